@@ -1,0 +1,78 @@
+#pragma once
+// The model runtime as the rest of the application sees it: no LibTorch types here, so
+// ui/ and most of core/ compile without its headers.
+#include "generation.h"
+#include "probe.h"
+#include "tokenizer.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace expertscope {
+
+struct ModelInfo {
+    std::string family;   // "llama"
+    std::string format;   // "huggingface" or "llama2.c"
+    std::string path;
+    std::string tokenizerPath;
+    int layers = 0;
+    int hidden = 0;
+    int intermediate = 0;
+    int heads = 0;
+    int kvHeads = 0;
+    int headDim = 0;
+    int vocab = 0;
+    int maxPositions = 0;
+    float normEps = 1e-5f;
+    float ropeTheta = 10000.f;
+    bool tiedEmbeddings = true;
+    int bosId = -1;
+    int eosId = -1;
+    int64_t parameters = 0;
+    std::string device;   // "cpu" or "cuda"
+};
+
+// Full per-token record of one sequence (for tests and the unit inspector).
+struct SequenceTrace {
+    int64_t tokens = 0;
+    int vocab = 0;
+    std::vector<float> logits;                 // [tokens, vocab]
+    std::vector<std::vector<float>> outputs;   // per probe, [tokens, units]
+};
+
+class LanguageModel {
+public:
+    virtual ~LanguageModel() = default;
+    virtual const ModelInfo& info() const = 0;
+    virtual const std::vector<ProbePoint>& probePoints() const = 0;
+    virtual const Tokenizer& tokenizer() const = 0;
+    int64_t unitCount() const;
+    // Index of the probe with this canonical or checkpoint name, -1 if none.
+    int findProbe(const std::string& name) const;
+
+    // Text to ids as the model expects them: BOS first when the model has one.
+    std::vector<int> tokenize(const std::string& text) const;
+
+    // Pooled responses of every unit for a batch of token sequences (each BOS-first).
+    virtual ResponseMatrix collectResponses(const std::vector<std::vector<int>>& batch,
+                                            const CaptureOptions& options, const Forcing& forcing = {}) = 0;
+    // Logits and every probe's output at every position of one sequence.
+    virtual SequenceTrace trace(const std::vector<int>& tokens, const Forcing& forcing = {}) = 0;
+    // Generates after `prompt` (ids, BOS-first; empty means just BOS); returns only new ids.
+    virtual std::vector<int> generate(const std::vector<int>& prompt, const GenerationOptions& options,
+                                      const Forcing& forcing = {}, const TokenCallback& onToken = {}) = 0;
+};
+
+struct ModelSource {
+    std::string path;           // Hugging Face directory or llama2.c .bin
+    std::string tokenizerPath;  // optional: found beside the model when empty
+};
+
+// Detects the format, validates everything and loads. Throws expertscope::Error.
+std::unique_ptr<LanguageModel> loadModel(const ModelSource& source);
+
+// "LibTorch 1.13.0 (CPU, 2 threads)": for About boxes and benchmark output.
+std::string runtimeDescription();
+
+}  // namespace expertscope

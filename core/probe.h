@@ -1,0 +1,58 @@
+#pragma once
+// Probe points, pooled responses and forcing: the vocabulary of the paper, free of LibTorch.
+//
+// A probe point is one linear module of one layer; a unit is one of its output channels.
+// Units are numbered globally in probe order: probe p's unit u is unit `offset(p) + u`.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace expertscope {
+
+struct ProbePoint {
+    std::string name;              // canonical, Hugging Face style: "model.layers.3.mlp.gate_proj"
+    std::string kind;              // short kind within the layer: "q_proj", "gate_proj", "c_fc", ...
+    std::string checkpointTensor;  // weight tensor in the file loaded: "layers.3.feed_forward.w1.weight"
+    int layer = 0;
+    int units = 0;
+    int64_t offset = 0;            // global index of unit 0
+};
+
+enum class Pooling {
+    Max,        // max over the sentence's real tokens (default)
+    Mean,       // mean over the sentence's real tokens
+    SelfcondMax // ml-selfcond compatibility: right-padded to a fixed length, max over all positions
+};
+
+struct CaptureOptions {
+    Pooling pooling = Pooling::Max;
+    int paddedLength = 0;  // SelfcondMax only: sequences are padded (or cut) to this many tokens
+    int padToken = -1;     // SelfcondMax only: -1 uses the model's pad id, else EOS
+};
+
+// Pooled responses of a batch: row-major [sentences, total units].
+struct ResponseMatrix {
+    int64_t rows = 0;
+    int64_t cols = 0;
+    std::vector<float> values;
+    float at(int64_t row, int64_t unit) const { return values[static_cast<size_t>(row * cols + unit)]; }
+};
+
+struct ForcedUnit {
+    int probe = 0;
+    int unit = 0;
+    float value = 0.f;
+};
+
+enum class ForceScope {
+    AllPositions,  // every position, prompt included
+    NewTokens      // positions that predict a new token: the last prompt position and all generated ones
+};
+
+struct Forcing {
+    std::vector<ForcedUnit> units;
+    ForceScope scope = ForceScope::AllPositions;
+    bool empty() const { return units.empty(); }
+};
+
+}  // namespace expertscope

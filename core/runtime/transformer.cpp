@@ -1,0 +1,275 @@
+#include "transformer.h"
+
+#include "../error.h"
+
+#include <ATen/Parallel.h>
+#include <torch/version.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <limits>
+#include <sstream>
+
+namespace expertscope {
+
+void ProbeTap::onOutput(int probe, at::Tensor& y) const {
+    const int64_t tokens = y.size(1);
+    if (forcing && (*forcing)[probe].units.defined() && startPos + tokens > forceFrom) {
+        const auto& f = (*forcing)[probe];
+        const int64_t from = std::max<int64_t>(0, forceFrom - startPos);
+        auto slice = y.narrow(1, from, tokens - from);
+        slice.index_copy_(2, f.units, f.values.expand({y.size(0), tokens - from, f.values.size(0)}).contiguous());
+    }
+    if (record) record->push_back(y.detach().clone());
+    if (!pooled.defined()) return;
+    at::Tensor p;
+    switch (pooling) {
+    case Pooling::Max:
+        p = (padMask.defined() ? y.masked_fill(padMask, -std::numeric_limits<float>::infinity()) : y).amax(1);
+        break;
+    case Pooling::Mean:
+        p = (padMask.defined() ? y.masked_fill(padMask, 0.f) : y).sum(1) / lengths;
+        break;
+    case Pooling::SelfcondMax:
+        p = y.amax(1);
+        break;
+    }
+    const auto& pp = (*probes)[probe];
+    pooled.narrow(1, pp.offset, pp.units).copy_(p);
+}
+
+int64_t LanguageModel::unitCount() const {
+    int64_t n = 0;
+    for (const auto& p : probePoints()) n += p.units;
+    return n;
+}
+
+int LanguageModel::findProbe(const std::string& name) const {
+    const auto& probes = probePoints();
+    for (size_t i = 0; i < probes.size(); ++i) {
+        const auto& p = probes[i];
+        if (p.name == name || p.checkpointTensor == name || p.checkpointTensor == name + ".weight")
+            return static_cast<int>(i);
+    }
+    return -1;
+}
+
+std::vector<int> LanguageModel::tokenize(const std::string& text) const {
+    std::vector<int> ids;
+    if (info().bosId >= 0) ids.push_back(info().bosId);
+    const auto body = tokenizer().encode(text);
+    ids.insert(ids.end(), body.begin(), body.end());
+    return ids;
+}
+
+at::Device preferredDevice() {
+    const char* env = std::getenv("EXPERTSCOPE_DEVICE");
+    if (env && std::string(env) == "cpu") return at::kCPU;
+    // Debian's LibTorch is CPU-only; a CUDA build is used when present.
+    return at::hasCUDA() ? at::Device(at::kCUDA) : at::Device(at::kCPU);
+}
+
+at::Tensor toTensor(const TensorView& view) {
+    auto t = at::empty(view.shape, at::kFloat);
+    if (view.dtype == DType::F32) {
+        std::memcpy(t.data_ptr<float>(), view.data, view.bytes);
+    } else {
+        const auto values = view.toFloat32();
+        std::memcpy(t.data_ptr<float>(), values.data(), values.size() * sizeof(float));
+    }
+    return t;
+}
+
+void expectShape(const at::Tensor& t, std::vector<int64_t> shape, const std::string& what) {
+    if (t.sizes().vec() == shape) return;
+    auto str = [](at::IntArrayRef s) {
+        std::ostringstream o;
+        o << s;
+        return o.str();
+    };
+    throw Error(what + " has shape " + str(t.sizes()) + ", expected " + str(shape));
+}
+
+TransformerModel::TransformerModel(ModelInfo info, std::vector<ProbePoint> probes, std::unique_ptr<Tokenizer> tokenizer,
+                                   std::unique_ptr<Backbone> backbone, std::vector<int> stopTokens)
+    : info_(std::move(info)), probes_(std::move(probes)), tokenizer_(std::move(tokenizer)),
+      backbone_(std::move(backbone)), stopTokens_(std::move(stopTokens)), device_(preferredDevice()) {
+    int64_t offset = 0;
+    for (auto& p : probes_) {
+        p.offset = offset;
+        offset += p.units;
+    }
+}
+
+void TransformerModel::checkTokens(const std::vector<int>& ids) const {
+    if (ids.empty()) throw Error("empty token sequence");
+    if (static_cast<int64_t>(ids.size()) > info_.maxPositions)
+        throw Error("sequence of " + std::to_string(ids.size()) + " tokens exceeds the model's context of " +
+                    std::to_string(info_.maxPositions));
+    for (int id : ids)
+        if (id < 0 || id >= info_.vocab) throw Error("token id " + std::to_string(id) + " outside the vocabulary");
+}
+
+at::Tensor TransformerModel::tokensTensor(const std::vector<int>& ids) const {
+    std::vector<int64_t> v(ids.begin(), ids.end());
+    return at::tensor(v, at::kLong).view({1, static_cast<int64_t>(v.size())}).to(device_);
+}
+
+std::vector<ProbeTap::ProbeForcing> TransformerModel::prepareForcing(const Forcing& forcing) const {
+    std::vector<ProbeTap::ProbeForcing> out(probes_.size());
+    if (forcing.empty()) return out;
+    std::vector<std::vector<int64_t>> units(probes_.size());
+    std::vector<std::vector<float>> values(probes_.size());
+    for (const auto& f : forcing.units) {
+        if (f.probe < 0 || f.probe >= static_cast<int>(probes_.size()))
+            throw Error("forcing names probe " + std::to_string(f.probe) + ", the model has " +
+                        std::to_string(probes_.size()));
+        if (f.unit < 0 || f.unit >= probes_[f.probe].units)
+            throw Error("forcing names unit " + std::to_string(f.unit) + " of " + probes_[f.probe].name + ", which has " +
+                        std::to_string(probes_[f.probe].units));
+        units[f.probe].push_back(f.unit);
+        values[f.probe].push_back(f.value);
+    }
+    for (size_t p = 0; p < probes_.size(); ++p) {
+        if (units[p].empty()) continue;
+        out[p].units = at::tensor(units[p], at::kLong).to(device_);
+        out[p].values = at::tensor(values[p], at::kFloat).to(device_);
+    }
+    return out;
+}
+
+ResponseMatrix TransformerModel::collectResponses(const std::vector<std::vector<int>>& batch,
+                                                  const CaptureOptions& options, const Forcing& forcing) {
+    c10::InferenceMode guard;
+    ResponseMatrix result;
+    result.rows = static_cast<int64_t>(batch.size());
+    result.cols = unitCount();
+    if (batch.empty()) return result;
+
+    const bool fixed = options.pooling == Pooling::SelfcondMax;
+    if (fixed && options.paddedLength <= 0) throw Error("ml-selfcond pooling needs a padded length");
+    int64_t width = fixed ? options.paddedLength : 0;
+    for (const auto& ids : batch) {
+        checkTokens(ids);
+        if (!fixed) width = std::max<int64_t>(width, static_cast<int64_t>(ids.size()));
+    }
+    // Right padding: with causal attention, real tokens never see the pads after them,
+    // so only pooling has to skip them.
+    int pad = options.padToken;
+    if (pad < 0) pad = tokenizer_->padId() >= 0 ? tokenizer_->padId() : info_.eosId;
+    if (pad < 0 || pad >= info_.vocab) pad = 0;
+    const int64_t rows = result.rows;
+    auto tokens = at::full({rows, width}, pad, at::kLong);
+    auto lengths = at::empty({rows, 1}, at::kFloat);
+    auto padMask = at::zeros({rows, width, 1}, at::kBool);
+    bool anyPad = false;
+    auto tok = tokens.accessor<int64_t, 2>();
+    auto mask = padMask.accessor<bool, 3>();
+    auto len = lengths.accessor<float, 2>();
+    for (int64_t r = 0; r < rows; ++r) {
+        const int64_t n = std::min<int64_t>(width, static_cast<int64_t>(batch[r].size()));
+        for (int64_t t = 0; t < n; ++t) tok[r][t] = batch[r][t];
+        for (int64_t t = n; t < width; ++t) mask[r][t][0] = true;
+        anyPad = anyPad || n < width;
+        len[r][0] = static_cast<float>(n);
+    }
+
+    const auto forced = prepareForcing(forcing);
+    ProbeTap tap;
+    tap.forcing = &forced;
+    tap.forceFrom = 0;
+    tap.probes = &probes_;
+    tap.pooling = options.pooling;
+    if (anyPad && !fixed) tap.padMask = padMask.to(device_);
+    tap.lengths = lengths.to(device_);
+    tap.pooled = at::empty({rows, result.cols}, at::TensorOptions().dtype(at::kFloat).device(device_));
+    backbone_->forward(tokens.to(device_), 0, nullptr, tap);
+
+    const auto pooled = tap.pooled.to(at::kCPU).contiguous();
+    result.values.assign(pooled.data_ptr<float>(), pooled.data_ptr<float>() + pooled.numel());
+    return result;
+}
+
+SequenceTrace TransformerModel::trace(const std::vector<int>& tokens, const Forcing& forcing) {
+    c10::InferenceMode guard;
+    checkTokens(tokens);
+    const auto forced = prepareForcing(forcing);
+    std::vector<at::Tensor> record;
+    ProbeTap tap;
+    tap.forcing = &forced;
+    tap.forceFrom = forcing.scope == ForceScope::AllPositions ? 0 : static_cast<int64_t>(tokens.size()) - 1;
+    tap.record = &record;
+    const auto hidden = backbone_->forward(tokensTensor(tokens), 0, nullptr, tap);
+    const auto logits = backbone_->logits(hidden).to(at::kCPU).contiguous();
+
+    SequenceTrace out;
+    out.tokens = static_cast<int64_t>(tokens.size());
+    out.vocab = info_.vocab;
+    out.logits.assign(logits.data_ptr<float>(), logits.data_ptr<float>() + logits.numel());
+    for (const auto& r : record) {
+        const auto c = r.to(at::kCPU).contiguous();
+        out.outputs.emplace_back(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
+    }
+    return out;
+}
+
+std::vector<int> TransformerModel::generate(const std::vector<int>& prompt, const GenerationOptions& options,
+                                            const Forcing& forcing, const TokenCallback& onToken) {
+    c10::InferenceMode guard;
+    std::vector<int> sequence = prompt;
+    if (sequence.empty()) {
+        if (info_.bosId < 0) throw Error("an empty prompt needs a BOS token, and this model has none");
+        sequence.push_back(info_.bosId);
+    }
+    checkTokens(sequence);
+    const int64_t promptLength = static_cast<int64_t>(sequence.size());
+    const int64_t total = std::min<int64_t>(info_.maxPositions, promptLength + std::max(0, options.maxNewTokens));
+
+    const auto forced = prepareForcing(forcing);
+    ProbeTap tap;
+    tap.forcing = &forced;
+    tap.forceFrom = forcing.scope == ForceScope::AllPositions ? 0 : promptLength - 1;
+
+    Sampler sampler(options);
+    KvCache cache;
+    if (options.useKvCache) cache = backbone_->newCache(1, total);
+    std::vector<int> generated;
+    std::string textSoFar;
+    at::Tensor input = tokensTensor(sequence);
+    int64_t start = 0;
+    while (static_cast<int64_t>(sequence.size()) < total) {
+        tap.startPos = start;
+        const auto hidden = backbone_->forward(input, start, options.useKvCache ? &cache : nullptr, tap);
+        const auto last = backbone_->logits(hidden.select(1, hidden.size(1) - 1)).to(at::kCPU).contiguous();
+        const int next = sampler.next(last.data_ptr<float>(), static_cast<int>(last.size(-1)));
+        sequence.push_back(next);
+        generated.push_back(next);
+        const bool stop = options.stopAtEos && std::find(stopTokens_.begin(), stopTokens_.end(), next) != stopTokens_.end();
+        if (onToken) {
+            // Decode the whole continuation and hand out the difference, so multi-token
+            // characters (byte fallback) and leading-space rules come out right.
+            const std::string text = tokenizer_->decode(generated);
+            const std::string added = text.compare(0, textSoFar.size(), textSoFar) == 0 ? text.substr(textSoFar.size()) : text;
+            textSoFar = text;
+            if (!onToken(next, added)) break;
+        }
+        if (stop) break;
+        if (options.useKvCache) {
+            start = static_cast<int64_t>(sequence.size()) - 1;
+            input = tokensTensor({next});
+        } else {
+            input = tokensTensor(sequence);
+        }
+    }
+    return generated;
+}
+
+std::string runtimeDescription() {
+    std::ostringstream o;
+    o << "LibTorch " << TORCH_VERSION << " (" << (preferredDevice().is_cuda() ? "CUDA" : "CPU") << ", "
+      << at::get_num_threads() << " threads)";
+    return o.str();
+}
+
+}  // namespace expertscope

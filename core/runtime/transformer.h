@@ -1,0 +1,89 @@
+#pragma once
+// Internal to core/: the LibTorch side of the runtime. A family (Llama, later GPT-2)
+// provides a Backbone; TransformerModel adds everything family-independent on top:
+// batching, pooling inside the forward pass, forcing, KV-cached generation.
+#include "../language_model.h"
+#include "../safetensors.h"
+
+#include <ATen/ATen.h>
+
+#include <memory>
+#include <vector>
+
+namespace expertscope {
+
+struct KvCache {
+    std::vector<at::Tensor> keys, values;  // per layer, [batch, kv heads, capacity, head dim]
+    int64_t length = 0;
+};
+
+// Everything that happens to a probe's output during one forward pass.
+class ProbeTap {
+public:
+    // Forcing, prepared once per call: per probe the unit indices and their values.
+    struct ProbeForcing {
+        at::Tensor units;   // int64 [n]
+        at::Tensor values;  // float [n]
+    };
+
+    int64_t startPos = 0;                       // absolute position of the first token in this pass
+    int64_t forceFrom = 0;                      // absolute position where forcing starts
+    const std::vector<ProbeForcing>* forcing = nullptr;  // indexed by probe; empty tensors = none
+
+    // Pooling (collectResponses): writes [batch, units] into pooled at the probe's offset.
+    const std::vector<ProbePoint>* probes = nullptr;
+    Pooling pooling = Pooling::Max;
+    at::Tensor padMask;   // bool [batch, tokens, 1], true at padding; undefined when none
+    at::Tensor lengths;   // float [batch, 1], real tokens per row
+    at::Tensor pooled;    // float [batch, total units]; undefined when not pooling
+
+    std::vector<at::Tensor>* record = nullptr;  // trace: every probe's full output
+
+    // Called by the backbone with each linear output [batch, tokens, units]; may change it.
+    void onOutput(int probe, at::Tensor& y) const;
+};
+
+class Backbone {
+public:
+    virtual ~Backbone() = default;
+    // Final hidden states [batch, tokens, hidden] (after the last norm) for tokens [batch,
+    // tokens] at positions startPos..; extends the cache when one is given.
+    virtual at::Tensor forward(const at::Tensor& tokens, int64_t startPos, KvCache* cache, const ProbeTap& tap) = 0;
+    virtual at::Tensor logits(const at::Tensor& hidden) const = 0;
+    virtual KvCache newCache(int64_t batch, int64_t capacity) const = 0;
+};
+
+class TransformerModel final : public LanguageModel {
+public:
+    TransformerModel(ModelInfo info, std::vector<ProbePoint> probes, std::unique_ptr<Tokenizer> tokenizer,
+                     std::unique_ptr<Backbone> backbone, std::vector<int> stopTokens);
+
+    const ModelInfo& info() const override { return info_; }
+    const std::vector<ProbePoint>& probePoints() const override { return probes_; }
+    const Tokenizer& tokenizer() const override { return *tokenizer_; }
+
+    ResponseMatrix collectResponses(const std::vector<std::vector<int>>& batch, const CaptureOptions& options,
+                                    const Forcing& forcing) override;
+    SequenceTrace trace(const std::vector<int>& tokens, const Forcing& forcing) override;
+    std::vector<int> generate(const std::vector<int>& prompt, const GenerationOptions& options,
+                              const Forcing& forcing, const TokenCallback& onToken) override;
+
+private:
+    std::vector<ProbeTap::ProbeForcing> prepareForcing(const Forcing& forcing) const;
+    at::Tensor tokensTensor(const std::vector<int>& ids) const;
+    void checkTokens(const std::vector<int>& ids) const;
+
+    ModelInfo info_;
+    std::vector<ProbePoint> probes_;
+    std::unique_ptr<Tokenizer> tokenizer_;
+    std::unique_ptr<Backbone> backbone_;
+    std::vector<int> stopTokens_;
+    at::Device device_;
+};
+
+// Helpers shared by the family loaders.
+at::Device preferredDevice();
+at::Tensor toTensor(const TensorView& view);  // float32 copy on the CPU
+void expectShape(const at::Tensor& t, std::vector<int64_t> shape, const std::string& what);
+
+}  // namespace expertscope

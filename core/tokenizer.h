@@ -1,0 +1,26 @@
+#pragma once
+// What the runtime needs of a tokenizer. Implementations: SentencePieceTokenizer (Llama
+// family); the GPT-2 byte-level BPE comes with the GPT-2 issue.
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace expertscope {
+
+class Tokenizer {
+public:
+    virtual ~Tokenizer() = default;
+    // Ids for the text, without BOS.
+    virtual std::vector<int> encode(const std::string& text) const = 0;
+    // Text for the ids, exactly as the tokenizer's own decoder gives it.
+    virtual std::string decode(const std::vector<int>& ids) const = 0;
+    virtual int vocabSize() const = 0;
+    virtual int bosId() const = 0;  // -1 when the tokenizer has none
+    virtual int eosId() const = 0;
+    virtual int padId() const = 0;  // -1 when none
+};
+
+// Throws expertscope::Error when the file cannot be read or is not a sentencepiece model.
+std::unique_ptr<Tokenizer> loadSentencePieceTokenizer(const std::string& path);
+
+}  // namespace expertscope
