@@ -1,0 +1,11 @@
+#include "cli_commands.h"
+
+#include <QCoreApplication>
+
+#include <iostream>
+
+int main(int argc, char** argv) {
+    QCoreApplication app(argc, argv);
+    std::vector<std::string> args(argv + 1, argv + argc);
+    return expertscope::cli::run(args, std::cout, std::cerr);
+}
