@@ -10,6 +10,7 @@
 #include <cstring>
 #include <limits>
 #include <sstream>
+#include <thread>
 
 namespace expertscope {
 
@@ -23,6 +24,12 @@ void ProbeTap::onOutput(int probe, at::Tensor& y) const {
     }
     if (record) record->push_back(y.detach().clone());
     if (!pooled.defined()) return;
+    const auto& pp = (*probes)[probe];
+    auto out = pooled.narrow(1, pp.offset, pp.units);
+    if (y.is_cpu() && y.is_contiguous() && y.scalar_type() == at::kFloat) {
+        poolOnCpu(y, out);
+        return;
+    }
     at::Tensor p;
     switch (pooling) {
     case Pooling::Max:
@@ -35,8 +42,34 @@ void ProbeTap::onOutput(int probe, at::Tensor& y) const {
         p = y.amax(1);
         break;
     }
-    const auto& pp = (*probes)[probe];
-    pooled.narrow(1, pp.offset, pp.units).copy_(p);
+    out.copy_(p);
+}
+
+// One pass over [batch, tokens, units] that stops at each row's last real token; the
+// ATen route above needs a masked copy of the whole output first.
+void ProbeTap::poolOnCpu(const at::Tensor& y, at::Tensor& out) const {
+    const int64_t B = y.size(0), T = y.size(1), U = y.size(2), stride = out.stride(0);
+    const float* src = y.data_ptr<float>();
+    float* dst = out.data_ptr<float>();
+    const float* len = lengths.data_ptr<float>();
+    for (int64_t b = 0; b < B; ++b) {
+        const int64_t n = pooling == Pooling::SelfcondMax ? T : static_cast<int64_t>(len[b]);
+        const float* row = src + b * T * U;
+        float* o = dst + b * stride;
+        std::copy(row, row + U, o);
+        if (pooling == Pooling::Mean) {
+            for (int64_t t = 1; t < n; ++t)
+                for (int64_t u = 0; u < U; ++u) o[u] += row[t * U + u];
+            const float inv = 1.f / static_cast<float>(n);
+            for (int64_t u = 0; u < U; ++u) o[u] *= inv;
+        } else {
+            for (int64_t t = 1; t < n; ++t)
+                for (int64_t u = 0; u < U; ++u) {
+                    const float v = row[t * U + u];
+                    o[u] = (v > o[u] || v != v) ? v : o[u];  // NaN propagates, as in amax
+                }
+        }
+    }
 }
 
 int64_t LanguageModel::unitCount() const {
@@ -91,10 +124,22 @@ void expectShape(const at::Tensor& t, std::vector<int64_t> shape, const std::str
     throw Error(what + " has shape " + str(t.sizes()) + ", expected " + str(shape));
 }
 
+namespace {
+// LibTorch may start with one intra-op thread; use every core unless the user chose.
+void useAllCores() {
+    static const bool once = [] {
+        if (!std::getenv("OMP_NUM_THREADS")) at::set_num_threads(static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+        return true;
+    }();
+    (void)once;
+}
+}  // namespace
+
 TransformerModel::TransformerModel(ModelInfo info, std::vector<ProbePoint> probes, std::unique_ptr<Tokenizer> tokenizer,
                                    std::unique_ptr<Backbone> backbone, std::vector<int> stopTokens)
     : info_(std::move(info)), probes_(std::move(probes)), tokenizer_(std::move(tokenizer)),
       backbone_(std::move(backbone)), stopTokens_(std::move(stopTokens)), device_(preferredDevice()) {
+    useAllCores();
     int64_t offset = 0;
     for (auto& p : probes_) {
         p.offset = offset;

@@ -41,6 +41,9 @@ public:
 
     // Called by the backbone with each linear output [batch, tokens, units]; may change it.
     void onOutput(int probe, at::Tensor& y) const;
+
+private:
+    void poolOnCpu(const at::Tensor& y, at::Tensor& out) const;
 };
 
 class Backbone {

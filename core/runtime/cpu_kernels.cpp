@@ -1,0 +1,156 @@
+#include "cpu_kernels.h"
+
+#include <ATen/Parallel.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <vector>
+
+namespace expertscope {
+namespace {
+
+// Built for each instruction set and picked at load time by CPU feature, so the kernel
+// uses AVX-512 or AVX2 where the machine has them without the binary requiring either.
+#define ES_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#define ES_INLINE inline __attribute__((always_inline))
+
+// 16 floats: GCC lowers these to one AVX-512 register, two AVX2 or four SSE registers.
+constexpr int64_t kLanes = 16;
+typedef float f16 __attribute__((vector_size(64)));
+typedef int32_t i16 __attribute__((vector_size(64)));
+
+ES_INLINE f16 load(const float* p) {
+    f16 v;
+    std::memcpy(&v, p, sizeof v);
+    return v;
+}
+ES_INLINE void store(float* p, f16 v) { std::memcpy(p, &v, sizeof v); }
+ES_INLINE f16 splat(float x) { return f16{} + x; }
+ES_INLINE float sumOf(f16 v) {
+    float t = 0;
+    for (int l = 0; l < kLanes; ++l) t += v[l];
+    return t;
+}
+
+// exp for x <= 0 (scores minus their maximum), Cephes' polynomial: about 1 ulp.
+ES_INLINE f16 expNonPositive(f16 x) {
+    const f16 v = x < -87.f ? splat(-87.f) : x;
+    const f16 k = (v * 1.44269504088896341f + 12582912.f) - 12582912.f;  // round(v / ln 2)
+    const f16 r = v - k * 0.693359375f + k * 2.12194440e-4f;
+    f16 p = splat(1.9875691500e-4f);
+    p = p * r + 1.3981999507e-3f;
+    p = p * r + 8.3334519073e-3f;
+    p = p * r + 4.1665795894e-2f;
+    p = p * r + 1.6666665459e-1f;
+    p = p * r + 5.0000001201e-1f;
+    p = p * r * r + r + 1.f;
+    const i16 bits = (__builtin_convertvector(k, i16) + 127) << 23;
+    return p * reinterpret_cast<const f16&>(bits);
+}
+
+// Rotates one head vector for position `pos`.
+ES_INLINE void rotate(const float* x, float* out, int64_t hd, int64_t pos, const RopeTables& rope) {
+    const int64_t half = hd / 2;
+    const float* c = rope.cos + pos * half;
+    const float* s = rope.sin + pos * half;
+    for (int64_t i = 0; i < half; ++i) {
+        const int64_t a = rope.interleaved ? 2 * i : i, b = rope.interleaved ? 2 * i + 1 : i + half;
+        out[a] = x[a] * c[i] - x[b] * s[i];
+        out[b] = x[b] * c[i] + x[a] * s[i];
+    }
+}
+
+// One (batch, kv head) pair. Its keys (rotated) and values are transposed to [headDim,
+// keys] and padded with zeros to whole 16-key chunks, so every step is one vector
+// operation on contiguous memory; the maximum and the sum are kept per lane.
+ES_CLONES void attendGroup(const HeadsView& q, const HeadsView& k, const HeadsView& v, const RopeTables& rope,
+                           const AttentionShape& s, float* out, int64_t b, int64_t g, std::vector<float>& scratch) {
+    const int64_t S = s.keys, hd = s.headDim, rep = s.heads / s.kvHeads;
+    const int64_t padded = (S + kLanes - 1) / kLanes * kLanes;
+    scratch.assign(static_cast<size_t>(2 * hd * padded + padded + hd * kLanes + 2 * hd), 0.f);
+    float* kt = scratch.data();
+    float* vt = kt + hd * padded;
+    float* score = vt + hd * padded;
+    float* accs = score + padded;
+    float* row = accs + hd * kLanes;
+    float* qv = row + hd;
+    for (int64_t j = 0; j < S; ++j) {
+        rotate(k.data + b * k.batchStride + j * k.tokenStride + g * hd, row, hd, j, rope);
+        const float* vj = v.data + b * v.batchStride + j * v.tokenStride + g * hd;
+        for (int64_t d = 0; d < hd; ++d) {
+            kt[d * padded + j] = row[d];
+            vt[d * padded + j] = vj[d];
+        }
+    }
+    const float scale = 1.f / std::sqrt(static_cast<float>(hd));
+    const float hidden = -std::numeric_limits<float>::infinity();
+    f16 lane;
+    for (int l = 0; l < kLanes; ++l) lane[l] = static_cast<float>(l);
+    for (int64_t t = 0; t < s.queries; ++t) {
+        const int64_t visible = std::min(S, s.startPos + t + 1);
+        const int64_t chunks = (visible + kLanes - 1) / kLanes;
+        for (int64_t r = 0; r < rep; ++r) {
+            const int64_t h = g * rep + r;
+            rotate(q.data + b * q.batchStride + t * q.tokenStride + h * hd, qv, hd, s.startPos + t, rope);
+            f16 top = splat(hidden);
+            for (int64_t c = 0; c < chunks; ++c) {
+                f16 acc{};
+                for (int64_t d = 0; d < hd; ++d) acc += (qv[d] * scale) * load(kt + d * padded + c * kLanes);
+                acc = lane + static_cast<float>(c * kLanes) < static_cast<float>(visible) ? acc : splat(hidden);  // unseen keys
+                store(score + c * kLanes, acc);
+                top = acc > top ? acc : top;
+            }
+            float m = top[0];
+            for (int l = 1; l < kLanes; ++l) m = top[l] > m ? top[l] : m;
+            f16 sum{};
+            for (int64_t c = 0; c < chunks; ++c) {
+                const f16 x = load(score + c * kLanes);
+                const f16 e = x == hidden ? f16{} : expNonPositive(x - m);
+                store(score + c * kLanes, e);
+                sum += e;
+            }
+            const float inv = 1.f / sumOf(sum);
+            // Chunks outer, dimensions inner: hd independent accumulators rather than one
+            // dependency chain per dimension.
+            std::fill(accs, accs + hd * kLanes, 0.f);
+            for (int64_t c = 0; c < chunks; ++c) {
+                const f16 p = load(score + c * kLanes);
+                for (int64_t d = 0; d < hd; ++d)
+                    store(accs + d * kLanes, load(accs + d * kLanes) + p * load(vt + d * padded + c * kLanes));
+            }
+            float* o = out + ((b * s.queries + t) * s.heads + h) * hd;
+            for (int64_t d = 0; d < hd; ++d) o[d] = sumOf(load(accs + d * kLanes)) * inv;
+        }
+    }
+}
+
+ES_CLONES void rmsNormRows(const float* x, const float* weight, float* out, int64_t begin, int64_t end, int64_t width,
+                           float eps) {
+    for (int64_t r = begin; r < end; ++r) {
+        const float* xr = x + r * width;
+        float* o = out + r * width;
+        float squares = 0;
+        for (int64_t i = 0; i < width; ++i) squares += xr[i] * xr[i];
+        const float scale = 1.f / std::sqrt(squares / static_cast<float>(width) + eps);
+        for (int64_t i = 0; i < width; ++i) o[i] = xr[i] * scale * weight[i];
+    }
+}
+
+}  // namespace
+
+void causalAttentionCpu(HeadsView q, HeadsView k, HeadsView v, const RopeTables& rope, const AttentionShape& shape,
+                        float* out) {
+    at::parallel_for(0, shape.batch * shape.kvHeads, 1, [&](int64_t begin, int64_t end) {
+        std::vector<float> scratch;
+        for (int64_t i = begin; i < end; ++i)
+            attendGroup(q, k, v, rope, shape, out, i / shape.kvHeads, i % shape.kvHeads, scratch);
+    });
+}
+
+void rmsNormCpu(const float* x, const float* weight, float* out, int64_t rows, int64_t width, float eps) {
+    at::parallel_for(0, rows, 256, [&](int64_t begin, int64_t end) { rmsNormRows(x, weight, out, begin, end, width, eps); });
+}
+
+}  // namespace expertscope

@@ -1,0 +1,37 @@
+#pragma once
+// Hand-written CPU loops for the parts of the forward pass where LibTorch's generic
+// operators cost most at the tiny dimensions of the models we study: they make several
+// passes and allocations where one loop will do.
+#include <cstdint>
+
+namespace expertscope {
+
+// A [batch, tokens, heads * headDim] activation addressed by strides (in floats), so the
+// kernel reads linear outputs and the KV cache where they lie.
+struct HeadsView {
+    const float* data;
+    int64_t batchStride, tokenStride;
+};
+
+struct RopeTables {
+    const float* cos;  // [positions, headDim / 2]
+    const float* sin;
+    bool interleaved;  // llama2.c pairs (2i, 2i+1); otherwise Hugging Face halves (i, i + headDim/2)
+};
+
+struct AttentionShape {
+    int64_t batch, heads, kvHeads, queries, keys, headDim;
+    int64_t startPos;  // absolute position of query 0; query t sees keys 0 .. startPos + t
+};
+
+// Causal grouped-query attention with RoPE applied on the fly to q and k (which are the
+// un-rotated projections). One pass per query over the keys it can see, with the scores
+// in a small buffer: the [.., T, S] score matrix is never built. Head h reads kv head
+// h / (heads / kvHeads). out: [batch, queries, heads * headDim], contiguous.
+void causalAttentionCpu(HeadsView q, HeadsView k, HeadsView v, const RopeTables& rope, const AttentionShape& shape,
+                        float* out);
+
+// out[r] = x[r] / sqrt(mean(x[r]^2) + eps) * weight, rows of `width` floats.
+void rmsNormCpu(const float* x, const float* weight, float* out, int64_t rows, int64_t width, float eps);
+
+}  // namespace expertscope
