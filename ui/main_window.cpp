@@ -1,5 +1,6 @@
 #include "main_window.h"
 
+#include "core/blas_setup.h"
 #include "core/language_model.h"
 
 #include <QAction>
@@ -32,9 +33,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
 void MainWindow::showAbout() {
     QMessageBox::about(this, tr("About Expertscope"),
                        tr("<h3>Expertscope %1</h3><p>Find and use expert units in Transformer language models.</p>"
-                          "<p>Qt %2<br>%3</p>")
+                          "<p>Qt %2<br>%3<br>%4</p>")
                            .arg(QApplication::applicationVersion(), QString::fromLatin1(qVersion()),
-                                QString::fromStdString(runtimeDescription())));
+                                QString::fromStdString(runtimeDescription()), QString::fromStdString(blasDescription())));
 }
 
 }  // namespace expertscope

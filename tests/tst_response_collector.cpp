@@ -1,0 +1,105 @@
+// collectAll: the worker-pool collection gives exactly what one batch per sentence gives,
+// in input order; reports progress; cancels; and passes errors on.
+#include "core/error.h"
+#include "core/language_model.h"
+#include "core/response_collector.h"
+#include "test_support.h"
+
+#include <cmath>
+
+using namespace expertscope;
+
+class TestResponseCollector : public QObject {
+    Q_OBJECT
+    std::unique_ptr<LanguageModel> model_;
+    std::vector<std::vector<int>> sentences_;
+
+private slots:
+    void initTestCase() {
+        REQUIRE_SHARED(bin, "models/stories260K/stories260K.bin");
+        model_ = loadModel({bin.toStdString(), ""});
+        const char* texts[] = {"Tim ran home.", "Once upon a time there was a big dog named Max who loved to run.",
+                               "The sun was hot.", "Lily and Ben played with a red ball in the park all day long.",
+                               "Mom said no.", "A bird sang.", "The little girl was sad because her toy was broken.",
+                               "They ate cake.", "He saw a frog jump into the pond and laughed.", "It was fun."};
+        for (const char* t : texts) sentences_.push_back(model_->tokenize(t));
+    }
+
+    void matchesOneSentenceAtATimeInInputOrder_data() {
+        QTest::addColumn<int>("pooling");
+        QTest::addColumn<int>("workers");
+        QTest::addColumn<int>("budget");
+        QTest::newRow("max, per core, small batches") << int(Pooling::Max) << 0 << 40;
+        QTest::newRow("max, one worker, one batch") << int(Pooling::Max) << 1 << 100000;
+        QTest::newRow("mean, 3 workers") << int(Pooling::Mean) << 3 << 64;
+        QTest::newRow("selfcond, per core") << int(Pooling::SelfcondMax) << 0 << 64;
+    }
+    void matchesOneSentenceAtATimeInInputOrder() {
+        QFETCH(int, pooling);
+        QFETCH(int, workers);
+        QFETCH(int, budget);
+        CollectionOptions o;
+        o.capture.pooling = static_cast<Pooling>(pooling);
+        o.capture.paddedLength = 24;
+        o.workers = workers;
+        o.tokenBudget = budget;
+        const auto all = collectAll(*model_, sentences_, o);
+        QCOMPARE(all.rows, int64_t(sentences_.size()));
+        QCOMPARE(all.cols, model_->unitCount());
+        for (size_t r = 0; r < sentences_.size(); ++r) {
+            const auto one = model_->collectResponses({sentences_[r]}, o.capture);
+            for (int64_t u = 0; u < all.cols; ++u)
+                QVERIFY2(std::fabs(all.at(r, u) - one.at(0, u)) < 1e-4,
+                         qPrintable(QString("row %1 unit %2: %3 vs %4").arg(r).arg(u).arg(all.at(r, u)).arg(one.at(0, u))));
+        }
+    }
+
+    void reportsProgressToTheEnd() {
+        CollectionOptions o;
+        o.tokenBudget = 30;  // several batches
+        std::vector<int64_t> seen;
+        bool totalsRight = true;
+        collectAll(*model_, sentences_, o, [&](const CollectionProgress& p) {
+            seen.push_back(p.sentencesDone);
+            totalsRight = totalsRight && p.sentencesTotal == int64_t(sentences_.size());
+            return true;
+        });
+        QVERIFY(totalsRight);
+        QVERIFY(seen.size() >= 2);
+        QVERIFY(std::is_sorted(seen.begin(), seen.end()));
+        QCOMPARE(seen.back(), int64_t(sentences_.size()));
+    }
+
+    void cancels() {
+        std::vector<std::vector<int>> many;
+        for (int i = 0; i < 40; ++i) many.insert(many.end(), sentences_.begin(), sentences_.end());
+        CollectionOptions o;
+        o.tokenBudget = 20;
+        int64_t last = 0;
+        QVERIFY_THROWS_EXCEPTION(Cancelled, collectAll(*model_, many, o, [&](const CollectionProgress& p) {
+            last = p.sentencesDone;
+            return false;
+        }));
+        QVERIFY(last < int64_t(many.size()));
+    }
+
+    void passesErrorsOn() {
+        auto bad = sentences_;
+        bad[3] = {1, 100000};  // outside the vocabulary
+        try {
+            collectAll(*model_, bad);
+            QFAIL("no error");
+        } catch (const Error& e) {
+            QVERIFY2(std::string(e.what()).find("outside the vocabulary") != std::string::npos, e.what());
+        }
+    }
+
+    void emptyInput() {
+        const auto none = collectAll(*model_, {});
+        QCOMPARE(none.rows, int64_t(0));
+        QCOMPARE(none.cols, model_->unitCount());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestResponseCollector)
+#include "tst_response_collector.moc"
