@@ -25,8 +25,8 @@ done
 
 # Source entries are needed to fetch Debian's own sentencepiece source.
 src_list=/etc/apt/sources.list.d/expertscope-deb-src.sources
-if [ ! -f "$spm_prefix/lib/libsentencepiece.a" ] && [ ! -f "$src_list" ]; then
-  $sudo tee "$src_list" >/dev/null <<'SRC'
+if [ ! -f "$spm_prefix/lib/libsentencepiece_train.a" ] && ! apt-cache showsrc sentencepiece 2>/dev/null | grep -q '^Package:'; then
+  [ -f "$src_list" ] || $sudo tee "$src_list" >/dev/null <<'SRC'
 Types: deb-src
 URIs: http://deb.debian.org/debian
 Suites: bookworm bookworm-updates
@@ -44,18 +44,19 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends ${real[@]}
 fi
 
-# LibTorch links the generic libblas.so.3; make sure it resolves to OpenBLAS, not the
-# reference BLAS (30x slower, see README "Performance").
+# LibTorch links the generic libblas.so.3; make it OpenBLAS's OpenMP build: the reference
+# BLAS is ~30x slower, and the OpenMP build follows each thread's OpenMP setting, which the
+# collection workers use to run single-threaded (see README "Performance").
 blas=$(update-alternatives --query libblas.so.3-x86_64-linux-gnu 2>/dev/null | awk '/^Value:/{print $2}')
 case "$blas" in
-  *openblas*) ;;
-  *) alt=$(update-alternatives --list libblas.so.3-x86_64-linux-gnu | grep openblas-openmp | head -n1)
-     [ -n "$alt" ] && $sudo update-alternatives --set libblas.so.3-x86_64-linux-gnu "$alt" ;;
+  *openblas-openmp*) ;;
+  *) $sudo update-alternatives --set libblas.so.3-x86_64-linux-gnu \
+       /usr/lib/x86_64-linux-gnu/openblas-openmp/libblas.so.3 ;;
 esac
 
 # sentencepiece, static, with its private protobuf hidden (Debian's shared library
 # carries protobuf 3.14 and crashes LibTorch's protobuf 3.21 before main()).
-if [ ! -f "$spm_prefix/lib/libsentencepiece.a" ]; then
+if [ ! -f "$spm_prefix/lib/libsentencepiece_train.a" ]; then
   echo "setup: building static sentencepiece from Debian's source package"
   work="$deps/src"
   rm -rf "$work"; mkdir -p "$work"
