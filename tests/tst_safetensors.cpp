@@ -73,41 +73,34 @@ private slots:
         std::ofstream(p, std::ios::binary) << "abc";
         expectError(p, "too short");
     }
-    void headerLengthPastEnd() {
-        const std::string p = file("len.safetensors");
-        writeRaw(p, "{}", 0, 4096);
-        expectError(p, "runs past the end");
+    void corruptHeader_data() {
+        QTest::addColumn<QString>("header");
+        QTest::addColumn<int>("dataBytes");
+        QTest::addColumn<qint64>("declaredLength");  // -1: the header's real length
+        QTest::addColumn<QString>("message");
+        QTest::newRow("header length past end") << "{}" << 0 << qint64(4096) << "runs past the end";
+        QTest::newRow("invalid json") << R"({"a": {"dtype": "F32",)" << 0 << qint64(-1) << "not valid JSON";
+        QTest::newRow("unknown dtype") << R"({"w": {"dtype": "Q4", "shape": [2], "data_offsets": [0, 2]}})" << 2
+                                       << qint64(-1) << "tensor 'w': unknown dtype 'Q4'";
+        QTest::newRow("range outside file") << R"({"w": {"dtype": "F32", "shape": [4], "data_offsets": [0, 16]}})" << 8
+                                            << qint64(-1) << "tensor 'w': data range [0, 16) lies outside";
+        QTest::newRow("shape mismatch") << R"({"w": {"dtype": "F32", "shape": [3, 2], "data_offsets": [0, 16]}})" << 16
+                                        << qint64(-1) << "tensor 'w': shape and dtype need 24 bytes but data_offsets give 16";
+        QTest::newRow("negative dimension") << R"({"w": {"dtype": "F32", "shape": [-1], "data_offsets": [0, 4]}})" << 4
+                                            << qint64(-1) << "tensor 'w': shape has a non-integer or negative dimension";
+        QTest::newRow("overlap") << R"({"a": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]},
+                                       "b": {"dtype": "F32", "shape": [2], "data_offsets": [4, 12]}})"
+                                 << 12 << qint64(-1) << "tensors 'a' and 'b' overlap";
     }
-    void invalidJson() {
-        const std::string p = file("json.safetensors");
-        writeRaw(p, "{\"a\": {\"dtype\": \"F32\",", 0);
-        expectError(p, "not valid JSON");
-    }
-    void unknownDtype() {
-        const std::string p = file("dtype.safetensors");
-        writeRaw(p, R"({"w": {"dtype": "Q4", "shape": [2], "data_offsets": [0, 2]}})", 2);
-        expectError(p, "tensor 'w': unknown dtype 'Q4'");
-    }
-    void rangeOutsideFile() {
-        const std::string p = file("range.safetensors");
-        writeRaw(p, R"({"w": {"dtype": "F32", "shape": [4], "data_offsets": [0, 16]}})", 8);
-        expectError(p, "tensor 'w': data range [0, 16) lies outside");
-    }
-    void shapeMismatch() {
-        const std::string p = file("shape.safetensors");
-        writeRaw(p, R"({"w": {"dtype": "F32", "shape": [3, 2], "data_offsets": [0, 16]}})", 16);
-        expectError(p, "tensor 'w': shape and dtype need 24 bytes but data_offsets give 16");
-    }
-    void negativeDimension() {
-        const std::string p = file("neg.safetensors");
-        writeRaw(p, R"({"w": {"dtype": "F32", "shape": [-1], "data_offsets": [0, 4]}})", 4);
-        expectError(p, "tensor 'w': shape has a non-integer or negative dimension");
-    }
-    void overlappingTensors() {
-        const std::string p = file("overlap.safetensors");
-        writeRaw(p, R"({"a": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]},
-                        "b": {"dtype": "F32", "shape": [2], "data_offsets": [4, 12]}})", 12);
-        expectError(p, "tensors 'a' and 'b' overlap");
+    void corruptHeader() {
+        QFETCH(QString, header);
+        QFETCH(int, dataBytes);
+        QFETCH(qint64, declaredLength);
+        QFETCH(QString, message);
+        const std::string p = file("corrupt.safetensors");
+        writeRaw(p, header.toStdString(), static_cast<size_t>(dataBytes),
+                 declaredLength < 0 ? UINT64_MAX : static_cast<uint64_t>(declaredLength));
+        expectError(p, message.toStdString().c_str());
     }
     void missingTensor() {
         const float v = 1.f;
