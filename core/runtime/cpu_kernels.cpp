@@ -50,8 +50,12 @@ ES_INLINE f16 expNonPositive(f16 x) {
     return p * reinterpret_cast<const f16&>(bits);
 }
 
-// Rotates one head vector for position `pos`.
+// Rotates one head vector for position `pos` (copies it when there is no RoPE).
 ES_INLINE void rotate(const float* x, float* out, int64_t hd, int64_t pos, const RopeTables& rope) {
+    if (!rope.cos) {
+        std::memcpy(out, x, static_cast<size_t>(hd) * sizeof(float));
+        return;
+    }
     const int64_t half = hd / 2;
     const float* c = rope.cos + pos * half;
     const float* s = rope.sin + pos * half;

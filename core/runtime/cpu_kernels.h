@@ -14,7 +14,7 @@ struct HeadsView {
 };
 
 struct RopeTables {
-    const float* cos;  // [positions, headDim / 2]
+    const float* cos;  // [positions, headDim / 2]; null: no rotary embedding
     const float* sin;
     bool interleaved;  // llama2.c pairs (2i, 2i+1); otherwise Hugging Face halves (i, i + headDim/2)
 };
@@ -24,8 +24,8 @@ struct AttentionShape {
     int64_t startPos;  // absolute position of query 0; query t sees keys 0 .. startPos + t
 };
 
-// Causal grouped-query attention with RoPE applied on the fly to q and k (which are the
-// un-rotated projections). One pass per query over the keys it can see, with the scores
+// Causal grouped-query attention, RoPE (if any) applied on the fly to q and k (which are
+// the un-rotated projections). One pass per query over the keys it can see, with the scores
 // in a small buffer: the [.., T, S] score matrix is never built. Head h reads kv head
 // h / (heads / kvHeads). out: [batch, queries, heads * headDim], contiguous.
 void causalAttentionCpu(HeadsView q, HeadsView k, HeadsView v, const RopeTables& rope, const AttentionShape& shape,

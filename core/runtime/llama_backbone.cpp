@@ -1,11 +1,7 @@
 #include "llama.h"
 
+#include "attention.h"
 #include "cpu_kernels.h"
-
-#include <cmath>
-#include <cstdlib>
-#include <string>
-#include <limits>
 
 namespace expertscope {
 namespace {
@@ -13,23 +9,16 @@ namespace {
 class LlamaBackbone final : public Backbone {
 public:
     LlamaBackbone(const ModelInfo& info, LlamaWeights w, RopeLayout rope)
-        : info_(info), w_(std::move(w)), rope_(rope) {
-        // Angles computed in float32 as the reference implementations do.
-        const int64_t half = info.headDim / 2;
-        const auto exponent = at::arange(0, info.headDim, 2, at::kFloat).narrow(0, 0, half) / static_cast<float>(info.headDim);
-        const auto invFreq = 1.0 / at::pow(at::scalar_tensor(info.ropeTheta, at::kFloat), exponent);
-        const auto angles = at::outer(at::arange(info.maxPositions, at::kFloat), invFreq);
-        const auto device = w_.embedding.device();
-        cos_ = angles.cos().contiguous().to(device);
-        sin_ = angles.sin().contiguous().to(device);
-        const char* choice = std::getenv("EXPERTSCOPE_KERNELS");
-        cpuKernels_ = device.is_cpu() && !(choice && std::string(choice) == "aten");
-    }
+        : info_(info), w_(std::move(w)),
+          attention_(info.heads, info.kvHeads, info.headDim,
+                     rope == RopeLayout::Interleaved ? CausalAttention::Rope::Interleaved : CausalAttention::Rope::RotateHalf,
+                     info.ropeTheta, info.maxPositions, w_.embedding.device()),
+          cpuKernels_(useCpuKernels(w_.embedding.device())) {}
 
     at::Tensor forward(const at::Tensor& tokens, int64_t startPos, KvCache* cache, const ProbeTap& tap) override {
         const int64_t B = tokens.size(0), T = tokens.size(1), S = startPos + T;
         auto x = w_.embedding.index_select(0, tokens.reshape({-1})).view({B, T, info_.hidden});
-        const auto masks = cpuKernels_ ? std::vector<at::Tensor>{} : causalMasks(T, startPos, x.options());
+        const auto pass = attention_.prepare(T, startPos, x.options());
         int probe = 0;  // Hugging Face order within a layer: q k v o gate up down
         for (size_t l = 0; l < w_.layers.size(); ++l) {
             const auto& L = w_.layers[l];
@@ -43,7 +32,7 @@ public:
                 k = cache->keys[l].narrow(1, 0, S);
                 v = cache->values[l].narrow(1, 0, S);
             }
-            x.add_(linear(attention(q, k, v, startPos, masks), L.wo, probe++, tap));
+            x.add_(linear(attention_(q, k, v, pass), L.wo, probe++, tap));
 
             h = rmsNorm(x, L.ffnNorm);
             auto gate = linear(h, L.gate, probe++, tap);
@@ -58,13 +47,7 @@ public:
     at::Tensor logits(const at::Tensor& hidden) const override { return at::matmul(hidden, w_.head.t()); }
 
     KvCache newCache(int64_t batch, int64_t capacity) const override {
-        KvCache c;
-        const auto opts = w_.embedding.options();
-        for (size_t l = 0; l < w_.layers.size(); ++l) {
-            c.keys.push_back(at::zeros({batch, capacity, info_.kvHeads * info_.headDim}, opts));
-            c.values.push_back(at::zeros({batch, capacity, info_.kvHeads * info_.headDim}, opts));
-        }
-        return c;
+        return KvCache::allocate(w_.layers.size(), batch, capacity, info_.kvHeads * info_.headDim, w_.embedding.options());
     }
 
 private:
@@ -84,88 +67,10 @@ private:
         return y;
     }
 
-    // Causal grouped-query attention with RoPE. q: [B, T, H * hd] at positions startPos..;
-    // k, v: [B, S, KV * hd] at positions 0..S-1, both before RoPE. Returns [B, T, H * hd].
-    at::Tensor attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, int64_t startPos,
-                         const std::vector<at::Tensor>& masks) const {
-        const int64_t B = q.size(0), T = q.size(1), S = k.size(1);
-        const int64_t H = info_.heads, KV = info_.kvHeads, hd = info_.headDim;
-        if (cpuKernels_) {
-            auto out = at::empty({B, T, H * hd}, q.options());
-            const auto view = [](const at::Tensor& t) { return HeadsView{t.data_ptr<float>(), t.stride(0), t.stride(1)}; };
-            causalAttentionCpu(view(q), view(k), view(v),
-                               {cos_.data_ptr<float>(), sin_.data_ptr<float>(), rope_ == RopeLayout::Interleaved},
-                               {B, H, KV, T, S, hd, startPos}, out.data_ptr<float>());
-            return out;
-        }
-        const auto qr = applyRope(q.view({B, T, H, hd}), startPos).permute({0, 2, 1, 3});  // [B, H, T, hd]
-        const auto kr = applyRope(k.reshape({B, S, KV, hd}), 0).permute({0, 2, 1, 3});      // [B, KV, S, hd]
-        const auto vr = v.reshape({B, S, KV, hd}).permute({0, 2, 1, 3});
-        return attentionAten(qr, kr, vr, startPos, masks).reshape({B, T, H * hd});
-    }
-
-    // The LibTorch-operator path, for devices other than the CPU (and as a cross-check:
-    // EXPERTSCOPE_KERNELS=aten). Long sequences are attended in blocks of queries, each
-    // against only the keys it can see, which skips most of the masked upper triangle.
-    static constexpr int64_t kBlock = 64;
-
-    // Additive causal masks of the query blocks, [rep * n, visible] each (undefined for a
-    // single query); the same for every layer, so built once per pass.
-    std::vector<at::Tensor> causalMasks(int64_t T, int64_t startPos, const at::TensorOptions& options) const {
-        const int64_t rep = info_.heads / info_.kvHeads;
-        std::vector<at::Tensor> masks;
-        for (int64_t q0 = 0; q0 < T; q0 += kBlock) {
-            const int64_t n = std::min(kBlock, T - q0), visible = startPos + q0 + n;
-            masks.push_back(n == 1 ? at::Tensor()
-                                   : at::full({n, visible}, -std::numeric_limits<float>::infinity(), options)
-                                         .triu(startPos + q0 + 1)
-                                         .repeat({rep, 1}));
-        }
-        return masks;
-    }
-
-    // q: [B, H, T, hd]; k, v: [B, KV, S, hd], rotated. Returns [B, T, H, hd].
-    at::Tensor attentionAten(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, int64_t startPos,
-                             const std::vector<at::Tensor>& masks) const {
-        const int64_t B = q.size(0), T = q.size(2), hd = q.size(3), KV = k.size(1), rep = q.size(1) / KV;
-        const int64_t S = k.size(2);
-        // Query heads sharing a kv head are stacked along the time axis (head h uses kv
-        // head h / rep), so keys are never copied. The scale goes on q and the mask into
-        // the product, so scores are written once before the softmax (done in place).
-        const auto qs = (q * (1.0 / std::sqrt(static_cast<double>(hd)))).view({B, KV, rep, T, hd});
-        const auto kt = k.reshape({B * KV, S, hd}).transpose(1, 2);
-        const auto vs = v.reshape({B * KV, S, hd});
-        std::vector<at::Tensor> blocks;
-        for (size_t i = 0; i < masks.size(); ++i) {
-            const int64_t q0 = static_cast<int64_t>(i) * kBlock, n = std::min(kBlock, T - q0), visible = startPos + q0 + n;
-            const auto qb = qs.narrow(3, q0, n).reshape({B * KV, rep * n, hd});
-            const auto kb = kt.narrow(2, 0, visible);
-            auto scores = masks[i].defined() ? at::baddbmm(masks[i], qb, kb) : at::bmm(qb, kb);
-            at::_softmax_out(scores, scores, -1, false);
-            blocks.push_back(at::bmm(scores, vs.narrow(1, 0, visible)).view({B, KV, rep, n, hd}));
-        }
-        const auto att = blocks.size() == 1 ? blocks[0] : at::cat(blocks, 3);
-        return att.permute({0, 3, 1, 2, 4});  // [B, T, KV, rep, hd] = [B, T, H, hd]
-    }
-
-    // x: [B, T, heads, hd] at positions start..start+T-1.
-    at::Tensor applyRope(const at::Tensor& x, int64_t start) const {
-        const int64_t half = info_.headDim / 2, T = x.size(1);
-        const auto c = cos_.narrow(0, start, T).view({1, T, 1, half}), s = sin_.narrow(0, start, T).view({1, T, 1, half});
-        if (rope_ == RopeLayout::Interleaved) {
-            const auto pairs = x.reshape({x.size(0), T, x.size(2), half, 2});
-            const auto re = pairs.select(-1, 0), im = pairs.select(-1, 1);
-            return at::stack({re * c - im * s, re * s + im * c}, -1).flatten(-2);
-        }
-        const auto a = x.narrow(-1, 0, half), b = x.narrow(-1, half, half);
-        return at::cat({a * c - b * s, b * c + a * s}, -1);
-    }
-
     ModelInfo info_;
     LlamaWeights w_;
-    RopeLayout rope_;
-    at::Tensor cos_, sin_;   // [maxPositions, headDim / 2]
-    bool cpuKernels_ = true; // cpu_kernels.h; EXPERTSCOPE_KERNELS=aten selects LibTorch operators
+    CausalAttention attention_;
+    bool cpuKernels_;  // rmsNormCpu rather than LibTorch operators
 };
 
 }  // namespace

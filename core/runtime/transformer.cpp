@@ -104,6 +104,11 @@ at::Device preferredDevice() {
     return at::hasCUDA() ? at::Device(at::kCUDA) : at::Device(at::kCPU);
 }
 
+bool useCpuKernels(const at::Device& device) {
+    const char* choice = std::getenv("EXPERTSCOPE_KERNELS");
+    return device.is_cpu() && !(choice && std::string(choice) == "aten");
+}
+
 at::Tensor toTensor(const TensorView& view) {
     auto t = at::empty(view.shape, at::kFloat);
     if (view.dtype == DType::F32) {

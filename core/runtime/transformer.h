@@ -13,8 +13,17 @@
 namespace expertscope {
 
 struct KvCache {
-    std::vector<at::Tensor> keys, values;  // per layer, [batch, kv heads, capacity, head dim]
+    std::vector<at::Tensor> keys, values;  // per layer, [batch, capacity, kv heads x head dim]
     int64_t length = 0;
+
+    static KvCache allocate(size_t layers, int64_t batch, int64_t capacity, int64_t width, const at::TensorOptions& options) {
+        KvCache c;
+        for (size_t l = 0; l < layers; ++l) {
+            c.keys.push_back(at::zeros({batch, capacity, width}, options));
+            c.values.push_back(at::zeros({batch, capacity, width}, options));
+        }
+        return c;
+    }
 };
 
 // Everything that happens to a probe's output during one forward pass.
@@ -84,8 +93,11 @@ private:
     at::Device device_;
 };
 
-// Helpers shared by the family loaders.
+// Helpers shared by the families.
 at::Device preferredDevice();
+// Whether to use cpu_kernels.h on this device: on the CPU, unless EXPERTSCOPE_KERNELS=aten
+// asks for the LibTorch-operator path (which other devices always take).
+bool useCpuKernels(const at::Device& device);
 at::Tensor toTensor(const TensorView& view);  // float32 copy on the CPU
 void expectShape(const at::Tensor& t, std::vector<int64_t> shape, const std::string& what);
 
