@@ -28,8 +28,11 @@ const char* kUsage =
     "            [--top-k K] [--top-p P] [--seed S]\n"
     "            prints the generated text (temperature 0 is greedy; no prompt starts from BOS)\n"
     "\n"
-    "--model takes a Hugging Face directory or a llama2.c .bin; the tokenizer defaults to\n"
-    "tokenizer.model or tok*.model beside it.\n";
+    "--model takes a Hugging Face directory (Llama or GPT-2) or a llama2.c .bin. The tokenizer\n"
+    "defaults to what lies beside the model: tokenizer.model or tok*.model (sentencepiece),\n"
+    "vocab.json + merges.txt or tokenizer.json (GPT-2). --tokenizer names another: a\n"
+    "sentencepiece .model, a GPT-2 directory, tokenizer.json, or vocab/encoder .json with\n"
+    "merges.txt or vocab.bpe beside it.\n";
 
 // --key value options, checked against what the command accepts.
 class Options {

@@ -12,7 +12,7 @@
 namespace expertscope {
 
 struct ModelInfo {
-    std::string family;   // "llama"
+    std::string family;   // "llama" or "gpt2"
     std::string format;   // "huggingface" or "llama2.c"
     std::string path;
     std::string tokenizerPath;
@@ -27,6 +27,7 @@ struct ModelInfo {
     float normEps = 1e-5f;
     float ropeTheta = 10000.f;
     bool tiedEmbeddings = true;
+    bool prependBos = true;  // Llama sentences start with BOS; GPT-2's do not
     int bosId = -1;
     int eosId = -1;
     int64_t parameters = 0;
@@ -51,15 +52,16 @@ public:
     // Index of the probe with this canonical or checkpoint name, -1 if none.
     int findProbe(const std::string& name) const;
 
-    // Text to ids as the model expects them: BOS first when the model has one.
+    // Text to ids as the model expects them: BOS first for families trained that way.
     std::vector<int> tokenize(const std::string& text) const;
 
-    // Pooled responses of every unit for a batch of token sequences (each BOS-first).
+    // Pooled responses of every unit for a batch of token sequences (as tokenize() gives them).
     virtual ResponseMatrix collectResponses(const std::vector<std::vector<int>>& batch,
                                             const CaptureOptions& options, const Forcing& forcing = {}) = 0;
     // Logits and every probe's output at every position of one sequence.
     virtual SequenceTrace trace(const std::vector<int>& tokens, const Forcing& forcing = {}) = 0;
-    // Generates after `prompt` (ids, BOS-first; empty means just BOS); returns only new ids.
+    // Generates after `prompt` (ids as tokenize() gives them; empty starts from BOS, which
+    // is <|endoftext|> for GPT-2); returns only the new ids.
     virtual std::vector<int> generate(const std::vector<int>& prompt, const GenerationOptions& options,
                                       const Forcing& forcing = {}, const TokenCallback& onToken = {}) = 0;
 };
@@ -71,6 +73,14 @@ struct ModelSource {
 
 // Detects the format, validates everything and loads. Throws expertscope::Error.
 std::unique_ptr<LanguageModel> loadModel(const ModelSource& source);
+
+// A GPT-2 of the given dimensions with random weights (normal, standard deviation 0.02,
+// as GPT-2 was initialised): for benchmarks and tests where only the shapes matter.
+struct Gpt2Dimensions {
+    int layers = 12, hidden = 768, heads = 12, positions = 1024, vocab = 50257;
+    int inner = 0;  // 0: 4 x hidden
+};
+std::unique_ptr<LanguageModel> randomGpt2(const Gpt2Dimensions& dims, std::unique_ptr<Tokenizer> tokenizer, uint64_t seed);
 
 // "LibTorch 1.13.0 (CPU, 2 threads)": for About boxes and benchmark output.
 std::string runtimeDescription();

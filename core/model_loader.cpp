@@ -16,7 +16,8 @@ std::unique_ptr<LanguageModel> loadModel(const ModelSource& source) {
         if (!QFileInfo::exists(config)) throw Error(source.path + ": not a Hugging Face model directory (no config.json)");
         const std::string type = JsonFile(config.toStdString()).optionalString("model_type", "");
         if (type == "llama") return loadLlamaHuggingFace(source.path, source.tokenizerPath);
-        throw Error(config.toStdString() + ": model_type '" + type + "' is not supported (supported: llama)");
+        if (type == "gpt2") return loadGpt2HuggingFace(source.path, source.tokenizerPath);
+        throw Error(config.toStdString() + ": model_type '" + type + "' is not supported (supported: llama, gpt2)");
     }
     if (fi.suffix() == "bin") return loadLlama2c(source.path, source.tokenizerPath);
     throw Error(source.path + ": expected a Hugging Face directory or a llama2.c .bin checkpoint");

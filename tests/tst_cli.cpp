@@ -52,6 +52,25 @@ private slots:
                  QString("model.layers.0.self_attn.q_proj.weight"));
     }
 
+    void gpt2WithItsTokenizer() {
+        REQUIRE_SHARED(cfg, "models/gpt2-tiny-random/config.json");
+        REQUIRE_SHARED(tok, "tokenizers/gpt2/encoder.json");
+        const QString dir = QFileInfo(cfg).absolutePath();
+        const auto r = cli({"info", "--model", dir, "--tokenizer", tok});
+        QCOMPARE(r.code, 0);
+        const auto doc = QJsonDocument::fromJson(r.out).object();
+        QCOMPARE(doc.value("family").toString(), QString("gpt2"));
+        QCOMPARE(doc.value("total_units").toInt(), 3 * (144 + 48 + 192 + 48));
+        QCOMPARE(doc.value("probe_points").toArray()[2].toObject().value("name").toString(), QString("transformer.h.0.mlp.c_fc"));
+        const auto g = cli({"generate", "--model", dir, "--tokenizer", tok, "--prompt", "Hello world", "--temperature", "0",
+                            "--length", "5"});
+        QCOMPARE(g.code, 0);
+        QVERIFY(!g.out.isEmpty());
+        const auto noTokenizer = cli({"info", "--model", dir});
+        QCOMPARE(noTokenizer.code, 1);
+        QVERIFY2(noTokenizer.err.contains("no vocab.json + merges.txt or tokenizer.json"), noTokenizer.err.constData());
+    }
+
     void greedyGenerateIsTheGoldenText() {
         REQUIRE_SHARED(bin, "models/stories260K/stories260K.bin");
         REQUIRE_SHARED(text, "models/stories260K/golden/greedy_text_t0_n200.txt");

@@ -91,7 +91,7 @@ int LanguageModel::findProbe(const std::string& name) const {
 
 std::vector<int> LanguageModel::tokenize(const std::string& text) const {
     std::vector<int> ids;
-    if (info().bosId >= 0) ids.push_back(info().bosId);
+    if (info().prependBos && info().bosId >= 0) ids.push_back(info().bosId);
     const auto body = tokenizer().encode(text);
     ids.insert(ids.end(), body.begin(), body.end());
     return ids;

@@ -93,6 +93,8 @@ private:
     at::Device device_;
 };
 
+std::unique_ptr<LanguageModel> loadGpt2HuggingFace(const std::string& dir, const std::string& tokenizerPath);
+
 // Helpers shared by the families.
 at::Device preferredDevice();
 // Whether to use cpu_kernels.h on this device: on the CPU, unless EXPERTSCOPE_KERNELS=aten
