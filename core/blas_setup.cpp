@@ -27,8 +27,16 @@ void selectBlasKernel(char** argv) {
                                                "sandybridge", "unknown"};
     std::string name(core);
     for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (!preAvx2.count(name) || !__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("fma")) return;
-    setenv("OPENBLAS_CORETYPE", "Haswell", 1);
+    if (!preAvx2.count(name)) return;
+    // The kernels OpenBLAS itself picks for CPUs it knows with these features.
+    const char* chosen = nullptr;
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq") &&
+        __builtin_cpu_supports("avx512vl"))
+        chosen = "SkylakeX";
+    else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+        chosen = "Haswell";
+    if (!chosen) return;
+    setenv("OPENBLAS_CORETYPE", chosen, 1);
     setenv("EXPERTSCOPE_BLAS_CHOSEN", "1", 1);  // never loop
     execv("/proc/self/exe", argv);
     // execv failed: carry on with the slow kernels rather than not at all.

@@ -7,9 +7,11 @@
 
 namespace expertscope {
 
-// Call first in main(). When OPENBLAS_CORETYPE is unset, OpenBLAS chose a pre-AVX2 core
-// and the CPU has AVX2 and FMA, re-executes the program once with OPENBLAS_CORETYPE=Haswell
-// (and does not return). A value the user set is always kept.
+// Call first in main(). When OPENBLAS_CORETYPE is unset and OpenBLAS chose a pre-AVX2
+// core on a CPU with AVX-512 (F, BW, DQ, VL) or AVX2 and FMA, re-executes the program
+// once with OPENBLAS_CORETYPE=SkylakeX or Haswell, the kernels OpenBLAS picks itself for
+// CPUs it knows with those features (and does not return). A value the user set is
+// always kept.
 void selectBlasKernel(char** argv);
 
 // "OpenBLAS 0.3.21 ... core Haswell" or the library file behind libblas.so.3.

@@ -81,13 +81,14 @@ ResponseMatrix collectAll(LanguageModel& model, const std::vector<std::vector<in
     std::vector<std::thread> threads;
     for (int w = 0; w < workers; ++w) threads.emplace_back(work);
 
-    // Progress is reported from the calling thread only.
+    // Progress is reported from the calling thread only, coalesced when batches end faster
+    // than it wakes; the last report is always the final count.
     bool cancelled = false;
     {
         std::unique_lock<std::mutex> lock(mutex);
         int64_t reported = -1;
-        while (running > 0) {
-            changed.wait(lock);
+        for (;;) {
+            changed.wait(lock, [&] { return done != reported || running == 0; });
             if (progress && done != reported && !stop) {
                 reported = done;
                 const CollectionProgress p{done, out.rows,
@@ -99,7 +100,10 @@ ResponseMatrix collectAll(LanguageModel& model, const std::vector<std::vector<in
                     cancelled = true;
                     stop = true;
                 }
+                continue;  // look again before leaving: more may have finished meanwhile
             }
+            reported = done;
+            if (running == 0) break;
         }
     }
     for (auto& t : threads) t.join();
