@@ -141,6 +141,25 @@ std::vector<float> TensorView::toFloat32() const {
     return out;
 }
 
+std::vector<double> TensorView::toFloat64() const {
+    if (dtype == DType::F64) {
+        std::vector<double> out(static_cast<size_t>(elementCount()));
+        std::memcpy(out.data(), data, bytes);
+        return out;
+    }
+    if (dtype == DType::I64) {  // exact beyond float32's 24 bits
+        std::vector<double> out(static_cast<size_t>(elementCount()));
+        for (size_t i = 0; i < out.size(); ++i) {
+            int64_t v;
+            std::memcpy(&v, data + 8 * i, 8);
+            out[i] = static_cast<double>(v);
+        }
+        return out;
+    }
+    const auto f = toFloat32();
+    return {f.begin(), f.end()};
+}
+
 SafetensorsFile::SafetensorsFile(const std::string& path) : path_(path) {
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) fail(path, std::string("cannot open: ") + std::strerror(errno));

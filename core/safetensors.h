@@ -26,6 +26,8 @@ struct TensorView {
     int64_t elementCount() const;
     // Copies the data out as float32 (F64/F32/F16/BF16 and integer dtypes).
     std::vector<float> toFloat32() const;
+    // The same as float64, exact for F64 (and every other dtype).
+    std::vector<double> toFloat64() const;
 };
 
 class SafetensorsFile {
