@@ -1,0 +1,30 @@
+#pragma once
+// An analysis run: for each concept of a set not yet finished in this run, validate it,
+// collect every unit's responses, compute its expertise and store it (one transaction a
+// concept). Cancelling, or the process dying, loses at most the concept in progress;
+// calling analyse again with the same settings resumes the run.
+#include "project_store.h"
+
+#include <functional>
+
+namespace expertscope {
+
+struct AnalysisProgress {
+    int conceptsDone = 0, conceptsTotal = 0;
+    std::string concept;  // the one in progress
+    int64_t sentencesDone = 0, sentencesTotal = 0;  // of that concept
+    double seconds = 0;                             // since the call began
+};
+// Return false to cancel; analyse then throws Cancelled after storing what is finished.
+using AnalysisCallback = std::function<bool(const AnalysisProgress&)>;
+
+struct AnalysisSummary {
+    int64_t runId = 0;
+    int analysed = 0, alreadyDone = 0, refused = 0;
+    std::vector<ValidationMessage> messages;
+};
+
+AnalysisSummary analyse(ProjectStore& store, LanguageModel& model, int64_t modelId, int64_t setId,
+                        const RunSettings& settings, const AnalysisCallback& progress = {});
+
+}  // namespace expertscope

@@ -1,0 +1,75 @@
+#pragma once
+// The project file: one SQLite database holding models, concept sets and their sentences,
+// analysis runs and their results. Results are stored per concept and probe point as
+// compact float32 vectors (AP, on_p50, on_p90, off_mean), with the top experts of each
+// concept indexed for queries. Each finished concept is one transaction, so a run stopped
+// at any moment (cancel, crash, kill) resumes where it stopped and loses nothing.
+#include "concepts.h"
+#include "expertise.h"
+#include "language_model.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+struct sqlite3;
+
+namespace expertscope {
+
+struct StoredConcept {
+    int64_t id = 0;
+    std::string name, group;
+    int positives = 0, negatives = 0;
+};
+
+struct RunSettings {
+    Pooling pooling = Pooling::Max;
+    int sequenceLength = 0;  // sentences longer than this (in tokens) are dropped; 0: the model's context
+    int tokenBudget = 1024;
+    int workers = 0;
+};
+
+struct Expert {
+    int64_t unit = 0;  // global unit index
+    double ap = 0;
+};
+
+class ProjectStore {
+public:
+    static constexpr int kSchemaVersion = 1;
+    // Opens an existing project (refusing, without writing to it, a file that is not a
+    // sound Expertscope project) or creates a new one when `create` is set.
+    static std::unique_ptr<ProjectStore> open(const std::string& path, bool create);
+    ~ProjectStore();
+
+    // The same model file (by path and weights hash) is stored once.
+    int64_t addModel(const LanguageModel& model);
+    int64_t addConceptSet(const ConceptSet& set);
+    std::vector<StoredConcept> concepts(int64_t setId) const;
+    Concept loadConcept(int64_t conceptId) const;
+
+    int64_t createRun(int64_t modelId, int64_t setId, const RunSettings& settings);
+    // The run of this model, concept set and settings (finished or not), or 0.
+    int64_t findRun(int64_t modelId, int64_t setId, const RunSettings& settings) const;
+    std::vector<int64_t> finishedConcepts(int64_t runId) const;
+    void finishRun(int64_t runId);
+
+    // One transaction: every probe's vectors, the concept's summary and its top experts.
+    void saveConceptResult(int64_t runId, int64_t conceptId, const std::vector<ProbePoint>& probes,
+                           const UnitExpertise& expertise, int positives, int negatives, double seconds);
+    UnitExpertise loadConceptResult(int64_t runId, int64_t conceptId) const;
+    std::vector<Expert> topExperts(int64_t runId, int64_t conceptId, int k) const;
+
+    const std::string& path() const { return path_; }
+
+private:
+    ProjectStore(std::string path, sqlite3* db);
+    void exec(const std::string& sql) const;
+    std::string path_;
+    sqlite3* db_;
+};
+
+// Hex SHA-256 of a model's weight files (for recognising the same model).
+std::string weightsHash(const LanguageModel& model);
+
+}  // namespace expertscope
