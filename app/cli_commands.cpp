@@ -1,12 +1,23 @@
 #include "cli_commands.h"
 
+#include "core/analysis.h"
+#include "core/colearning.h"
 #include "core/error.h"
 #include "core/language_model.h"
+#include "core/response_collector.h"
 
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
+#include <QTextStream>
 #include <QJsonDocument>
 #include <QJsonObject>
 
+#include <algorithm>
+#include <atomic>
+#include <csignal>
+#include <cstdio>
 #include <cstdlib>
 #include <iostream>
 #include <unistd.h>
@@ -26,7 +37,17 @@ const char* kUsage =
     "            family, dimensions and every probe point, as JSON\n"
     "  generate  --model PATH [--tokenizer PATH] [--prompt TEXT] [--length N] [--temperature T]\n"
     "            [--top-k K] [--top-p P] [--seed S]\n"
-    "            prints the generated text (temperature 0 is greedy; no prompt starts from BOS)\n"
+    "            [--project FILE --concept NAME --experts K [--force on_p50|on_p90|off_mean|zero]\n"
+    "             [--scope all|new]]\n"
+    "            prints the generated text (temperature 0 is greedy; no prompt starts from BOS);\n"
+    "            with --concept, the concept's top K experts are forced to their value\n"
+    "  analyse   --model PATH [--tokenizer PATH] --concepts PATH --project FILE\n"
+    "            [--pooling max|mean|selfcond] [--seq-len N] [--batch-tokens N] [--threads N] [--json]\n"
+    "            expertise of every unit for every concept, stored in the project (resumes)\n"
+    "  experts   --project FILE --concept NAME [--top K] [--min-ap T] [--json]\n"
+    "  export    --project FILE --out DIR      ml-selfcond's expertise.csv and expertise_info.json\n"
+    "  colearning --project FILE [--k K] [--out FILE.csv] [--json]\n"
+    "            overlap of the concepts' top-k experts, in clustering order\n"
     "\n"
     "--model takes a Hugging Face directory (Llama or GPT-2) or a llama2.c .bin. The tokenizer\n"
     "defaults to what lies beside the model: tokenizer.model or tok*.model (sentencepiece),\n"
@@ -78,6 +99,19 @@ private:
     std::map<std::string, std::string> values_;
 };
 
+bool flag(const std::vector<std::string>& args, const std::string& name, std::vector<std::string>* rest) {
+    bool found = false;
+    rest->clear();
+    for (const auto& a : args) {
+        if (a == name) found = true;
+        else rest->push_back(a);
+    }
+    return found;
+}
+
+std::atomic<bool> interrupted{false};
+void onInterrupt(int) { interrupted = true; }
+
 std::unique_ptr<LanguageModel> openModel(const Options& o) {
     return loadModel({o.required("model"), o.text("tokenizer")});
 }
@@ -115,8 +149,35 @@ int info(const std::vector<std::string>& args, std::ostream& out) {
     return 0;
 }
 
+Forcing forcingFromProject(const Options& o, const LanguageModel& model) {
+    Forcing f;
+    if (o.text("concept").empty()) return f;
+    const auto project = ProjectStore::open(o.required("project"), false);
+    const auto ref = project->findResult(o.text("concept"));
+    const auto expertise = project->loadConceptResult(ref.runId, ref.conceptId);
+    if (static_cast<int64_t>(expertise.ap.size()) != model.unitCount())
+        throw Error("the project's results for '" + ref.concept + "' are for a model with " + std::to_string(expertise.ap.size()) +
+                    " units (" + ref.modelPath + "); this one has " + std::to_string(model.unitCount()));
+    const std::string value = o.text("force", "on_p50");
+    const auto& source = value == "on_p50" ? expertise.onP50 : value == "on_p90" ? expertise.onP90 : expertise.offMean;
+    if (value != "on_p50" && value != "on_p90" && value != "off_mean" && value != "zero")
+        throw Error("--force expects on_p50, on_p90, off_mean or zero");
+    const std::string scope = o.text("scope", "all");
+    if (scope != "all" && scope != "new") throw Error("--scope expects all or new");
+    f.scope = scope == "all" ? ForceScope::AllPositions : ForceScope::NewTokens;
+    const auto& probes = model.probePoints();
+    for (const auto& e : project->topExperts(ref.runId, ref.conceptId, static_cast<int>(o.integer("experts", 0, 0)))) {
+        const auto probe = std::upper_bound(probes.begin(), probes.end(), e.unit,
+                                            [](int64_t u, const ProbePoint& p) { return u < p.offset; }) - 1;
+        f.units.push_back({static_cast<int>(probe - probes.begin()), static_cast<int>(e.unit - probe->offset),
+                           value == "zero" ? 0.f : static_cast<float>(source[static_cast<size_t>(e.unit)])});
+    }
+    return f;
+}
+
 int generate(const std::vector<std::string>& args, std::ostream& out) {
-    const Options o(args, {"model", "tokenizer", "prompt", "length", "temperature", "top-k", "top-p", "seed"});
+    const Options o(args, {"model", "tokenizer", "prompt", "length", "temperature", "top-k", "top-p", "seed", "project",
+                           "concept", "experts", "force", "scope"});
     GenerationOptions g;
     g.maxNewTokens = static_cast<int>(o.integer("length", 64, 0));
     g.temperature = static_cast<float>(o.number("temperature", 1.0));
@@ -125,14 +186,219 @@ int generate(const std::vector<std::string>& args, std::ostream& out) {
     g.seed = static_cast<uint64_t>(o.integer("seed", 0, 0));
     if (g.topP <= 0 || g.topP > 1) throw Error("--top-p must be in (0, 1]");
     const auto model = openModel(o);
+    const Forcing forcing = forcingFromProject(o, *model);
     const std::string prompt = o.text("prompt");
     const std::vector<int> ids = prompt.empty() ? std::vector<int>{} : model->tokenize(prompt);
     // Stream tokens as they come; the text is exactly the decoded continuation.
-    model->generate(ids, g, {}, [&](int, const std::string& text) {
+    model->generate(ids, g, forcing, [&](int, const std::string& text) {
         out << text << std::flush;
         return true;
     });
     if (isatty(STDOUT_FILENO) && &out == &std::cout) out << "\n";  // pipes get exactly the text
+    return 0;
+}
+
+ConceptSet readConcepts(const std::string& path) {
+    const QFileInfo fi(QString::fromStdString(path));
+    if (fi.isDir()) return importSelfcondFolder(path);
+    if (fi.suffix().toLower() == "csv" || fi.suffix().toLower() == "tsv") return importTable(path);
+    throw Error(path + ": expected an ml-selfcond folder (with concept_list.csv) or a .csv/.tsv table");
+}
+
+Pooling parsePooling(const std::string& s) {
+    if (s == "max") return Pooling::Max;
+    if (s == "mean") return Pooling::Mean;
+    if (s == "selfcond") return Pooling::SelfcondMax;
+    throw Error("--pooling expects max, mean or selfcond");
+}
+
+int analyseCommand(const std::vector<std::string>& argsIn, std::ostream& out) {
+    std::vector<std::string> args;
+    const bool json = flag(argsIn, "--json", &args);
+    const Options o(args, {"model", "tokenizer", "concepts", "project", "pooling", "seq-len", "batch-tokens", "threads"});
+    RunSettings settings;
+    settings.pooling = parsePooling(o.text("pooling", "max"));
+    settings.sequenceLength = static_cast<int>(o.integer("seq-len", settings.pooling == Pooling::SelfcondMax ? 128 : 0, 0));
+    settings.tokenBudget = static_cast<int>(o.integer("batch-tokens", 1024, 1));
+    settings.workers = static_cast<int>(o.integer("threads", 0, 0));
+    const std::string conceptsPath = QFileInfo(QString::fromStdString(o.required("concepts"))).absoluteFilePath().toStdString();
+    const auto model = openModel(o);
+    auto project = ProjectStore::open(o.required("project"), true);
+    const int64_t modelId = project->addModel(*model);
+    int64_t setId = project->findConceptSet(conceptsPath);
+    if (setId == 0) setId = project->addConceptSet([&] {
+            auto set = readConcepts(conceptsPath);
+            set.origin = conceptsPath;
+            return set;
+        }());
+    const bool bar = isatty(STDERR_FILENO);
+    std::signal(SIGINT, onInterrupt);
+    AnalysisSummary summary;
+    try {
+        summary = analyse(*project, *model, modelId, setId, settings, [&](const AnalysisProgress& p) {
+            if (bar) {
+                const double rate = p.seconds > 0 ? p.sentencesDone / p.seconds : 0;
+                std::fprintf(stderr, "\r\033[K[%d/%d] %s: %lld/%lld sentences", p.conceptsDone + 1, p.conceptsTotal,
+                             p.concept.c_str(), static_cast<long long>(p.sentencesDone), static_cast<long long>(p.sentencesTotal));
+                if (rate > 0) std::fprintf(stderr, ", %.0f/s", rate);
+                std::fflush(stderr);
+            }
+            return !interrupted.load();
+        });
+    } catch (const Cancelled&) {
+        if (bar) std::fprintf(stderr, "\n");
+        throw Error("interrupted; finished concepts are saved in " + project->path() + " and the run resumes when started again");
+    }
+    if (bar) std::fprintf(stderr, "\r\033[K");
+    QJsonArray concepts;
+    for (const auto& r : project->results(summary.runId)) {
+        const auto top = project->topExperts(r.runId, r.conceptId, 1);
+        concepts.append(QJsonObject{{"concept", QString::fromStdString(r.concept)},
+                                    {"positives", r.positives},
+                                    {"negatives", r.negatives},
+                                    {"best_ap", top.empty() ? 0.0 : top[0].ap}});
+    }
+    QJsonArray messages;
+    for (const auto& m : summary.messages)
+        messages.append(QJsonObject{{"concept", QString::fromStdString(m.concept)}, {"fatal", m.fatal},
+                                    {"message", QString::fromStdString(m.message)}});
+    if (json) {
+        out << QJsonDocument(QJsonObject{{"run", static_cast<qint64>(summary.runId)},
+                                         {"analysed", summary.analysed},
+                                         {"already_done", summary.alreadyDone},
+                                         {"refused", summary.refused},
+                                         {"concepts", concepts},
+                                         {"messages", messages}})
+                   .toJson(QJsonDocument::Indented)
+                   .toStdString();
+    } else {
+        for (const auto& m : summary.messages)
+            out << (m.fatal ? "refused " : "note ") << m.concept << ": " << m.message << "\n";
+        for (const auto& c : concepts)
+            out << c.toObject().value("concept").toString().toStdString() << ": best AP "
+                << c.toObject().value("best_ap").toDouble() << "\n";
+        out << "run " << summary.runId << ": " << summary.analysed << " analysed, " << summary.alreadyDone
+            << " already done, " << summary.refused << " refused\n";
+    }
+    return summary.refused > 0 ? 1 : 0;
+}
+
+int expertsCommand(const std::vector<std::string>& argsIn, std::ostream& out) {
+    std::vector<std::string> args;
+    const bool json = flag(argsIn, "--json", &args);
+    const Options o(args, {"project", "concept", "top", "min-ap"});
+    const auto project = ProjectStore::open(o.required("project"), false);
+    const auto ref = project->findResult(o.required("concept"));
+    const auto e = project->loadConceptResult(ref.runId, ref.conceptId);
+    const auto probes = project->probes(ref.modelId);
+    const double minAp = o.number("min-ap", 0.0);
+    const int top = static_cast<int>(o.integer("top", o.text("min-ap").empty() ? 20 : 1000, 1));
+    QJsonArray rows;
+    for (const auto& x : project->topExperts(ref.runId, ref.conceptId, top)) {
+        if (x.ap < minAp) break;
+        const auto probe = std::upper_bound(probes.begin(), probes.end(), x.unit,
+                                            [](int64_t u, const ProbePoint& p) { return u < p.offset; }) - 1;
+        const size_t u = static_cast<size_t>(x.unit);
+        rows.append(QJsonObject{{"probe", QString::fromStdString(probe->name)}, {"unit", static_cast<qint64>(x.unit - probe->offset)},
+                                {"global_unit", static_cast<qint64>(x.unit)}, {"ap", x.ap}, {"on_p50", e.onP50[u]},
+                                {"on_p90", e.onP90[u]}, {"off_mean", e.offMean[u]}});
+    }
+    if (json) {
+        out << QJsonDocument(rows).toJson(QJsonDocument::Indented).toStdString();
+        return 0;
+    }
+    out << "probe\tunit\tap\ton_p50\ton_p90\toff_mean\n";
+    for (const auto& r : rows) {
+        const auto x = r.toObject();
+        out << x.value("probe").toString().toStdString() << "\t" << x.value("unit").toInteger() << "\t"
+            << x.value("ap").toDouble() << "\t" << x.value("on_p50").toDouble() << "\t" << x.value("on_p90").toDouble()
+            << "\t" << x.value("off_mean").toDouble() << "\n";
+    }
+    return 0;
+}
+
+int exportCommand(const std::vector<std::string>& args, std::ostream& out) {
+    const Options o(args, {"project", "out", "run"});
+    const auto project = ProjectStore::open(o.required("project"), false);
+    const int64_t run = o.integer("run", project->latestRun(), 1);
+    const auto refs = project->results(run);
+    if (refs.empty()) throw Error(project->path() + ": no finished concepts to export");
+    const QDir outDir(QString::fromStdString(o.required("out")));
+    for (const auto& ref : refs) {
+        const QString dir = outDir.filePath(QString::fromStdString(ref.group + "/" + ref.concept));
+        if (!QDir().mkpath(dir)) throw Error(dir.toStdString() + ": cannot create");
+        const auto e = project->loadConceptResult(ref.runId, ref.conceptId);
+        QFile csv(dir + "/expertise.csv");
+        if (!csv.open(QIODevice::WriteOnly | QIODevice::Truncate)) throw Error(csv.fileName().toStdString() + ": cannot write");
+        QTextStream s(&csv);
+        s.setRealNumberPrecision(9);
+        s << "ap,off_mean,on_p50,on_p90,layer,unit,uuid,concept,group\n";
+        for (const auto& p : project->probes(ref.modelId))
+            for (int u = 0; u < p.units; ++u) {
+                const size_t g = static_cast<size_t>(p.offset + u);
+                s << e.ap[g] << ',' << e.offMean[g] << ',' << e.onP50[g] << ',' << e.onP90[g] << ',' << QString::fromStdString(p.name)
+                  << ',' << u << ',' << static_cast<qint64>(g) << ',' << QString::fromStdString(ref.concept) << ','
+                  << QString::fromStdString(ref.group) << '\n';
+            }
+        QFile info(dir + "/expertise_info.json");
+        if (!info.open(QIODevice::WriteOnly | QIODevice::Truncate)) throw Error(info.fileName().toStdString() + ": cannot write");
+        info.write(QJsonDocument(QJsonObject{{"concept", QString::fromStdString(ref.concept)},
+                                             {"group", QString::fromStdString(ref.group)},
+                                             {"source", QString::fromStdString(ref.source)},
+                                             {"num_positives", ref.positives},
+                                             {"num_negatives", ref.negatives},
+                                             {"model", QString::fromStdString(ref.modelPath)},
+                                             {"pooling", QString::fromStdString(ref.pooling)},
+                                             {"sequence_length", ref.sequenceLength},
+                                             {"run", static_cast<qint64>(ref.runId)}})
+                       .toJson(QJsonDocument::Indented));
+        out << dir.toStdString() << "\n";
+    }
+    return 0;
+}
+
+int coLearningCommand(const std::vector<std::string>& argsIn, std::ostream& out) {
+    std::vector<std::string> args;
+    const bool json = flag(argsIn, "--json", &args);
+    const Options o(args, {"project", "k", "out", "run"});
+    const auto project = ProjectStore::open(o.required("project"), false);
+    const int k = static_cast<int>(o.integer("k", 100, 1));
+    const auto refs = project->results(o.integer("run", project->latestRun(), 1));
+    if (refs.empty()) throw Error(project->path() + ": no finished concepts");
+    std::vector<std::string> names;
+    std::vector<std::vector<int64_t>> tops;
+    for (const auto& ref : refs) {
+        names.push_back(ref.concept);
+        std::vector<int64_t> units;
+        for (const auto& e : project->topExperts(ref.runId, ref.conceptId, k)) units.push_back(e.unit);
+        tops.push_back(std::move(units));
+    }
+    const auto m = coLearning(names, tops, k);
+    QString csv = "concept";
+    for (int j : m.order) csv += "," + QString::fromStdString(m.concepts[static_cast<size_t>(j)]);
+    csv += "\n";
+    for (int i : m.order) {
+        csv += QString::fromStdString(m.concepts[static_cast<size_t>(i)]);
+        for (int j : m.order) csv += "," + QString::number(m.at(static_cast<size_t>(i), static_cast<size_t>(j)));
+        csv += "\n";
+    }
+    if (!o.text("out").empty()) {
+        QFile f(QString::fromStdString(o.text("out")));
+        if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate)) throw Error(o.text("out") + ": cannot write");
+        f.write(csv.toUtf8());
+    }
+    if (json) {
+        QJsonArray order, rows;
+        for (int i : m.order) {
+            order.append(QString::fromStdString(m.concepts[static_cast<size_t>(i)]));
+            QJsonArray row;
+            for (int j : m.order) row.append(m.at(static_cast<size_t>(i), static_cast<size_t>(j)));
+            rows.append(row);
+        }
+        out << QJsonDocument(QJsonObject{{"k", k}, {"concepts", order}, {"overlap", rows}}).toJson(QJsonDocument::Indented).toStdString();
+    } else if (o.text("out").empty()) {
+        out << csv.toStdString();
+    }
     return 0;
 }
 
@@ -144,7 +410,13 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
         return args.empty() ? 2 : 0;
     }
     const std::map<std::string, std::function<int(const std::vector<std::string>&, std::ostream&)>> commands{
-        {"info", info}, {"generate", generate}};
+        {"info", info},
+        {"generate", generate},
+        {"analyse", analyseCommand},
+        {"analyze", analyseCommand},
+        {"experts", expertsCommand},
+        {"export", exportCommand},
+        {"colearning", coLearningCommand}};
     auto it = commands.find(args[0]);
     if (it == commands.end()) {
         err << "expertscope-cli: unknown command '" << args[0] << "'\n" << kUsage;

@@ -254,6 +254,71 @@ int64_t ProjectStore::addConceptSet(const ConceptSet& set) {
     }
 }
 
+int64_t ProjectStore::findConceptSet(const std::string& origin) const {
+    Statement q(db_, "SELECT id FROM concept_sets WHERE origin = ? ORDER BY id DESC LIMIT 1");
+    q.bind(1, origin);
+    return q.step() ? q.integer(0) : 0;
+}
+
+namespace {
+const char* kResultColumns =
+    "SELECT r.run_id, r.concept_id, runs.model_id, c.name, c.grp, c.source, models.path, runs.pooling, r.positives, "
+    "r.negatives, runs.sequence_length FROM concept_results r JOIN concepts c ON c.id = r.concept_id "
+    "JOIN runs ON runs.id = r.run_id JOIN models ON models.id = runs.model_id ";
+
+ProjectStore::ResultRef resultRef(const Statement& q) {
+    ProjectStore::ResultRef ref;
+    ref.runId = q.integer(0);
+    ref.conceptId = q.integer(1);
+    ref.modelId = q.integer(2);
+    ref.concept = q.text(3);
+    ref.group = q.text(4);
+    ref.source = q.text(5);
+    ref.modelPath = q.text(6);
+    ref.pooling = q.text(7);
+    ref.positives = static_cast<int>(q.integer(8));
+    ref.negatives = static_cast<int>(q.integer(9));
+    ref.sequenceLength = static_cast<int>(q.integer(10));
+    return ref;
+}
+}  // namespace
+
+ProjectStore::ResultRef ProjectStore::findResult(const std::string& conceptName) const {
+    Statement q(db_, std::string(kResultColumns) + "WHERE c.name = ? ORDER BY r.run_id DESC LIMIT 1");
+    q.bind(1, conceptName);
+    if (!q.step()) throw Error(path_ + ": no results for a concept named '" + conceptName + "'");
+    return resultRef(q);
+}
+
+std::vector<ProjectStore::ResultRef> ProjectStore::results(int64_t runId) const {
+    Statement q(db_, std::string(kResultColumns) + "WHERE r.run_id = ? ORDER BY r.concept_id");
+    q.bind(1, runId);
+    std::vector<ResultRef> out;
+    while (q.step()) out.push_back(resultRef(q));
+    return out;
+}
+
+int64_t ProjectStore::latestRun() const {
+    Statement q(db_, "SELECT MAX(run_id) FROM concept_results");
+    return q.step() ? q.integer(0) : 0;
+}
+
+std::vector<ProbePoint> ProjectStore::probes(int64_t modelId) const {
+    Statement q(db_, "SELECT name, kind, layer, units, first_unit FROM probes WHERE model_id = ? ORDER BY idx");
+    q.bind(1, modelId);
+    std::vector<ProbePoint> out;
+    while (q.step()) {
+        ProbePoint p;
+        p.name = q.text(0);
+        p.kind = q.text(1);
+        p.layer = static_cast<int>(q.integer(2));
+        p.units = static_cast<int>(q.integer(3));
+        p.offset = q.integer(4);
+        out.push_back(p);
+    }
+    return out;
+}
+
 std::vector<StoredConcept> ProjectStore::concepts(int64_t setId) const {
     Statement q(db_, "SELECT c.id, c.name, c.grp, SUM(cs.label), SUM(1 - cs.label) FROM concepts c "
                      "LEFT JOIN concept_sentences cs ON cs.concept_id = c.id WHERE c.set_id = ? GROUP BY c.id ORDER BY c.id");

@@ -45,6 +45,8 @@ public:
     // The same model file (by path and weights hash) is stored once.
     int64_t addModel(const LanguageModel& model);
     int64_t addConceptSet(const ConceptSet& set);
+    // The concept set imported from this origin (file or folder), or 0.
+    int64_t findConceptSet(const std::string& origin) const;
     std::vector<StoredConcept> concepts(int64_t setId) const;
     Concept loadConcept(int64_t conceptId) const;
 
@@ -59,6 +61,17 @@ public:
                            const UnitExpertise& expertise, int positives, int negatives, double seconds);
     UnitExpertise loadConceptResult(int64_t runId, int64_t conceptId) const;
     std::vector<Expert> topExperts(int64_t runId, int64_t conceptId, int k) const;
+
+    // Where the results of a concept (by name) are: its newest run that finished it.
+    struct ResultRef {
+        int64_t runId = 0, conceptId = 0, modelId = 0;
+        std::string concept, group, source, modelPath, pooling;
+        int positives = 0, negatives = 0, sequenceLength = 0;
+    };
+    ResultRef findResult(const std::string& conceptName) const;  // throws when there is none
+    std::vector<ResultRef> results(int64_t runId) const;          // every finished concept of a run
+    int64_t latestRun() const;                                    // 0 when there is none
+    std::vector<ProbePoint> probes(int64_t modelId) const;
 
     const std::string& path() const { return path_; }
 

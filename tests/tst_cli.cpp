@@ -1,11 +1,15 @@
 // expertscope-cli as a user runs it: JSON from `info`, exactly the golden text from
-// `generate`, and a clear message with a non-zero exit on errors.
+// `generate`, the expertise workflow (killed and resumed), and a clear message with a
+// non-zero exit on errors.
+#include "core/error.h"
+#include "core/project_store.h"
 #include "test_support.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QTemporaryDir>
 
 class TestCli : public QObject {
     Q_OBJECT
@@ -92,6 +96,98 @@ private slots:
         auto other = args;
         other.last() = "6";
         QVERIFY(cli(other).out != a.out);
+    }
+
+    // analyse, experts, export, colearning and forced generation on a two-concept set; the
+    // first analysis is killed (SIGKILL) after its first concept and must resume from there.
+    void expertiseWorkflow() {
+        REQUIRE_SHARED(bin, "models/stories260K/stories260K.bin");
+        REQUIRE_SHARED(full, "concepts/onesec/sense/football-1_04_00__.json");
+        REQUIRE_SHARED(small, "concepts/onesec-small/sense/football-1_04_00__.json");
+        QTemporaryDir tmp;
+        QDir().mkpath(tmp.filePath("set/sense"));
+        QVERIFY(QFile::copy(small, tmp.filePath("set/sense/small.json")));
+        QVERIFY(QFile::copy(full, tmp.filePath("set/sense/football.json")));
+        {
+            QFile list(tmp.filePath("set/concept_list.csv"));
+            QVERIFY(list.open(QIODevice::WriteOnly));
+            list.write("group,concept\nsense,small\nsense,football\n");
+        }
+        // The JSON files name their concept; the list's names are the ones used.
+        for (const char* name : {"small", "football"}) {
+            QFile f(tmp.filePath(QString("set/sense/%1.json").arg(name)));
+            QVERIFY(f.open(QIODevice::ReadOnly));
+            QByteArray data = f.readAll().replace("\"football-1_04_00__\"", QByteArray("\"") + name + "\"");
+            f.close();
+            QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+            f.write(data);
+        }
+        const QString project = tmp.filePath("p.esproj");
+        const QStringList analyseArgs{"analyse", "--model", bin, "--concepts", tmp.filePath("set"), "--project", project, "--json"};
+
+        QProcess killed;
+        killed.start(QString::fromLocal8Bit(qgetenv("EXPERTSCOPE_CLI")), analyseArgs);
+        QVERIFY(killed.waitForStarted());
+        // Wait for the first concept to be stored, then kill without warning.
+        bool firstStored = false;
+        for (int i = 0; i < 600 && !firstStored && killed.state() == QProcess::Running; ++i) {
+            QTest::qWait(50);
+            try {
+                firstStored = !expertscope::ProjectStore::open(project.toStdString(), false)->finishedConcepts(1).empty();
+            } catch (const expertscope::Error&) {  // not created yet
+            }
+        }
+        QVERIFY(firstStored);
+        killed.kill();
+        killed.waitForFinished();
+
+        const auto resumed = cli(analyseArgs);
+        QCOMPARE(resumed.code, 0);
+        const auto summary = QJsonDocument::fromJson(resumed.out).object();
+        QCOMPARE(summary.value("already_done").toInt() + summary.value("analysed").toInt(), 2);
+        QVERIFY(summary.value("already_done").toInt() >= 1);
+
+        const auto experts = cli({"experts", "--project", project, "--concept", "football", "--top", "5", "--json"});
+        QCOMPARE(experts.code, 0);
+        const auto rows = QJsonDocument::fromJson(experts.out).array();
+        QCOMPARE(rows.size(), 5);
+        QVERIFY(rows[0].toObject().value("ap").toDouble() > 0.8);
+        QVERIFY(rows[0].toObject().value("probe").toString().startsWith("model.layers."));
+
+        const auto exported = cli({"export", "--project", project, "--out", tmp.filePath("out")});
+        QCOMPARE(exported.code, 0);
+        QFile csv(tmp.filePath("out/sense/football/expertise.csv"));
+        QVERIFY(csv.open(QIODevice::ReadOnly));
+        const auto lines = csv.readAll().split('\n');
+        QCOMPARE(lines[0], QByteArray("ap,off_mean,on_p50,on_p90,layer,unit,uuid,concept,group"));
+        QCOMPARE(lines.size(), 3000 + 2);  // header, one row a unit, final newline
+        QVERIFY(QFile::exists(tmp.filePath("out/sense/small/expertise_info.json")));
+
+        const auto matrix = cli({"colearning", "--project", project, "--k", "50", "--json"});
+        QCOMPARE(matrix.code, 0);
+        const auto m = QJsonDocument::fromJson(matrix.out).object();
+        QCOMPARE(m.value("concepts").toArray().size(), 2);
+        QCOMPARE(m.value("overlap").toArray()[0].toArray()[0].toDouble(), 1.0);
+
+        const QStringList gen{"generate", "--model", bin, "--prompt", "Once upon a time", "--length", "40", "--seed", "4"};
+        const auto plain = cli(gen);
+        const auto forced = cli(gen + QStringList{"--project", project, "--concept", "football", "--experts", "50"});
+        QCOMPARE(forced.code, 0);
+        QVERIFY(plain.out != forced.out);
+    }
+
+    void refusesForeignProjects() {
+        QTemporaryDir tmp;
+        const QString path = tmp.filePath("notes.esproj");
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("these are my notes, not a database\n");
+        f.close();
+        const auto r = cli({"experts", "--project", path, "--concept", "x"});
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.contains("not an Expertscope project"), r.err.constData());
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        QCOMPARE(f.readAll(), QByteArray("these are my notes, not a database\n"));
     }
 
     void errorsAreClear_data() {
