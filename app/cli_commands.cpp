@@ -3,6 +3,7 @@
 #include "core/analysis.h"
 #include "core/colearning.h"
 #include "core/error.h"
+#include "core/expert_queries.h"
 #include "core/language_model.h"
 #include "core/response_collector.h"
 
@@ -45,6 +46,8 @@ const char* kUsage =
     "            [--pooling max|mean|selfcond] [--seq-len N] [--batch-tokens N] [--threads N] [--json]\n"
     "            expertise of every unit for every concept, stored in the project (resumes)\n"
     "  experts   --project FILE --concept NAME [--top K] [--min-ap T] [--json]\n"
+    "  stats     --project FILE --concept NAME [--min-ap T] [--json]\n"
+    "            best AP, experts per probe point, expert counts for AP thresholds 0.5..1.0\n"
     "  export    --project FILE --out DIR      ml-selfcond's expertise.csv and expertise_info.json\n"
     "  colearning --project FILE [--k K] [--out FILE.csv] [--json]\n"
     "            overlap of the concepts' top-k experts, in clustering order\n"
@@ -240,7 +243,9 @@ int analyseCommand(const std::vector<std::string>& argsIn, std::ostream& out) {
                 const double rate = p.seconds > 0 ? p.sentencesDone / p.seconds : 0;
                 std::fprintf(stderr, "\r\033[K[%d/%d] %s: %lld/%lld sentences", p.conceptsDone + 1, p.conceptsTotal,
                              p.concept.c_str(), static_cast<long long>(p.sentencesDone), static_cast<long long>(p.sentencesTotal));
-                if (rate > 0) std::fprintf(stderr, ", %.0f/s", rate);
+                if (rate > 0)
+                    std::fprintf(stderr, ", %.0f/s, ETA %.0f s", rate,
+                                 static_cast<double>(p.sentencesTotal - p.sentencesDone) / rate);
                 std::fflush(stderr);
             }
             return !interrupted.load();
@@ -291,11 +296,13 @@ int expertsCommand(const std::vector<std::string>& argsIn, std::ostream& out) {
     const auto ref = project->findResult(o.required("concept"));
     const auto e = project->loadConceptResult(ref.runId, ref.conceptId);
     const auto probes = project->probes(ref.modelId);
-    const double minAp = o.number("min-ap", 0.0);
-    const int top = static_cast<int>(o.integer("top", o.text("min-ap").empty() ? 20 : 1000, 1));
+    // --min-ap reads every unit's AP; otherwise the stored top list is enough.
+    const bool threshold = !o.text("min-ap").empty();
+    std::vector<Expert> chosen = threshold ? expertsAbove(e, o.number("min-ap", 0.0))
+                                           : project->topExperts(ref.runId, ref.conceptId, static_cast<int>(o.integer("top", 20, 1)));
+    if (threshold && !o.text("top").empty()) chosen.resize(std::min<size_t>(chosen.size(), static_cast<size_t>(o.integer("top", 20, 1))));
     QJsonArray rows;
-    for (const auto& x : project->topExperts(ref.runId, ref.conceptId, top)) {
-        if (x.ap < minAp) break;
+    for (const auto& x : chosen) {
         const auto probe = std::upper_bound(probes.begin(), probes.end(), x.unit,
                                             [](int64_t u, const ProbePoint& p) { return u < p.offset; }) - 1;
         const size_t u = static_cast<size_t>(x.unit);
@@ -314,6 +321,39 @@ int expertsCommand(const std::vector<std::string>& argsIn, std::ostream& out) {
             << x.value("ap").toDouble() << "\t" << x.value("on_p50").toDouble() << "\t" << x.value("on_p90").toDouble()
             << "\t" << x.value("off_mean").toDouble() << "\n";
     }
+    return 0;
+}
+
+int statsCommand(const std::vector<std::string>& argsIn, std::ostream& out) {
+    std::vector<std::string> args;
+    const bool json = flag(argsIn, "--json", &args);
+    const Options o(args, {"project", "concept", "min-ap"});
+    const auto project = ProjectStore::open(o.required("project"), false);
+    const auto ref = project->findResult(o.required("concept"));
+    const auto e = project->loadConceptResult(ref.runId, ref.conceptId);
+    const auto probes = project->probes(ref.modelId);
+    const double t = o.number("min-ap", 0.9);
+    const auto perProbe = expertsPerProbe(e, probes, t);
+    const auto curve = expertCountCurve(e);
+    const double best = *std::max_element(e.ap.begin(), e.ap.end());
+    int64_t experts = 0;
+    for (int c : perProbe) experts += c;
+    if (json) {
+        QJsonArray probesJson, curveJson;
+        for (size_t p = 0; p < probes.size(); ++p)
+            probesJson.append(QJsonObject{{"probe", QString::fromStdString(probes[p].name)}, {"units", probes[p].units},
+                                          {"experts", perProbe[p]}});
+        for (int64_t c : curve) curveJson.append(static_cast<qint64>(c));
+        out << QJsonDocument(QJsonObject{{"concept", QString::fromStdString(ref.concept)}, {"best_ap", best},
+                                         {"threshold", t}, {"experts", static_cast<qint64>(experts)},
+                                         {"per_probe", probesJson}, {"experts_at_ap_0.5_to_1.0", curveJson}})
+                   .toJson(QJsonDocument::Indented)
+                   .toStdString();
+        return 0;
+    }
+    out << ref.concept << ": best AP " << best << ", " << experts << " experts with AP >= " << t << "\n";
+    for (size_t p = 0; p < probes.size(); ++p)
+        if (perProbe[p] > 0) out << "  " << probes[p].name << ": " << perProbe[p] << " of " << probes[p].units << "\n";
     return 0;
 }
 
@@ -415,6 +455,7 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
         {"analyse", analyseCommand},
         {"analyze", analyseCommand},
         {"experts", expertsCommand},
+        {"stats", statsCommand},
         {"export", exportCommand},
         {"colearning", coLearningCommand}};
     auto it = commands.find(args[0]);
