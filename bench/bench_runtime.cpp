@@ -1,8 +1,13 @@
 // Runtime benchmark: response-collection and generation throughput of stories260K on the
 // 1,700 OneSec football sentences, against the arithmetic bound (2 x parameters FLOPs per
-// token at the matrix-product rate measured in the same run).
+// token at the matrix-product rate measured in the same run), and the whole analysis of
+// that concept into a project file.
 // Prints one JSON object. Usage: bench_runtime [--shared DIR] [--repeats N]
 #include "bench_common.h"
+
+#include "core/analysis.h"
+
+#include <QTemporaryDir>
 
 #include <iostream>
 
@@ -49,8 +54,21 @@ int main(int argc, char** argv) {
         genBest = std::min(genBest, seconds(t));
     }
 
+    // The whole analysis of the concept: validation, collection, expertise, storage.
+    double analysisSeconds = 0;
+    {
+        QTemporaryDir tmp;
+        auto store = ProjectStore::open(tmp.filePath("bench.esproj").toStdString(), true);
+        const auto t = Clock::now();
+        const int64_t modelId = store->addModel(*model);
+        const int64_t setId = store->addConceptSet(importSelfcondFolder(shared + "/concepts/onesec"));
+        analyse(*store, *model, modelId, setId, RunSettings{});
+        analysisSeconds = seconds(t);
+    }
+
     const QJsonObject out{
         {"benchmark", "runtime"},
+        {"whole_analysis_seconds", analysisSeconds},
         {"model", "stories260K"},
         {"parameters", static_cast<qint64>(model->info().parameters)},
         {"units", static_cast<qint64>(model->unitCount())},
