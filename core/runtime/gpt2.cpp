@@ -1,6 +1,7 @@
 // GPT-2 family: Hugging Face directories (with or without the "transformer." prefix) and
 // randomly initialised models of given dimensions.
 #include "attention.h"
+#include "checkpoint.h"
 #include "transformer.h"
 
 #include "../bpe_tokenizer.h"
@@ -10,10 +11,7 @@
 #include <ATen/CPUGeneratorImpl.h>
 
 #include <QDir>
-#include <QFileInfo>
-#include <QJsonArray>
 
-#include <set>
 
 namespace expertscope {
 namespace {
@@ -173,39 +171,11 @@ std::unique_ptr<LanguageModel> loadGpt2HuggingFace(const std::string& dirPath, c
     info.tokenizerPath = tokenizerPath.empty() ? dirPath : tokenizerPath;
     auto tok = loadByteLevelBpe(info.tokenizerPath);
 
-    std::vector<std::unique_ptr<SafetensorsFile>> files;
-    std::map<std::string, const SafetensorsFile*> where;
-    const QString indexPath = dir.filePath("model.safetensors.index.json");
-    QStringList shards;
-    if (QFileInfo::exists(indexPath)) {
-        const JsonFile index(indexPath.toStdString());
-        std::set<QString> unique;
-        const auto map = index.object().value("weight_map").toObject();
-        if (map.isEmpty()) throw Error(index.path() + ": missing or empty 'weight_map'");
-        for (auto it = map.begin(); it != map.end(); ++it) unique.insert(it.value().toString());
-        shards = QStringList(unique.begin(), unique.end());
-    } else {
-        shards = dir.entryList({"model*.safetensors"}, QDir::Files, QDir::Name);
-    }
-    if (shards.isEmpty()) throw Error(dirPath + ": no model*.safetensors file");
-    for (const auto& name : shards) {
-        files.push_back(std::make_unique<SafetensorsFile>(dir.filePath(name).toStdString()));
-        for (const auto& t : files.back()->names()) {
-            if (where.count(t)) throw Error(dirPath + ": tensor '" + t + "' appears in more than one shard");
-            where[t] = files.back().get();
-        }
-    }
+    const CheckpointTensors tensors(dirPath);
     // Saved from GPT2LMHeadModel the names start with "transformer."; the official
     // repository has none (and adds causal-mask buffers h.N.attn.bias, which are ignored).
-    const std::string prefix = where.count("transformer.wte.weight") ? "transformer." : "";
-    auto get = [&](const std::string& local, std::vector<int64_t> shape) {
-        const std::string name = prefix + local;
-        auto it = where.find(name);
-        if (it == where.end()) throw Error(dirPath + ": missing tensor '" + name + "'");
-        auto t = toTensor(it->second->tensor(name));
-        expectShape(t, shape, it->second->path() + ": tensor '" + name + "'");
-        return t;
-    };
+    const std::string prefix = tensors.contains("transformer.wte.weight") ? "transformer." : "";
+    const auto get = [&](const std::string& local, std::vector<int64_t> shape) { return tensors.get(prefix + local, shape); };
     const int64_t D = info.hidden, F = info.intermediate;
     Gpt2Weights w;
     w.tokenEmbedding = get("wte.weight", {info.vocab, D});
@@ -229,14 +199,9 @@ std::unique_ptr<LanguageModel> loadGpt2HuggingFace(const std::string& dirPath, c
         L.mlpProjBias = get(p + "mlp.c_proj.bias", {D});
         w.layers.push_back(std::move(L));
     }
-    if (info.tiedEmbeddings) {
-        w.head = w.tokenEmbedding;
-    } else {
-        auto it = where.find("lm_head.weight");
-        if (it == where.end()) throw Error(dirPath + ": missing tensor 'lm_head.weight' (config says embeddings are not tied)");
-        w.head = toTensor(it->second->tensor("lm_head.weight"));
-        expectShape(w.head, {info.vocab, D}, it->second->path() + ": tensor 'lm_head.weight'");
-    }
+    if (!info.tiedEmbeddings && !tensors.contains("lm_head.weight"))
+        throw Error(dirPath + ": missing tensor 'lm_head.weight' (config says embeddings are not tied)");
+    w.head = info.tiedEmbeddings ? w.tokenEmbedding : tensors.get("lm_head.weight", {info.vocab, D});
     return assemble(std::move(info), std::move(w), activation == "gelu", prefix, std::move(tok));
 }
 

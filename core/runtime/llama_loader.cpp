@@ -1,5 +1,7 @@
 #include "llama.h"
 
+#include "checkpoint.h"
+
 #include "../error.h"
 #include "../json_file.h"
 
@@ -8,7 +10,6 @@
 #include <QJsonArray>
 
 #include <fstream>
-#include <set>
 
 namespace expertscope {
 namespace {
@@ -93,43 +94,14 @@ std::unique_ptr<LanguageModel> loadLlamaHuggingFace(const std::string& dirPath, 
     auto tok = loadSentencePieceTokenizer(info.tokenizerPath);
     finishInfo(info, *tok);
 
-    // Which file holds which tensor: the index when sharded, else every model*.safetensors.
-    std::vector<std::unique_ptr<SafetensorsFile>> files;
-    std::map<std::string, const SafetensorsFile*> where;
-    const QString indexPath = dir.filePath("model.safetensors.index.json");
-    QStringList shardNames;
-    if (QFileInfo::exists(indexPath)) {
-        const JsonFile index(indexPath.toStdString());
-        const auto map = index.object().value("weight_map").toObject();
-        if (map.isEmpty()) throw Error(index.path() + ": missing or empty 'weight_map'");
-        std::set<QString> unique;
-        for (auto it = map.begin(); it != map.end(); ++it) unique.insert(it.value().toString());
-        shardNames = QStringList(unique.begin(), unique.end());
-    } else {
-        shardNames = dir.entryList({"model*.safetensors"}, QDir::Files, QDir::Name);
-    }
-    if (shardNames.isEmpty()) throw Error(dirPath + ": no model*.safetensors file");
-    for (const auto& name : shardNames) {
-        files.push_back(std::make_unique<SafetensorsFile>(dir.filePath(name).toStdString()));
-        for (const auto& t : files.back()->names()) {
-            if (where.count(t)) throw Error(dirPath + ": tensor '" + t + "' appears in more than one shard");
-            where[t] = files.back().get();
-        }
-    }
-    auto get = [&](const std::string& name, std::vector<int64_t> shape) {
-        auto it = where.find(name);
-        if (it == where.end()) throw Error(dirPath + ": missing tensor '" + name + "'");
-        auto t = toTensor(it->second->tensor(name));
-        expectShape(t, shape, it->second->path() + ": tensor '" + name + "'");
-        return t;
-    };
-
+    const CheckpointTensors tensors(dirPath);
+    const auto get = [&](const std::string& name, std::vector<int64_t> shape) { return tensors.get(name, shape); };
     const int64_t D = info.hidden, F = info.intermediate, V = info.vocab;
     const int64_t Q = info.heads * info.headDim, KVD = info.kvHeads * info.headDim;
     LlamaWeights w;
     w.embedding = get("model.embed_tokens.weight", {V, D});
     w.finalNorm = get("model.norm.weight", {D});
-    if (!info.tiedEmbeddings && !where.count("lm_head.weight"))
+    if (!info.tiedEmbeddings && !tensors.contains("lm_head.weight"))
         throw Error(dirPath + ": missing tensor 'lm_head.weight' (config says embeddings are not tied)");
     w.head = info.tiedEmbeddings ? w.embedding : get("lm_head.weight", {V, D});
     for (int l = 0; l < info.layers; ++l) {
