@@ -21,3 +21,49 @@ inline QString sharedPath(const QString& relative) {
     const QString var = expertscope::test::sharedPath(relative);                                         \
     if (!QFileInfo::exists(var))                                                                          \
         QSKIP(qPrintable(QStringLiteral("SKIPPED: shared asset missing: %1 (set EXPERTSCOPE_SHARED)").arg(var)))
+
+#include "core/error.h"
+#include "core/safetensors.h"
+
+#include <cmath>
+#include <functional>
+
+namespace expertscope::test {
+
+// allclose(atol = rtol = 1e-4), reporting the worst element.
+inline void expectClose(const float* got, const std::vector<float>& want, const QString& what) {
+    double worst = 0;
+    size_t at = 0;
+    for (size_t i = 0; i < want.size(); ++i) {
+        const double excess = std::fabs(got[i] - want[i]) - (1e-4 + 1e-4 * std::fabs(want[i]));
+        if (excess > worst) {
+            worst = excess;
+            at = i;
+        }
+    }
+    QVERIFY2(worst <= 0, qPrintable(QString("%1: element %2 is %3, expected %4").arg(what).arg(at).arg(got[at]).arg(want[at])));
+}
+
+// Fails unless `f` throws expertscope::Error with `fragment` in its message.
+inline void expectError(const std::function<void()>& f, const char* fragment) {
+    try {
+        f();
+        QFAIL(qPrintable(QString("no error; expected '%1'").arg(fragment)));
+    } catch (const Error& e) {
+        QVERIFY2(std::string(e.what()).find(fragment) != std::string::npos, e.what());
+    }
+}
+
+// Copies a safetensors file through `edit`, which may drop, rename or reshape tensors.
+inline void copySafetensors(const QString& from, const QString& to, const std::function<void(std::vector<TensorToWrite>&)>& edit) {
+    SafetensorsFile in(from.toStdString());
+    std::vector<TensorToWrite> tensors;
+    for (const auto& n : in.names()) {
+        const auto& v = in.tensor(n);
+        tensors.push_back({n, v.dtype, v.shape, std::vector<unsigned char>(v.data, v.data + v.bytes)});
+    }
+    edit(tensors);
+    writeSafetensors(to.toStdString(), tensors);
+}
+
+}  // namespace expertscope::test

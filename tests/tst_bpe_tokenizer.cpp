@@ -22,14 +22,6 @@ class TestBpeTokenizer : public QObject {
         f.write(content);
         return f.fileName();
     }
-    static void expectError(const std::function<void()>& f, const char* fragment) {
-        try {
-            f();
-            QFAIL(qPrintable(QString("no error; expected '%1'").arg(fragment)));
-        } catch (const Error& e) {
-            QVERIFY2(std::string(e.what()).find(fragment) != std::string::npos, e.what());
-        }
-    }
 
 private slots:
     void goldenIdsAndRoundTrip() {
@@ -73,7 +65,7 @@ private slots:
         std::string joined;
         for (int id : ids) joined += tok->decode({id});
         QCOMPARE(joined, emoji);
-        expectError([&] { tok->encode("bad \xFF byte"); }, "not valid UTF-8");
+        expertscope::test::expectError([&] { tok->encode("bad \xFF byte"); }, "not valid UTF-8");
     }
 
     void tokenizerJsonGivesTheSameIds() {
@@ -102,27 +94,27 @@ private slots:
         QDir().mkpath(tmp_.filePath("bad"));
         write("bad/vocab.json", "{\"a\": 1, ");
         write("bad/merges.txt", "#version: 0.2\nĠ t\n");
-        expectError([&] { loadByteLevelBpe(tmp_.filePath("bad").toStdString()); }, "invalid JSON");
+        expertscope::test::expectError([&] { loadByteLevelBpe(tmp_.filePath("bad").toStdString()); }, "invalid JSON");
 
         QFile e(encoder);
         QVERIFY(e.open(QIODevice::ReadOnly));
         const QByteArray realVocab = e.readAll();
         write("bad/vocab.json", realVocab);
         write("bad/merges.txt", "#version: 0.2\nĠ t\nthree parts here\n");
-        expectError([&] { loadByteLevelBpe(tmp_.filePath("bad").toStdString()); }, "merges.txt line 3: expected two symbols");
+        expertscope::test::expectError([&] { loadByteLevelBpe(tmp_.filePath("bad").toStdString()); }, "merges.txt line 3: expected two symbols");
         write("bad/merges.txt", "#version: 0.2\nĠ zzzzq\n");
-        expectError([&] { loadByteLevelBpe(tmp_.filePath("bad").toStdString()); }, "which is not in the vocabulary");
+        expertscope::test::expectError([&] { loadByteLevelBpe(tmp_.filePath("bad").toStdString()); }, "which is not in the vocabulary");
 
         write("bad/vocab.json", "{\"a\": -3}");
-        expectError([&] { loadByteLevelBpe(tmp_.filePath("bad").toStdString()); }, "not a non-negative integer");
+        expertscope::test::expectError([&] { loadByteLevelBpe(tmp_.filePath("bad").toStdString()); }, "not a non-negative integer");
         write("bad/vocab.json", "{\"a\": 0, \"b\": 1}");
         write("bad/merges.txt", "");
-        expectError([&] { loadByteLevelBpe(tmp_.filePath("bad").toStdString()); }, "lacks the token for byte");
+        expertscope::test::expectError([&] { loadByteLevelBpe(tmp_.filePath("bad").toStdString()); }, "lacks the token for byte");
 
         QDir().mkpath(tmp_.filePath("badjson"));
         write("badjson/tokenizer.json", "{\"model\": {\"type\": \"WordPiece\"}}");
-        expectError([&] { loadByteLevelBpe(tmp_.filePath("badjson").toStdString()); }, "is not \"BPE\"");
-        expectError([&] { loadByteLevelBpe(tmp_.filePath("nowhere").toStdString()); }, "no such file");
+        expertscope::test::expectError([&] { loadByteLevelBpe(tmp_.filePath("badjson").toStdString()); }, "is not \"BPE\"");
+        expertscope::test::expectError([&] { loadByteLevelBpe(tmp_.filePath("nowhere").toStdString()); }, "no such file");
     }
 };
 

@@ -20,14 +20,6 @@ class TestConcepts : public QObject {
         f.write(content);
         return f.fileName().toStdString();
     }
-    static void expectError(const std::function<void()>& f, const char* fragment) {
-        try {
-            f();
-            QFAIL(qPrintable(QString("no error; expected '%1'").arg(fragment)));
-        } catch (const Error& e) {
-            QVERIFY2(std::string(e.what()).find(fragment) != std::string::npos, e.what());
-        }
-    }
     static bool has(const std::vector<ValidationMessage>& m, const std::string& fragment, bool fatal) {
         for (const auto& x : m)
             if (x.message.find(fragment) != std::string::npos && x.fatal == fatal) return true;
@@ -53,17 +45,17 @@ private slots:
 
     void badSelfcondFolders() {
         write("bad1/concept_list.csv", "group,concept\nsense,missing\n");
-        expectError([&] { importSelfcondFolder(tmp_.filePath("bad1").toStdString()); }, "missing.json: cannot read");
+        expertscope::test::expectError([&] { importSelfcondFolder(tmp_.filePath("bad1").toStdString()); }, "missing.json: cannot read");
         write("bad2/concept_list.csv", "group,concept\njust-one-field\n");
-        expectError([&] { importSelfcondFolder(tmp_.filePath("bad2").toStdString()); }, "line 2: expected 'group,concept'");
+        expertscope::test::expectError([&] { importSelfcondFolder(tmp_.filePath("bad2").toStdString()); }, "line 2: expected 'group,concept'");
         write("bad3/concept_list.csv", "group,concept\ng,c\n");
         write("bad3/g/c.json", "{\"sentences\": {\"positive\": [\"a\"], ");
-        expectError([&] { importSelfcondFolder(tmp_.filePath("bad3").toStdString()); }, "invalid JSON");
+        expertscope::test::expectError([&] { importSelfcondFolder(tmp_.filePath("bad3").toStdString()); }, "invalid JSON");
         write("bad4/concept_list.csv", "group,concept\ng,c\n");
         write("bad4/g/c.json", "{\"sentences\": {\"positive\": [\"a\", 3], \"negative\": []}}");
-        expectError([&] { importSelfcondFolder(tmp_.filePath("bad4").toStdString()); }, "sentences.positive contains something other");
+        expertscope::test::expectError([&] { importSelfcondFolder(tmp_.filePath("bad4").toStdString()); }, "sentences.positive contains something other");
         write("bad5/concept_list.csv", "group,concept\n");
-        expectError([&] { importSelfcondFolder(tmp_.filePath("bad5").toStdString()); }, "lists no concepts");
+        expertscope::test::expectError([&] { importSelfcondFolder(tmp_.filePath("bad5").toStdString()); }, "lists no concepts");
     }
 
     void tablesAndTextFiles() {
@@ -74,8 +66,8 @@ private slots:
         QCOMPARE(set.concepts[0].negatives, (std::vector<std::string>{"She said \"hi\", then left."}));
         const auto tsv = write("t.tsv", "pos\tA, with comma.\nneg\tB.\n");
         QCOMPARE(importTable(tsv).concepts[0].positives, (std::vector<std::string>{"A, with comma."}));
-        expectError([&] { importTable(write("x.csv", "1,fine\nmaybe,what\n")); }, "x.csv line 2: expected 'label,sentence'");
-        expectError([&] { importTable(write("enc.csv", "1,caf\xE9\n")); }, "enc.csv line 1: not valid UTF-8");
+        expertscope::test::expectError([&] { importTable(write("x.csv", "1,fine\nmaybe,what\n")); }, "x.csv line 2: expected 'label,sentence'");
+        expertscope::test::expectError([&] { importTable(write("enc.csv", "1,caf\xE9\n")); }, "enc.csv line 1: not valid UTF-8");
 
         const auto p = write("p.txt", "one\n\ntwo\r\n"), n = write("n.txt", "three\n");
         const auto text = importTextFiles(p, n, "numbers");
@@ -103,7 +95,7 @@ private slots:
         QCOMPARE(a.negatives, b.negatives);
         q.regex = true;
         q.pattern = "ball(";
-        expectError([&] { buildConceptFromCorpus(corpus, q, "x"); }, "invalid pattern");
+        expertscope::test::expectError([&] { buildConceptFromCorpus(corpus, q, "x"); }, "invalid pattern");
     }
 
     void validation() {

@@ -20,19 +20,6 @@ using namespace expertscope;
 
 namespace {
 
-void expectClose(const float* got, const std::vector<float>& want, const QString& what) {
-    double worst = 0;
-    size_t at = 0;
-    for (size_t i = 0; i < want.size(); ++i) {
-        const double excess = std::fabs(got[i] - want[i]) - (1e-4 + 1e-4 * std::fabs(want[i]));
-        if (excess > worst) {
-            worst = excess;
-            at = i;
-        }
-    }
-    QVERIFY2(worst <= 0, qPrintable(QString("%1: element %2 is %3, expected %4").arg(what).arg(at).arg(got[at]).arg(want[at])));
-}
-
 std::vector<int> ids(const TensorView& v) {
     const auto f = v.toFloat32();
     return {f.begin(), f.end()};
@@ -65,14 +52,7 @@ class TestGpt2 : public QObject {
         c.open(QIODevice::WriteOnly);
         c.write(config);
         c.close();
-        SafetensorsFile in((dir_ + "/model.safetensors").toStdString());
-        std::vector<TensorToWrite> tensors;
-        for (const auto& n : in.names()) {
-            const auto& v = in.tensor(n);
-            tensors.push_back({n, v.dtype, v.shape, std::vector<unsigned char>(v.data, v.data + v.bytes)});
-        }
-        edit(tensors);
-        writeSafetensors((dst + "/model.safetensors").toStdString(), tensors);
+        expertscope::test::copySafetensors(dir_ + "/model.safetensors", dst + "/model.safetensors", edit);
         return dst;
     }
     QByteArray config() const {
@@ -122,9 +102,9 @@ private slots:
             QCOMPARE(model_->tokenize(texts[s].toString().toStdString()), tokens);  // GPT-2: no BOS
             const auto trace = model_->trace(tokens);
             const int V = trace.vocab;
-            expectClose(trace.logits.data() + (trace.tokens - 1) * V, golden.tensor(prefix + "logits_last").toFloat32(),
+            expertscope::test::expectClose(trace.logits.data() + (trace.tokens - 1) * V, golden.tensor(prefix + "logits_last").toFloat32(),
                         "logits_last");
-            if (golden.contains(prefix + "logits")) expectClose(trace.logits.data(), golden.tensor(prefix + "logits").toFloat32(), "logits");
+            if (golden.contains(prefix + "logits")) expertscope::test::expectClose(trace.logits.data(), golden.tensor(prefix + "logits").toFloat32(), "logits");
             const auto top5 = ids(golden.tensor(prefix + "logits_top5"));
             for (int64_t t = 0; t < trace.tokens; ++t) {
                 std::vector<int> order(V);
@@ -137,7 +117,7 @@ private slots:
                 if (name.rfind(prefix + "transformer.", 0) != 0) continue;
                 const int probe = model_->findProbe(name.substr(prefix.size()));
                 QVERIFY2(probe >= 0, name.c_str());
-                expectClose(trace.outputs[probe].data(), golden.tensor(name).toFloat32(), QString::fromStdString(name));
+                expertscope::test::expectClose(trace.outputs[probe].data(), golden.tensor(name).toFloat32(), QString::fromStdString(name));
                 ++compared;
             }
         }

@@ -38,14 +38,7 @@ class TestLlamaCorrupt : public QObject {
             f.open(QIODevice::WriteOnly);
             f.write(config);
         }
-        SafetensorsFile in((src + "/model.safetensors").toStdString());
-        std::vector<TensorToWrite> tensors;
-        for (const auto& n : in.names()) {
-            const auto& v = in.tensor(n);
-            tensors.push_back({n, v.dtype, v.shape, std::vector<unsigned char>(v.data, v.data + v.bytes)});
-        }
-        edit(tensors);
-        writeSafetensors((dst + "/model.safetensors").toStdString(), tensors);
+        expertscope::test::copySafetensors(src + "/model.safetensors", dst + "/model.safetensors", edit);
         return dst;
     }
 

@@ -24,21 +24,6 @@ std::vector<int> goldenIds(const QString& path) {
     return ids;
 }
 
-// allclose(atol = rtol = 1e-4); reports the worst element.
-void expectClose(const float* got, const std::vector<float>& want, const QString& what) {
-    double worst = 0;
-    size_t at = 0;
-    for (size_t i = 0; i < want.size(); ++i) {
-        const double excess = std::fabs(got[i] - want[i]) - (1e-4 + 1e-4 * std::fabs(want[i]));
-        if (excess > worst) {
-            worst = excess;
-            at = i;
-        }
-    }
-    QVERIFY2(worst <= 0, qPrintable(QString("%1: element %2 is %3, expected %4")
-                                         .arg(what).arg(at).arg(got[at]).arg(want[at])));
-}
-
 }  // namespace
 
 class TestLlamaGolden : public QObject {
@@ -82,14 +67,14 @@ private slots:
             const std::vector<int> tokens(tokF.begin(), tokF.end());
             QCOMPARE(model->tokenize(sentences[s].toString().toStdString()), tokens);
             const auto trace = model->trace(tokens);
-            expectClose(trace.logits.data(), golden.tensor(prefix + "logits").toFloat32(), "logits");
+            expertscope::test::expectClose(trace.logits.data(), golden.tensor(prefix + "logits").toFloat32(), "logits");
             for (const auto& name : golden.names()) {
                 if (name.rfind(prefix + "layers.", 0) != 0) continue;
                 const int probe = model->findProbe(name.substr(prefix.size()));
                 QVERIFY2(probe >= 0, name.c_str());
                 const auto want = golden.tensor(name).toFloat32();
                 QCOMPARE(trace.outputs[probe].size(), want.size());
-                expectClose(trace.outputs[probe].data(), want, QString::fromStdString(name));
+                expertscope::test::expectClose(trace.outputs[probe].data(), want, QString::fromStdString(name));
                 ++compared;
             }
         }
@@ -106,7 +91,7 @@ private slots:
         QCOMPARE(a->unitCount(), b->unitCount());
         const auto ids = a->tokenize("The dog ran to the park and played with a red ball.");
         const auto ta = a->trace(ids), tb = b->trace(ids);
-        expectClose(tb.logits.data(), ta.logits, "logits");
+        expertscope::test::expectClose(tb.logits.data(), ta.logits, "logits");
         const int hd = a->info().headDim, half = hd / 2;
         for (size_t p = 0; p < ta.outputs.size(); ++p) {
             const auto& probe = a->probePoints()[p];
@@ -119,7 +104,7 @@ private slots:
                         want[t * probe.units + u] = ta.outputs[p][t * probe.units + head * hd + 2 * i + j];
                     }
             }
-            expectClose(tb.outputs[p].data(), want, QString::fromStdString(probe.name));
+            expertscope::test::expectClose(tb.outputs[p].data(), want, QString::fromStdString(probe.name));
         }
     }
 
