@@ -49,8 +49,9 @@ const char* kUsage =
     "  stats     --project FILE --concept NAME [--min-ap T] [--json]\n"
     "            best AP, experts per probe point, expert counts for AP thresholds 0.5..1.0\n"
     "  export    --project FILE --out DIR      ml-selfcond's expertise.csv and expertise_info.json\n"
-    "  colearning --project FILE [--k K] [--out FILE.csv] [--json]\n"
-    "            overlap of the concepts' top-k experts, in clustering order\n"
+    "  colearning --project FILE [--k K] [--out FILE.csv] [--concept NAME] [--json]\n"
+    "            overlap of the concepts' top-k experts, in clustering order; with --concept,\n"
+    "            the other concepts ranked by their overlap with it\n"
     "\n"
     "--model takes a Hugging Face directory (Llama or GPT-2) or a llama2.c .bin. The tokenizer\n"
     "defaults to what lies beside the model: tokenizer.model or tok*.model (sentencepiece),\n"
@@ -400,7 +401,7 @@ int exportCommand(const std::vector<std::string>& args, std::ostream& out) {
 int coLearningCommand(const std::vector<std::string>& argsIn, std::ostream& out) {
     std::vector<std::string> args;
     const bool json = flag(argsIn, "--json", &args);
-    const Options o(args, {"project", "k", "out", "run"});
+    const Options o(args, {"project", "k", "out", "run", "concept"});
     const auto project = ProjectStore::open(o.required("project"), false);
     const int k = static_cast<int>(o.integer("k", 100, 1));
     const auto refs = project->results(o.integer("run", project->latestRun(), 1));
@@ -414,6 +415,25 @@ int coLearningCommand(const std::vector<std::string>& argsIn, std::ostream& out)
         tops.push_back(std::move(units));
     }
     const auto m = coLearning(names, tops, k);
+    if (!o.text("concept").empty()) {
+        // The concepts whose experts overlap most with this one: what it is learnt with.
+        const auto it = std::find(names.begin(), names.end(), o.text("concept"));
+        if (it == names.end()) throw Error("no finished concept named '" + o.text("concept") + "' in this run");
+        const size_t i = static_cast<size_t>(it - names.begin());
+        std::vector<size_t> others;
+        for (size_t j = 0; j < names.size(); ++j)
+            if (j != i) others.push_back(j);
+        std::stable_sort(others.begin(), others.end(), [&](size_t a, size_t b) { return m.at(i, a) > m.at(i, b); });
+        QJsonArray rows;
+        for (size_t j : others)
+            rows.append(QJsonObject{{"concept", QString::fromStdString(names[j])}, {"overlap", m.at(i, j)}});
+        if (json) {
+            out << QJsonDocument(rows).toJson(QJsonDocument::Indented).toStdString();
+        } else {
+            for (size_t j : others) out << names[j] << "\t" << m.at(i, j) << "\n";
+        }
+        return 0;
+    }
     QString csv = "concept";
     for (int j : m.order) csv += "," + QString::fromStdString(m.concepts[static_cast<size_t>(j)]);
     csv += "\n";

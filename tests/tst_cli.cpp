@@ -168,6 +168,12 @@ private slots:
         const auto m = QJsonDocument::fromJson(matrix.out).object();
         QCOMPARE(m.value("concepts").toArray().size(), 2);
         QCOMPARE(m.value("overlap").toArray()[0].toArray()[0].toDouble(), 1.0);
+        const auto nearest = cli({"colearning", "--project", project, "--k", "50", "--concept", "football", "--json"});
+        QCOMPARE(nearest.code, 0);
+        const auto ranked = QJsonDocument::fromJson(nearest.out).array();
+        QCOMPARE(ranked.size(), 1);
+        QCOMPARE(ranked[0].toObject().value("concept").toString(), QString("small"));
+        QCOMPARE(ranked[0].toObject().value("overlap").toDouble(), m.value("overlap").toArray()[0].toArray()[1].toDouble());
 
         const QStringList gen{"generate", "--model", bin, "--prompt", "Once upon a time", "--length", "40", "--seed", "4"};
         const auto plain = cli(gen);
