@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 #include <set>
+#include <unordered_map>
 
 namespace expertscope {
 
@@ -33,10 +34,16 @@ AnalysisSummary analyse(ProjectStore& store, LanguageModel& model, int64_t model
         }
         const auto conceptStart = std::chrono::steady_clock::now();
         Concept c = store.loadConcept(stored.id);
+        // Validation measures every sentence in tokens; the ids are kept for the collection.
+        std::unordered_map<std::string, std::vector<int>> ids;
         ValidationOptions v;
         v.maxTokens = maxTokens;
         v.longSentences = LongSentencePolicy::Drop;
-        v.tokenCount = [&](const std::string& s) { return static_cast<int>(model.tokenize(s).size()); };
+        v.tokenCount = [&](const std::string& s) {
+            auto it = ids.find(s);
+            if (it == ids.end()) it = ids.emplace(s, model.tokenize(s)).first;
+            return static_cast<int>(it->second.size());
+        };
         auto messages = validateConcept(c, v);
         const bool fatal = std::any_of(messages.begin(), messages.end(), [](const auto& m) { return m.fatal; });
         summary.messages.insert(summary.messages.end(), messages.begin(), messages.end());
@@ -47,14 +54,12 @@ AnalysisSummary analyse(ProjectStore& store, LanguageModel& model, int64_t model
         }
         std::vector<std::vector<int>> sentences;
         std::vector<uint8_t> labels;
-        for (const auto& s : c.positives) {
-            sentences.push_back(model.tokenize(s));
-            labels.push_back(1);
-        }
-        for (const auto& s : c.negatives) {
-            sentences.push_back(model.tokenize(s));
-            labels.push_back(0);
-        }
+        for (int label : {1, 0})
+            for (const auto& s : label ? c.positives : c.negatives) {
+                auto it = ids.find(s);
+                sentences.push_back(it != ids.end() ? std::move(it->second) : model.tokenize(s));
+                labels.push_back(static_cast<uint8_t>(label));
+            }
         CollectionOptions o;
         o.capture.pooling = settings.pooling;
         o.capture.paddedLength = settings.sequenceLength;
