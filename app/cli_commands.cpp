@@ -41,7 +41,7 @@ const char* kUsage =
     "            [--project FILE --concept NAME --experts K [--force on_p50|on_p90|off_mean|zero]\n"
     "             [--scope all|new]]\n"
     "            prints the generated text (temperature 0 is greedy; no prompt starts from BOS);\n"
-    "            with --concept, the concept's top K experts are forced to their value\n"
+    "            with --concept, the concept's top K experts (default 50) are forced to their value\n"
     "  analyse   --model PATH [--tokenizer PATH] --concepts PATH --project FILE\n"
     "            [--pooling max|mean|selfcond] [--seq-len N] [--batch-tokens N] [--threads N] [--json]\n"
     "            expertise of every unit for every concept, stored in the project (resumes)\n"
@@ -170,7 +170,7 @@ Forcing forcingFromProject(const Options& o, const LanguageModel& model) {
     if (scope != "all" && scope != "new") throw Error("--scope expects all or new");
     f.scope = scope == "all" ? ForceScope::AllPositions : ForceScope::NewTokens;
     const auto& probes = model.probePoints();
-    for (const auto& e : project->topExperts(ref.runId, ref.conceptId, static_cast<int>(o.integer("experts", 0, 0)))) {
+    for (const auto& e : project->topExperts(ref.runId, ref.conceptId, static_cast<int>(o.integer("experts", 50, 0)))) {
         const auto probe = std::upper_bound(probes.begin(), probes.end(), e.unit,
                                             [](int64_t u, const ProbePoint& p) { return u < p.offset; }) - 1;
         f.units.push_back({static_cast<int>(probe - probes.begin()), static_cast<int>(e.unit - probe->offset),
