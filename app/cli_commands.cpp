@@ -171,9 +171,8 @@ Forcing forcingFromProject(const Options& o, const LanguageModel& model) {
     f.scope = scope == "all" ? ForceScope::AllPositions : ForceScope::NewTokens;
     const auto& probes = model.probePoints();
     for (const auto& e : project->topExperts(ref.runId, ref.conceptId, static_cast<int>(o.integer("experts", 50, 0)))) {
-        const auto probe = std::upper_bound(probes.begin(), probes.end(), e.unit,
-                                            [](int64_t u, const ProbePoint& p) { return u < p.offset; }) - 1;
-        f.units.push_back({static_cast<int>(probe - probes.begin()), static_cast<int>(e.unit - probe->offset),
+        const size_t probe = probeOfUnit(probes, e.unit);
+        f.units.push_back({static_cast<int>(probe), static_cast<int>(e.unit - probes[probe].offset),
                            value == "zero" ? 0.f : static_cast<float>(source[static_cast<size_t>(e.unit)])});
     }
     return f;
@@ -304,8 +303,7 @@ int expertsCommand(const std::vector<std::string>& argsIn, std::ostream& out) {
     if (threshold && !o.text("top").empty()) chosen.resize(std::min<size_t>(chosen.size(), static_cast<size_t>(o.integer("top", 20, 1))));
     QJsonArray rows;
     for (const auto& x : chosen) {
-        const auto probe = std::upper_bound(probes.begin(), probes.end(), x.unit,
-                                            [](int64_t u, const ProbePoint& p) { return u < p.offset; }) - 1;
+        const auto probe = probes.begin() + static_cast<long>(probeOfUnit(probes, x.unit));
         const size_t u = static_cast<size_t>(x.unit);
         rows.append(QJsonObject{{"probe", QString::fromStdString(probe->name)}, {"unit", static_cast<qint64>(x.unit - probe->offset)},
                                 {"global_unit", static_cast<qint64>(x.unit)}, {"ap", x.ap}, {"on_p50", e.onP50[u]},

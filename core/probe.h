@@ -18,6 +18,16 @@ struct ProbePoint {
     int64_t offset = 0;            // global index of unit 0
 };
 
+// The probe holding a global unit index (probes in order, as a model lists them).
+inline size_t probeOfUnit(const std::vector<ProbePoint>& probes, int64_t unit) {
+    size_t lo = 0, hi = probes.size();
+    while (hi - lo > 1) {
+        const size_t mid = (lo + hi) / 2;
+        (probes[mid].offset <= unit ? lo : hi) = mid;
+    }
+    return lo;
+}
+
 enum class Pooling {
     Max,        // max over the sentence's real tokens (default)
     Mean,       // mean over the sentence's real tokens
