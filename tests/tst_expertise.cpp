@@ -32,23 +32,16 @@ private slots:
             const auto p90 = golden.tensor(name + ".on_p90").toFloat64();
             const auto off = golden.tensor(name + ".off_mean").toFloat64();
             // The golden file is [units, sentences]; the engine takes [sentences, units].
-            UnitExpertise got;
-            double apTolerance;
-            if (view.dtype == DType::F64) {
-                const auto r = view.toFloat64();
-                std::vector<double> t(r.size());
+            const auto transposed = [&](const auto& r) {
+                std::remove_const_t<std::remove_reference_t<decltype(r)>> t(r.size());
                 for (int64_t u = 0; u < units; ++u)
                     for (int64_t s = 0; s < sentences; ++s) t[s * units + u] = r[u * sentences + s];
-                got = computeExpertise(t.data(), sentences, units, labels, 2);
-                apTolerance = 1e-9;
-            } else {
-                const auto r = view.toFloat32();
-                std::vector<float> t(r.size());
-                for (int64_t u = 0; u < units; ++u)
-                    for (int64_t s = 0; s < sentences; ++s) t[s * units + u] = r[u * sentences + s];
-                got = computeExpertise(t.data(), sentences, units, labels, 2);
-                apTolerance = 1e-6;
-            }
+                return t;
+            };
+            const bool f64 = view.dtype == DType::F64;
+            const UnitExpertise got = f64 ? computeExpertise(transposed(view.toFloat64()).data(), sentences, units, labels, 2)
+                                          : computeExpertise(transposed(view.toFloat32()).data(), sentences, units, labels, 2);
+            const double apTolerance = f64 ? 1e-9 : 1e-6;
             for (int64_t u = 0; u < units; ++u) {
                 const QString where = QString("%1 unit %2").arg(it.key()).arg(u);
                 QVERIFY2(std::fabs(got.ap[u] - expectedAp[u]) <= apTolerance,

@@ -61,12 +61,7 @@ class TestGpt2 : public QObject {
         return f.readAll();
     }
     void expectLoadError(const QString& dir, const char* fragment) {
-        try {
-            loadModel({dir.toStdString(), tokenizer_.toStdString()});
-            QFAIL(qPrintable(QString("loaded; expected '%1'").arg(fragment)));
-        } catch (const Error& e) {
-            QVERIFY2(std::string(e.what()).find(fragment) != std::string::npos, e.what());
-        }
+        expertscope::test::expectError([&] { loadModel({dir.toStdString(), tokenizer_.toStdString()}); }, fragment);
     }
 
 private slots:

@@ -16,12 +16,7 @@ class TestLlamaCorrupt : public QObject {
     QTemporaryDir tmp_;
 
     static void expectLoadError(const std::string& path, const std::string& tokenizer, const char* fragment) {
-        try {
-            loadModel({path, tokenizer});
-            QFAIL(qPrintable(QString("loaded without error; expected '%1'").arg(fragment)));
-        } catch (const Error& e) {
-            QVERIFY2(std::string(e.what()).find(fragment) != std::string::npos, e.what());
-        }
+        expertscope::test::expectError([&] { loadModel({path, tokenizer}); }, fragment);
     }
 
     // A copy of stories260K-hf whose tensors pass through `edit` (which may drop or reshape).
