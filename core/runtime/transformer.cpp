@@ -27,8 +27,8 @@ void ProbeTap::onOutput(int probe, at::Tensor& y) const {
     if (!pooled.defined()) return;
     const auto& pp = (*probes)[probe];
     auto out = pooled.narrow(1, pp.offset, pp.units);
-    if (y.is_cpu() && y.is_contiguous() && y.scalar_type() == at::kFloat) {
-        poolOnCpu(y, out);
+    if (y.is_cpu()) {
+        poolOnCpu(y.contiguous(), out);
         return;
     }
     at::Tensor p;
@@ -218,15 +218,12 @@ ResponseMatrix TransformerModel::collectResponses(const std::vector<std::vector<
     const int64_t rows = result.rows;
     auto tokens = at::full({rows, width}, pad, at::kLong);
     auto lengths = at::empty({rows, 1}, at::kFloat);
-    auto padMask = at::zeros({rows, width, 1}, at::kBool);
     bool anyPad = false;
     auto tok = tokens.accessor<int64_t, 2>();
-    auto mask = padMask.accessor<bool, 3>();
     auto len = lengths.accessor<float, 2>();
     for (int64_t r = 0; r < rows; ++r) {
         const int64_t n = std::min<int64_t>(width, static_cast<int64_t>(batch[r].size()));
         for (int64_t t = 0; t < n; ++t) tok[r][t] = batch[r][t];
-        for (int64_t t = n; t < width; ++t) mask[r][t][0] = true;
         anyPad = anyPad || n < width;
         len[r][0] = static_cast<float>(n);
     }
@@ -237,8 +234,10 @@ ResponseMatrix TransformerModel::collectResponses(const std::vector<std::vector<
     tap.forceFrom = 0;
     tap.probes = &probes_;
     tap.pooling = options.pooling;
-    if (anyPad && !fixed) tap.padMask = padMask.to(device_);
     tap.lengths = lengths.to(device_);
+    // Only the operator route of pooling (devices other than the CPU) needs the mask.
+    if (anyPad && !fixed && !device_.is_cpu())
+        tap.padMask = at::arange(width, tap.lengths.options()).view({1, width, 1}) >= tap.lengths.view({rows, 1, 1});
     tap.pooled = at::empty({rows, result.cols}, at::TensorOptions().dtype(at::kFloat).device(device_));
     backbone_->forward(tokens.to(device_), 0, nullptr, tap);
 

@@ -42,7 +42,7 @@ public:
     // Pooling (collectResponses): writes [batch, units] into pooled at the probe's offset.
     const std::vector<ProbePoint>* probes = nullptr;
     Pooling pooling = Pooling::Max;
-    at::Tensor padMask;   // bool [batch, tokens, 1], true at padding; undefined when none
+    at::Tensor padMask;   // bool [batch, tokens, 1], true at padding; off the CPU only, undefined when none
     at::Tensor lengths;   // float [batch, 1], real tokens per row
     at::Tensor pooled;    // float [batch, total units]; undefined when not pooling
 
