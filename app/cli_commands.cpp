@@ -43,8 +43,12 @@ const char* kUsage =
     "            prints the generated text (temperature 0 is greedy; no prompt starts from BOS);\n"
     "            with --concept, the concept's top K experts (default 50) are forced to their value\n"
     "  analyse   --model PATH [--tokenizer PATH] --concepts PATH --project FILE\n"
-    "            [--pooling max|mean|selfcond] [--seq-len N] [--batch-tokens N] [--threads N] [--json]\n"
-    "            expertise of every unit for every concept, stored in the project (resumes)\n"
+    "            [--pooling max|mean|selfcond] [--seq-len N] [--batch-tokens N] [--threads N]\n"
+    "            [--keep-responses K] [--reuse-mb MB] [--json]\n"
+    "            expertise of every unit for every concept, stored in the project (resumes);\n"
+    "            --keep-responses stores the per-sentence responses of each concept's top K\n"
+    "            experts; sentences shared by concepts run once, their responses kept in up to\n"
+    "            --reuse-mb MB of memory (default 1024)\n"
     "  experts   --project FILE --concept NAME [--top K] [--min-ap T] [--json]\n"
     "  stats     --project FILE --concept NAME [--min-ap T] [--json]\n"
     "            best AP, experts per probe point, expert counts for AP thresholds 0.5..1.0\n"
@@ -218,12 +222,15 @@ Pooling parsePooling(const std::string& s) {
 int analyseCommand(const std::vector<std::string>& argsIn, std::ostream& out) {
     std::vector<std::string> args;
     const bool json = flag(argsIn, "--json", &args);
-    const Options o(args, {"model", "tokenizer", "concepts", "project", "pooling", "seq-len", "batch-tokens", "threads"});
+    const Options o(args, {"model", "tokenizer", "concepts", "project", "pooling", "seq-len", "batch-tokens", "threads",
+                           "keep-responses", "reuse-mb"});
     RunSettings settings;
     settings.pooling = parsePooling(o.text("pooling", "max"));
     settings.sequenceLength = static_cast<int>(o.integer("seq-len", settings.pooling == Pooling::SelfcondMax ? 128 : 0, 0));
     settings.tokenBudget = static_cast<int>(o.integer("batch-tokens", 1024, 1));
     settings.workers = static_cast<int>(o.integer("threads", 0, 0));
+    settings.keepResponses = static_cast<int>(o.integer("keep-responses", 0, 0));
+    settings.reuseBytes = o.integer("reuse-mb", 1024, 0) << 20;
     const std::string conceptsPath = QFileInfo(QString::fromStdString(o.required("concepts"))).absoluteFilePath().toStdString();
     const auto model = openModel(o);
     auto project = ProjectStore::open(o.required("project"), true);
@@ -272,6 +279,8 @@ int analyseCommand(const std::vector<std::string>& argsIn, std::ostream& out) {
                                          {"analysed", summary.analysed},
                                          {"already_done", summary.alreadyDone},
                                          {"refused", summary.refused},
+                                         {"sentences_run", static_cast<qint64>(summary.sentencesRun)},
+                                         {"sentences_reused", static_cast<qint64>(summary.sentencesReused)},
                                          {"concepts", concepts},
                                          {"messages", messages}})
                    .toJson(QJsonDocument::Indented)
@@ -283,7 +292,8 @@ int analyseCommand(const std::vector<std::string>& argsIn, std::ostream& out) {
             out << c.toObject().value("concept").toString().toStdString() << ": best AP "
                 << c.toObject().value("best_ap").toDouble() << "\n";
         out << "run " << summary.runId << ": " << summary.analysed << " analysed, " << summary.alreadyDone
-            << " already done, " << summary.refused << " refused\n";
+            << " already done, " << summary.refused << " refused; " << summary.sentencesRun << " sentences run, "
+            << summary.sentencesReused << " reused\n";
     }
     return summary.refused > 0 ? 1 : 0;
 }

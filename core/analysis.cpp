@@ -5,10 +5,64 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstring>
+#include <numeric>
 #include <set>
 #include <unordered_map>
 
 namespace expertscope {
+namespace {
+
+// Responses of sentences that concepts still to come also use, kept within a byte budget
+// until their last use: a sentence shared by several concepts runs through the model once.
+// Uses are counted by hash (a collision only costs a kept row); rows are found by text.
+class SharedResponses {
+public:
+    SharedResponses(int64_t budgetBytes, int64_t cols) : budget_(budgetBytes), cols_(cols) {}
+    void countUse(const std::string& s) { ++uses_[std::hash<std::string>{}(s)]; }
+    const std::vector<float>* find(const std::string& s) const {
+        const auto it = rows_.find(s);
+        return it == rows_.end() ? nullptr : &it->second;
+    }
+    // A concept has used the sentence (row: its responses, or null when it came from here).
+    void used(const std::string& s, const float* row) {
+        auto& left = uses_[std::hash<std::string>{}(s)];
+        left = std::max(0, left - 1);
+        const auto it = rows_.find(s);
+        if (left == 0 && it != rows_.end()) {
+            bytes_ -= cols_ * static_cast<int64_t>(sizeof(float));
+            rows_.erase(it);
+        } else if (left > 0 && row && it == rows_.end() && bytes_ + cols_ * static_cast<int64_t>(sizeof(float)) <= budget_) {
+            rows_.emplace(s, std::vector<float>(row, row + cols_));
+            bytes_ += cols_ * static_cast<int64_t>(sizeof(float));
+        }
+    }
+
+private:
+    std::unordered_map<size_t, int> uses_;
+    std::unordered_map<std::string, std::vector<float>> rows_;
+    int64_t budget_, cols_, bytes_ = 0;
+};
+
+KeptResponses keepTopResponses(const ResponseMatrix& responses, const std::vector<std::string>& sentences,
+                               const std::vector<uint8_t>& labels, const std::vector<double>& ap, int count) {
+    KeptResponses kept;
+    std::vector<int64_t> order(ap.size());
+    std::iota(order.begin(), order.end(), int64_t{0});
+    const size_t top = std::min(order.size(), static_cast<size_t>(std::max(count, 0)));
+    std::partial_sort(order.begin(), order.begin() + static_cast<long>(top), order.end(),
+                      [&](int64_t a, int64_t b) { return ap[a] > ap[b] || (ap[a] == ap[b] && a < b); });
+    kept.units.assign(order.begin(), order.begin() + static_cast<long>(top));
+    kept.sentences = sentences;
+    kept.labels = labels;
+    kept.values.resize(top * sentences.size());
+    for (size_t u = 0; u < top; ++u)
+        for (size_t i = 0; i < sentences.size(); ++i)
+            kept.values[u * sentences.size() + i] = responses.values[i * static_cast<size_t>(responses.cols) + kept.units[u]];
+    return kept;
+}
+
+}  // namespace
 
 AnalysisSummary analyse(ProjectStore& store, LanguageModel& model, int64_t modelId, int64_t setId,
                         const RunSettings& settings, const AnalysisCallback& progress) {
@@ -23,6 +77,13 @@ AnalysisSummary analyse(ProjectStore& store, LanguageModel& model, int64_t model
     const auto finishedList = store.finishedConcepts(summary.runId);
     const std::set<int64_t> finished(finishedList.begin(), finishedList.end());
     const auto concepts = store.concepts(setId);
+    SharedResponses shared(settings.reuseBytes, model.unitCount());
+    for (const auto& stored : concepts)
+        if (!finished.count(stored.id)) {
+            const Concept c = store.loadConcept(stored.id);
+            for (const auto* list : {&c.positives, &c.negatives})
+                for (const auto& s : *list) shared.countUse(s);
+        }
 
     AnalysisProgress p;
     p.conceptsTotal = static_cast<int>(concepts.size());
@@ -34,6 +95,7 @@ AnalysisSummary analyse(ProjectStore& store, LanguageModel& model, int64_t model
         }
         const auto conceptStart = std::chrono::steady_clock::now();
         Concept c = store.loadConcept(stored.id);
+        const Concept loaded = c;  // before validation, as the uses were counted
         // Validation measures every sentence in tokens; the ids are kept for the collection.
         std::unordered_map<std::string, std::vector<int>> ids;
         ValidationOptions v;
@@ -48,16 +110,25 @@ AnalysisSummary analyse(ProjectStore& store, LanguageModel& model, int64_t model
         const bool fatal = std::any_of(messages.begin(), messages.end(), [](const auto& m) { return m.fatal; });
         summary.messages.insert(summary.messages.end(), messages.begin(), messages.end());
         if (fatal) {
+            for (const auto* list : {&loaded.positives, &loaded.negatives})
+                for (const auto& s : *list) shared.used(s, nullptr);
             ++summary.refused;
             ++p.conceptsDone;
             continue;
         }
-        std::vector<std::vector<int>> sentences;
+        // Rows in concept order (positives, then negatives); those already run are reused.
+        std::vector<std::string> texts;
         std::vector<uint8_t> labels;
+        std::vector<std::vector<int>> toRun;
+        std::vector<size_t> runRows;
         for (int label : {1, 0})
             for (const auto& s : label ? c.positives : c.negatives) {
-                auto it = ids.find(s);
-                sentences.push_back(it != ids.end() ? std::move(it->second) : model.tokenize(s));
+                if (!shared.find(s)) {
+                    auto it = ids.find(s);
+                    toRun.push_back(it != ids.end() ? std::move(it->second) : model.tokenize(s));
+                    runRows.push_back(texts.size());
+                }
+                texts.push_back(s);
                 labels.push_back(static_cast<uint8_t>(label));
             }
         CollectionOptions o;
@@ -66,16 +137,42 @@ AnalysisSummary analyse(ProjectStore& store, LanguageModel& model, int64_t model
         o.tokenBudget = settings.tokenBudget;
         o.workers = settings.workers;
         p.concept = c.name;
-        p.sentencesTotal = static_cast<int64_t>(sentences.size());
-        const auto responses = collectAll(model, sentences, o, [&](const CollectionProgress& cp) {
+        p.sentencesTotal = static_cast<int64_t>(toRun.size());
+        p.sentencesDone = 0;
+        ResponseMatrix responses = collectAll(model, toRun, o, [&](const CollectionProgress& cp) {
             p.sentencesDone = cp.sentencesDone;
             p.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
             return !progress || progress(p);
         });
+        summary.sentencesRun += static_cast<int64_t>(toRun.size());
+        summary.sentencesReused += static_cast<int64_t>(texts.size() - toRun.size());
+        // Spread the rows that ran to their places in concept order, in place (from the
+        // last, as each moves down), and fill the gaps with reused rows: one matrix only.
+        const size_t cols = static_cast<size_t>(model.unitCount());
+        responses.rows = static_cast<int64_t>(texts.size());
+        responses.cols = static_cast<int64_t>(cols);
+        responses.values.resize(texts.size() * cols);
+        std::vector<bool> reused(texts.size(), true);
+        for (size_t r = runRows.size(); r-- > 0;) {
+            reused[runRows[r]] = false;
+            if (runRows[r] != r)
+                std::memmove(responses.values.data() + runRows[r] * cols, responses.values.data() + r * cols, cols * sizeof(float));
+        }
+        for (size_t i = 0; i < texts.size(); ++i)
+            if (reused[i]) std::memcpy(responses.values.data() + i * cols, shared.find(texts[i])->data(), cols * sizeof(float));
+        std::unordered_map<std::string, const float*> ranRow;
+        for (size_t i = 0; i < texts.size(); ++i)
+            if (!reused[i]) ranRow.emplace(texts[i], responses.values.data() + i * cols);
+        for (const auto* list : {&loaded.positives, &loaded.negatives})
+            for (const auto& s : *list) {
+                const auto it = ranRow.find(s);
+                shared.used(s, it == ranRow.end() ? nullptr : it->second);
+            }
         const auto expertise = computeExpertise(responses.values.data(), responses.rows, responses.cols, labels, settings.workers);
+        const auto kept = keepTopResponses(responses, texts, labels, expertise.ap, settings.keepResponses);
         store.saveConceptResult(summary.runId, stored.id, model.probePoints(), expertise, static_cast<int>(c.positives.size()),
                                 static_cast<int>(c.negatives.size()),
-                                std::chrono::duration<double>(std::chrono::steady_clock::now() - conceptStart).count());
+                                std::chrono::duration<double>(std::chrono::steady_clock::now() - conceptStart).count(), &kept);
         ++summary.analysed;
         ++p.conceptsDone;
         if (progress && !progress(p)) throw Cancelled();

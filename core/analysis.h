@@ -21,6 +21,7 @@ using AnalysisCallback = std::function<bool(const AnalysisProgress&)>;
 struct AnalysisSummary {
     int64_t runId = 0;
     int analysed = 0, alreadyDone = 0, refused = 0;
+    int64_t sentencesRun = 0, sentencesReused = 0;  // through the model / from a concept before
     std::vector<ValidationMessage> messages;
 };
 

@@ -32,9 +32,11 @@ public:
     Statement& bind(int i, const std::string& v) {
         return check(sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT));
     }
-    Statement& bindFloats(int i, const std::vector<float>& v) {
-        return check(sqlite3_bind_blob(stmt_, i, v.data(), static_cast<int>(v.size() * sizeof(float)), SQLITE_TRANSIENT));
+    template <typename T>
+    Statement& bindBlob(int i, const T* data, size_t count) {
+        return check(sqlite3_bind_blob(stmt_, i, data, static_cast<int>(count * sizeof(T)), SQLITE_TRANSIENT));
     }
+    Statement& bindFloats(int i, const std::vector<float>& v) { return bindBlob(i, v.data(), v.size()); }
     bool step() {
         const int rc = sqlite3_step(stmt_);
         if (rc == SQLITE_ROW) return true;
@@ -52,11 +54,13 @@ public:
         const auto* p = sqlite3_column_text(stmt_, c);
         return p ? reinterpret_cast<const char*>(p) : "";
     }
-    std::vector<float> floats(int c) const {
-        std::vector<float> v(static_cast<size_t>(sqlite3_column_bytes(stmt_, c)) / sizeof(float));
-        if (!v.empty()) std::memcpy(v.data(), sqlite3_column_blob(stmt_, c), v.size() * sizeof(float));
+    template <typename T>
+    std::vector<T> blob(int c) const {
+        std::vector<T> v(static_cast<size_t>(sqlite3_column_bytes(stmt_, c)) / sizeof(T));
+        if (!v.empty()) std::memcpy(v.data(), sqlite3_column_blob(stmt_, c), v.size() * sizeof(T));
         return v;
     }
+    std::vector<float> floats(int c) const { return blob<float>(c); }
 
 private:
     Statement& check(int rc) {
@@ -94,8 +98,15 @@ CREATE TABLE top_experts(run_id INTEGER NOT NULL, concept_id INTEGER NOT NULL, r
     unit INTEGER NOT NULL, ap REAL NOT NULL, PRIMARY KEY(run_id, concept_id, rank));
 )";
 
-// Migrations from each version to the next; index i takes version i+1 to i+2.
-const std::vector<const char*> kMigrations = {};
+// Migrations from each version to the next; index i takes version i+1 to i+2. New
+// projects are created at version 1 and migrated, so every step runs in every test.
+const std::vector<const char*> kMigrations = {
+    // 2: per-sentence responses of top experts, kept on request
+    R"(CREATE TABLE kept_sentences(run_id INTEGER NOT NULL, concept_id INTEGER NOT NULL, sentence_ids BLOB NOT NULL,
+        labels BLOB NOT NULL, PRIMARY KEY(run_id, concept_id));
+    CREATE TABLE kept_responses(run_id INTEGER NOT NULL, concept_id INTEGER NOT NULL, unit INTEGER NOT NULL,
+        responses BLOB NOT NULL, PRIMARY KEY(run_id, concept_id, unit));)",
+};
 
 const char* poolingName(Pooling p) {
     switch (p) {
@@ -153,13 +164,13 @@ std::unique_ptr<ProjectStore> ProjectStore::open(const std::string& path, bool c
     }
     std::unique_ptr<ProjectStore> store(new ProjectStore(path, db));
     store->exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;");
-    if (!exists) {
-        store->exec("BEGIN;" + std::string(kSchemaV1) + "INSERT INTO meta VALUES('schema_version', '1'); COMMIT;");
-    }
+    if (!exists) store->exec("BEGIN;" + std::string(kSchemaV1) + "INSERT INTO meta VALUES('schema_version', '1'); COMMIT;");
     // Migrate older projects one version at a time, each step in its own transaction.
     Statement version(db, "SELECT value FROM meta WHERE key = 'schema_version'");
     version.step();
-    for (int v = std::stoi(version.text(0)); v < kSchemaVersion; ++v)
+    const int found = std::stoi(version.text(0));
+    version.reset();
+    for (int v = found; v < kSchemaVersion; ++v)
         store->exec(std::string("BEGIN;") + kMigrations[static_cast<size_t>(v - 1)] +
                     "UPDATE meta SET value = '" + std::to_string(v + 1) + "' WHERE key = 'schema_version'; COMMIT;");
     return store;
@@ -373,7 +384,8 @@ void ProjectStore::finishRun(int64_t runId) {
 }
 
 void ProjectStore::saveConceptResult(int64_t runId, int64_t conceptId, const std::vector<ProbePoint>& probes,
-                                     const UnitExpertise& e, int positives, int negatives, double seconds) {
+                                     const UnitExpertise& e, int positives, int negatives, double seconds,
+                                     const KeptResponses* kept) {
     std::vector<int64_t> order(e.ap.size());
     std::iota(order.begin(), order.end(), int64_t{0});
     const size_t top = std::min(order.size(), static_cast<size_t>(kTopExpertsStored));
@@ -394,6 +406,23 @@ void ProjectStore::saveConceptResult(int64_t runId, int64_t conceptId, const std
         Statement summary(db_, "INSERT OR REPLACE INTO concept_results VALUES(?, ?, ?, ?, ?, ?, ?)");
         summary.bind(1, runId).bind(2, conceptId).bind(3, static_cast<int64_t>(positives)).bind(4, static_cast<int64_t>(negatives));
         summary.bind(5, top ? e.ap[order[0]] : 0.0).bind(6, seconds).bind(7, now()).run();
+        if (kept && !kept->units.empty()) {
+            std::vector<int64_t> ids;
+            Statement find(db_, "SELECT id FROM sentences WHERE text = ?");
+            for (const auto& text : kept->sentences) {
+                find.bind(1, text);
+                if (!find.step()) throw Error(path_ + ": a kept sentence is not in the project");
+                ids.push_back(find.integer(0));
+                find.reset();
+            }
+            Statement sentences(db_, "INSERT OR REPLACE INTO kept_sentences VALUES(?, ?, ?, ?)");
+            sentences.bind(1, runId).bind(2, conceptId).bindBlob(3, ids.data(), ids.size());
+            sentences.bindBlob(4, kept->labels.data(), kept->labels.size()).run();
+            Statement responses(db_, "INSERT OR REPLACE INTO kept_responses VALUES(?, ?, ?, ?)");
+            const size_t n = kept->sentences.size();
+            for (size_t u = 0; u < kept->units.size(); ++u)
+                responses.bind(1, runId).bind(2, conceptId).bind(3, kept->units[u]).bindBlob(4, kept->values.data() + u * n, n).run();
+        }
         exec("COMMIT");
     } catch (...) {
         exec("ROLLBACK");
@@ -421,6 +450,26 @@ std::vector<Expert> ProjectStore::topExperts(int64_t runId, int64_t conceptId, i
     q.bind(1, runId).bind(2, conceptId).bind(3, static_cast<int64_t>(k));
     std::vector<Expert> out;
     while (q.step()) out.push_back({q.integer(0), q.real(1)});
+    return out;
+}
+
+KeptResponses ProjectStore::keptResponses(int64_t runId, int64_t conceptId, int64_t unit) const {
+    KeptResponses out;
+    Statement q(db_, "SELECT r.responses, k.sentence_ids, k.labels FROM kept_responses r JOIN kept_sentences k "
+                     "ON k.run_id = r.run_id AND k.concept_id = r.concept_id WHERE r.run_id = ? AND r.concept_id = ? AND r.unit = ?");
+    q.bind(1, runId).bind(2, conceptId).bind(3, unit);
+    if (!q.step()) return out;
+    out.units = {unit};
+    out.values = q.floats(0);
+    out.labels = q.blob<uint8_t>(2);
+    Statement text(db_, "SELECT text FROM sentences WHERE id = ?");
+    for (int64_t id : q.blob<int64_t>(1)) {
+        text.bind(1, id);
+        out.sentences.push_back(text.step() ? text.text(0) : std::string());
+        text.reset();
+    }
+    if (out.values.size() != out.sentences.size() || out.labels.size() != out.sentences.size())
+        throw Error(path_ + ": kept responses of unit " + std::to_string(unit) + " do not match their sentences");
     return out;
 }
 

@@ -27,6 +27,17 @@ struct RunSettings {
     int sequenceLength = 0;  // sentences longer than this (in tokens) are dropped; 0: the model's context
     int tokenBudget = 1024;
     int workers = 0;
+    // Not part of a run's identity: how the work is done, not what it computes.
+    int keepResponses = 0;           // persist per-sentence responses of this many top experts
+    int64_t reuseBytes = int64_t{1} << 30;  // responses of sentences shared by concepts kept for reuse
+};
+
+// Per-sentence responses of a concept's top experts, persisted when a run asks for them.
+struct KeptResponses {
+    std::vector<int64_t> units;       // global unit indices
+    std::vector<std::string> sentences;
+    std::vector<uint8_t> labels;      // 1: positive
+    std::vector<float> values;        // [units, sentences]
 };
 
 struct Expert {
@@ -36,7 +47,7 @@ struct Expert {
 
 class ProjectStore {
 public:
-    static constexpr int kSchemaVersion = 1;
+    static constexpr int kSchemaVersion = 2;
     // Opens an existing project (refusing, without writing to it, a file that is not a
     // sound Expertscope project) or creates a new one when `create` is set.
     static std::unique_ptr<ProjectStore> open(const std::string& path, bool create);
@@ -58,9 +69,12 @@ public:
 
     // One transaction: every probe's vectors, the concept's summary and its top experts.
     void saveConceptResult(int64_t runId, int64_t conceptId, const std::vector<ProbePoint>& probes,
-                           const UnitExpertise& expertise, int positives, int negatives, double seconds);
+                           const UnitExpertise& expertise, int positives, int negatives, double seconds,
+                           const KeptResponses* kept = nullptr);
     UnitExpertise loadConceptResult(int64_t runId, int64_t conceptId) const;
     std::vector<Expert> topExperts(int64_t runId, int64_t conceptId, int k) const;
+    // The persisted responses of one unit (units empty when none were kept for it).
+    KeptResponses keptResponses(int64_t runId, int64_t conceptId, int64_t unit) const;
 
     // Where the results of a concept (by name) are: its newest run that finished it.
     struct ResultRef {

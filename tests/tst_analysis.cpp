@@ -7,6 +7,7 @@
 #include "test_support.h"
 
 #include <QFile>
+#include <sqlite3.h>
 #include <QTemporaryDir>
 
 #include <cmath>
@@ -34,11 +35,16 @@ private slots:
 
     void analysesResumesAndStores() {
         RunSettings settings;
+        settings.keepResponses = 5;
         // Uninterrupted, in one project.
         auto a = ProjectStore::open(tmp_.filePath("a.esproj").toStdString(), true);
         const int64_t modelA = a->addModel(*model_), setA = a->addConceptSet(set_);
         const auto whole = analyse(*a, *model_, modelA, setA, settings);
         QCOMPARE(whole.analysed, 2);
+        // The small set's sentences are also the full set's: they run once.
+        qInfo("sentences run %lld, reused %lld", static_cast<long long>(whole.sentencesRun),
+              static_cast<long long>(whole.sentencesReused));
+        QVERIFY(whole.sentencesReused > 0);
         const auto concepts = a->concepts(setA);
         QCOMPARE(concepts[1].positives, 700);
         QCOMPARE(concepts[1].negatives, 1000);
@@ -50,33 +56,75 @@ private slots:
         qInfo("best football AP with stories260K: %.4f (unit %lld)", top[0].ap, static_cast<long long>(top[0].unit));
         QVERIFY2(top[0].ap > 0.8, qPrintable(QString::number(top[0].ap)));
         QCOMPARE(float(top[0].ap), float(*std::max_element(football.ap.begin(), football.ap.end())));
+        // The top experts' responses were kept: their AP recomputed from them is the stored one.
+        for (int rank = 0; rank < 6; ++rank) {
+            const auto kept = a->keptResponses(whole.runId, concepts[1].id, top[rank].unit);
+            if (rank == 5) {
+                QVERIFY(kept.units.empty());
+                break;
+            }
+            QCOMPARE(kept.sentences.size(), size_t(1700));
+            QCOMPARE(std::count(kept.labels.begin(), kept.labels.end(), 1), 700);
+            const auto again = computeExpertise(kept.values.data(), 1700, 1, kept.labels, 1);
+            QCOMPARE(again.ap[0], top[rank].ap);
+            QCOMPARE(float(again.onP50[0]), float(football.onP50[size_t(top[rank].unit)]));
+        }
+
+        // Reused rows were computed in other batches, where BLAS rounds differently (by up to
+        // 1e-5): APs equal those of a run that reuses nothing, up to near-ties changing places.
+        RunSettings exact = settings;
+        exact.reuseBytes = 0;
+        auto c = ProjectStore::open(tmp_.filePath("c-noreuse.esproj").toStdString(), true);
+        const auto alone = analyse(*c, *model_, c->addModel(*model_), c->addConceptSet(set_), exact);
+        QCOMPARE(alone.sentencesReused, int64_t(0));
+        const auto apAlone = c->loadConceptResult(alone.runId, c->concepts(1)[1].id).ap;
+        double worst = 0;
+        for (size_t u = 0; u < apAlone.size(); ++u) worst = std::max(worst, std::fabs(apAlone[u] - football.ap[u]));
+        qInfo("largest AP change from reuse: %g", worst);
+        QVERIFY(worst < 5e-3);
+        QCOMPARE(c->topExperts(alone.runId, c->concepts(1)[1].id, 1)[0].unit, top[0].unit);
 
         // Interrupted in the middle of the second concept, then resumed: the first is kept,
-        // the second redone, and everything equals the uninterrupted run.
+        // the second redone, and everything equals the uninterrupted run (reuse off, since a
+        // resumed run cannot reuse rows from before the interruption).
         const QString bPath = tmp_.filePath("b.esproj");
         {
             auto b = ProjectStore::open(bPath.toStdString(), true);
             const int64_t modelB = b->addModel(*model_), setB = b->addConceptSet(set_);
-            QVERIFY_THROWS_EXCEPTION(Cancelled, analyse(*b, *model_, modelB, setB, settings, [](const AnalysisProgress& p) {
+            QVERIFY_THROWS_EXCEPTION(Cancelled, analyse(*b, *model_, modelB, setB, exact, [](const AnalysisProgress& p) {
                 return !(p.conceptsDone == 1 && p.sentencesDone > 0);
             }));
         }
         auto b = ProjectStore::open(bPath.toStdString(), false);
-        const auto resumed = analyse(*b, *model_, 1, 1, settings);
+        const auto resumed = analyse(*b, *model_, 1, 1, exact);
         QCOMPARE(resumed.alreadyDone, 1);
         QCOMPARE(resumed.analysed, 1);
         for (int i = 0; i < 2; ++i) {
-            const auto x = a->loadConceptResult(whole.runId, concepts[i].id);
+            const auto x = c->loadConceptResult(alone.runId, c->concepts(1)[i].id);
             const auto y = b->loadConceptResult(resumed.runId, b->concepts(1)[i].id);
             QCOMPARE(x.ap, y.ap);
             QCOMPARE(x.onP50, y.onP50);
             QCOMPARE(x.offMean, y.offMean);
         }
         // Finished concepts are never recomputed.
-        const auto again = analyse(*b, *model_, 1, 1, settings);
+        const auto again = analyse(*b, *model_, 1, 1, exact);
         QCOMPARE(again.runId, resumed.runId);
         QCOMPARE(again.analysed, 0);
         QCOMPARE(again.alreadyDone, 2);
+    }
+
+    void olderProjectsAreMigrated() {
+        const QString path = tmp_.filePath("old.esproj");
+        ProjectStore::open(path.toStdString(), true);
+        {  // back to schema 1, as an older Expertscope left it
+            sqlite3* db = nullptr;
+            QCOMPARE(sqlite3_open(path.toUtf8().constData(), &db), SQLITE_OK);
+            QCOMPARE(sqlite3_exec(db, "DROP TABLE kept_responses; DROP TABLE kept_sentences; "
+                                      "UPDATE meta SET value = '1' WHERE key = 'schema_version'", nullptr, nullptr, nullptr), SQLITE_OK);
+            sqlite3_close(db);
+        }
+        auto p = ProjectStore::open(path.toStdString(), false);
+        QVERIFY(p->keptResponses(1, 1, 0).units.empty());  // the table exists again
     }
 
     void refusedConceptsSayWhy() {
