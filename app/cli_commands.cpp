@@ -44,7 +44,7 @@ const char* kUsage =
     "            with --concept, the concept's top K experts (default 50) are forced to their value\n"
     "  analyse   --model PATH [--tokenizer PATH] --concepts PATH --project FILE\n"
     "            [--pooling max|mean|selfcond] [--seq-len N] [--batch-tokens N] [--threads N]\n"
-    "            [--keep-responses K] [--reuse-mb MB] [--json]\n"
+    "            [--long drop|truncate] [--keep-responses K] [--reuse-mb MB] [--json]\n"
     "            expertise of every unit for every concept, stored in the project (resumes);\n"
     "            --keep-responses stores the per-sentence responses of each concept's top K\n"
     "            experts; sentences shared by concepts run once, their responses kept in up to\n"
@@ -223,13 +223,16 @@ int analyseCommand(const std::vector<std::string>& argsIn, std::ostream& out) {
     std::vector<std::string> args;
     const bool json = flag(argsIn, "--json", &args);
     const Options o(args, {"model", "tokenizer", "concepts", "project", "pooling", "seq-len", "batch-tokens", "threads",
-                           "keep-responses", "reuse-mb"});
+                           "keep-responses", "reuse-mb", "long"});
     RunSettings settings;
     settings.pooling = parsePooling(o.text("pooling", "max"));
     settings.sequenceLength = static_cast<int>(o.integer("seq-len", settings.pooling == Pooling::SelfcondMax ? 128 : 0, 0));
     settings.tokenBudget = static_cast<int>(o.integer("batch-tokens", 1024, 1));
     settings.workers = static_cast<int>(o.integer("threads", 0, 0));
     settings.keepResponses = static_cast<int>(o.integer("keep-responses", 0, 0));
+    const std::string longPolicy = o.text("long", "drop");
+    if (longPolicy != "drop" && longPolicy != "truncate") throw Error("--long expects drop or truncate");
+    settings.longSentences = longPolicy == "truncate" ? LongSentencePolicy::Truncate : LongSentencePolicy::Drop;
     settings.reuseBytes = o.integer("reuse-mb", 1024, 0) << 20;
     const std::string conceptsPath = QFileInfo(QString::fromStdString(o.required("concepts"))).absoluteFilePath().toStdString();
     const auto model = openModel(o);

@@ -100,7 +100,22 @@ AnalysisSummary analyse(ProjectStore& store, LanguageModel& model, int64_t model
         std::unordered_map<std::string, std::vector<int>> ids;
         ValidationOptions v;
         v.maxTokens = maxTokens;
-        v.longSentences = LongSentencePolicy::Drop;
+        v.longSentences = settings.longSentences;
+        std::unordered_map<std::string, std::string> originalOf;  // cut sentence -> as stored
+        v.truncate = [&](const std::string& s, int n) {
+            // Cut the ids and decode; re-encoding decoded text can differ, so check it fits.
+            const auto& tok = model.tokenizer();
+            auto cut = tok.encode(s);
+            const int room = n - (model.info().prependBos && tok.bosId() >= 0 ? 1 : 0);
+            std::string text = s;
+            for (int keep = room; keep > 0; --keep) {
+                cut.resize(std::min(cut.size(), static_cast<size_t>(keep)));
+                text = tok.decode(cut);
+                if (static_cast<int>(model.tokenize(text).size()) <= n) break;
+            }
+            originalOf.emplace(text, s);
+            return text;
+        };
         v.tokenCount = [&](const std::string& s) {
             auto it = ids.find(s);
             if (it == ids.end()) it = ids.emplace(s, model.tokenize(s)).first;
@@ -169,6 +184,10 @@ AnalysisSummary analyse(ProjectStore& store, LanguageModel& model, int64_t model
                 shared.used(s, it == ranRow.end() ? nullptr : it->second);
             }
         const auto expertise = computeExpertise(responses.values.data(), responses.rows, responses.cols, labels, settings.workers);
+        for (auto& t : texts) {
+            const auto it = originalOf.find(t);
+            if (it != originalOf.end()) t = it->second;
+        }
         const auto kept = keepTopResponses(responses, texts, labels, expertise.ap, settings.keepResponses);
         store.saveConceptResult(summary.runId, stored.id, model.probePoints(), expertise, static_cast<int>(c.positives.size()),
                                 static_cast<int>(c.negatives.size()),

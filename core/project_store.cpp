@@ -353,7 +353,9 @@ Concept ProjectStore::loadConcept(int64_t conceptId) const {
 
 namespace {
 std::string settingsText(const RunSettings& s) {
-    return std::string("{\"pooling\": \"") + poolingName(s.pooling) + "\", \"sequence_length\": " + std::to_string(s.sequenceLength) + "}";
+    // Dropping is the default and older runs do not name it, so it stays unnamed.
+    return std::string("{\"pooling\": \"") + poolingName(s.pooling) + "\", \"sequence_length\": " + std::to_string(s.sequenceLength) +
+           (s.longSentences == LongSentencePolicy::Truncate ? ", \"long_sentences\": \"truncate\"}" : "}");
 }
 }  // namespace
 

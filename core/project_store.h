@@ -24,7 +24,8 @@ struct StoredConcept {
 
 struct RunSettings {
     Pooling pooling = Pooling::Max;
-    int sequenceLength = 0;  // sentences longer than this (in tokens) are dropped; 0: the model's context
+    int sequenceLength = 0;  // longer sentences (in tokens) are dropped or cut; 0: the model's context
+    LongSentencePolicy longSentences = LongSentencePolicy::Drop;  // ml-selfcond drops them
     int tokenBudget = 1024;
     int workers = 0;
     // Not part of a run's identity: how the work is done, not what it computes.

@@ -127,6 +127,33 @@ private slots:
         QVERIFY(p->keptResponses(1, 1, 0).units.empty());  // the table exists again
     }
 
+    void longSentencesAreDroppedOrCut() {
+        ConceptSet set{"long", "test-long", {set_.concepts[0]}};  // Wikipedia sentences: all over 30 tokens
+        for (const char* s : {"The team kicked the ball.", "He scored a goal.", "The match was fun."})
+            set.concepts[0].positives.push_back(s);
+        for (const char* s : {"The cat slept.", "Mom made soup.", "It rained all day."}) set.concepts[0].negatives.push_back(s);
+        for (auto policy : {LongSentencePolicy::Drop, LongSentencePolicy::Truncate}) {
+            auto p = ProjectStore::open(tmp_.filePath(QString("long%1.esproj").arg(int(policy))).toStdString(), true);
+            RunSettings settings;
+            settings.sequenceLength = 30;
+            settings.longSentences = policy;
+            settings.keepResponses = 1;
+            const auto summary = analyse(*p, *model_, p->addModel(*model_), p->addConceptSet(set), settings);
+            QCOMPARE(summary.analysed, 1);
+            const std::string expected = policy == LongSentencePolicy::Drop ? "tokens dropped" : "cut to 30 tokens";
+            QVERIFY(std::any_of(summary.messages.begin(), summary.messages.end(),
+                                [&](const ValidationMessage& m) { return m.message.find(expected) != std::string::npos; }));
+            const auto conceptId = p->concepts(1)[0].id;
+            const auto kept = p->keptResponses(summary.runId, conceptId, p->topExperts(summary.runId, conceptId, 1)[0].unit);
+            const size_t all = set.concepts[0].positives.size() + set.concepts[0].negatives.size();
+            // Cut sentences are analysed (and kept under their stored text); dropped ones are not.
+            if (policy == LongSentencePolicy::Truncate)
+                QCOMPARE(kept.sentences.size(), all);
+            else
+                QVERIFY(kept.sentences.size() < all);
+        }
+    }
+
     void refusedConceptsSayWhy() {
         auto p = ProjectStore::open(tmp_.filePath("c.esproj").toStdString(), true);
         ConceptSet set{"bad", "test", {Concept{"no-negatives", "g", "s", {"A ball.", "A goal."}, {}}}};
