@@ -3,6 +3,7 @@
 #include "core/analysis.h"
 #include "core/colearning.h"
 #include "core/error.h"
+#include "core/expert_forcing.h"
 #include "core/expert_queries.h"
 #include "core/language_model.h"
 #include "core/response_collector.h"
@@ -166,19 +167,12 @@ Forcing forcingFromProject(const Options& o, const LanguageModel& model) {
     if (static_cast<int64_t>(expertise.ap.size()) != model.unitCount())
         throw Error("the project's results for '" + ref.concept + "' are for a model with " + std::to_string(expertise.ap.size()) +
                     " units (" + ref.modelPath + "); this one has " + std::to_string(model.unitCount()));
-    const std::string value = o.text("force", "on_p50");
-    const auto& source = value == "on_p50" ? expertise.onP50 : value == "on_p90" ? expertise.onP90 : expertise.offMean;
-    if (value != "on_p50" && value != "on_p90" && value != "off_mean" && value != "zero")
-        throw Error("--force expects on_p50, on_p90, off_mean or zero");
+    const ForceValue value = parseForceValue(o.text("force", "on_p50"));
     const std::string scope = o.text("scope", "all");
     if (scope != "all" && scope != "new") throw Error("--scope expects all or new");
     f.scope = scope == "all" ? ForceScope::AllPositions : ForceScope::NewTokens;
-    const auto& probes = model.probePoints();
-    for (const auto& e : project->topExperts(ref.runId, ref.conceptId, static_cast<int>(o.integer("experts", 50, 0)))) {
-        const size_t probe = probeOfUnit(probes, e.unit);
-        f.units.push_back({static_cast<int>(probe), static_cast<int>(e.unit - probes[probe].offset),
-                           value == "zero" ? 0.f : static_cast<float>(source[static_cast<size_t>(e.unit)])});
-    }
+    forceExperts(f, model.probePoints(), project->topExperts(ref.runId, ref.conceptId, static_cast<int>(o.integer("experts", 50, 0))),
+                 expertise, value);
     return f;
 }
 
@@ -203,13 +197,6 @@ int generate(const std::vector<std::string>& args, std::ostream& out) {
     });
     if (isatty(STDOUT_FILENO) && &out == &std::cout) out << "\n";  // pipes get exactly the text
     return 0;
-}
-
-ConceptSet readConcepts(const std::string& path) {
-    const QFileInfo fi(QString::fromStdString(path));
-    if (fi.isDir()) return importSelfcondFolder(path);
-    if (fi.suffix().toLower() == "csv" || fi.suffix().toLower() == "tsv") return importTable(path);
-    throw Error(path + ": expected an ml-selfcond folder (with concept_list.csv) or a .csv/.tsv table");
 }
 
 Pooling parsePooling(const std::string& s) {
@@ -240,7 +227,7 @@ int analyseCommand(const std::vector<std::string>& argsIn, std::ostream& out) {
     const int64_t modelId = project->addModel(*model);
     int64_t setId = project->findConceptSet(conceptsPath);
     if (setId == 0) setId = project->addConceptSet([&] {
-            auto set = readConcepts(conceptsPath);
+            auto set = importConcepts(conceptsPath);
             set.origin = conceptsPath;
             return set;
         }());

@@ -64,11 +64,54 @@ KeptResponses keepTopResponses(const ResponseMatrix& responses, const std::vecto
 
 }  // namespace
 
+PreparedConcept prepareConcept(const Concept& stored, LanguageModel& model, const RunSettings& settings) {
+    PreparedConcept out;
+    Concept c = stored;
+    // Validation measures every sentence in tokens; the ids are kept for the collection.
+    std::unordered_map<std::string, std::vector<int>> ids;
+    std::unordered_map<std::string, std::string> originalOf;  // cut sentence -> as stored
+    ValidationOptions v;
+    v.maxTokens = settings.sequenceLength > 0 ? std::min(settings.sequenceLength, model.info().maxPositions)
+                                              : model.info().maxPositions;
+    v.longSentences = settings.longSentences;
+    v.truncate = [&](const std::string& s, int n) {
+        // Cut the ids and decode; re-encoding decoded text can differ, so check it fits.
+        const auto& tok = model.tokenizer();
+        auto cut = tok.encode(s);
+        const int room = n - (model.info().prependBos && tok.bosId() >= 0 ? 1 : 0);
+        std::string text = s;
+        for (int keep = room; keep > 0; --keep) {
+            cut.resize(std::min(cut.size(), static_cast<size_t>(keep)));
+            text = tok.decode(cut);
+            if (static_cast<int>(model.tokenize(text).size()) <= n) break;
+        }
+        originalOf.emplace(text, s);
+        return text;
+    };
+    v.tokenCount = [&](const std::string& s) {
+        auto it = ids.find(s);
+        if (it == ids.end()) it = ids.emplace(s, model.tokenize(s)).first;
+        return static_cast<int>(it->second.size());
+    };
+    out.messages = validateConcept(c, v);
+    out.fatal = std::any_of(out.messages.begin(), out.messages.end(), [](const auto& m) { return m.fatal; });
+    if (out.fatal) return out;
+    out.positives = static_cast<int>(c.positives.size());
+    out.negatives = static_cast<int>(c.negatives.size());
+    for (int label : {1, 0})
+        for (const auto& s : label ? c.positives : c.negatives) {
+            auto it = ids.find(s);
+            out.ids.push_back(it != ids.end() ? std::move(it->second) : model.tokenize(s));
+            const auto original = originalOf.find(s);
+            out.texts.push_back(original != originalOf.end() ? original->second : s);
+            out.labels.push_back(static_cast<uint8_t>(label));
+        }
+    return out;
+}
+
 AnalysisSummary analyse(ProjectStore& store, LanguageModel& model, int64_t modelId, int64_t setId,
                         const RunSettings& settings, const AnalysisCallback& progress) {
     const auto started = std::chrono::steady_clock::now();
-    const int maxTokens = settings.sequenceLength > 0 ? std::min(settings.sequenceLength, model.info().maxPositions)
-                                                      : model.info().maxPositions;
     if (settings.pooling == Pooling::SelfcondMax && settings.sequenceLength <= 0)
         throw Error("ml-selfcond pooling needs a sequence length");
     AnalysisSummary summary;
@@ -94,37 +137,10 @@ AnalysisSummary analyse(ProjectStore& store, LanguageModel& model, int64_t model
             continue;
         }
         const auto conceptStart = std::chrono::steady_clock::now();
-        Concept c = store.loadConcept(stored.id);
-        const Concept loaded = c;  // before validation, as the uses were counted
-        // Validation measures every sentence in tokens; the ids are kept for the collection.
-        std::unordered_map<std::string, std::vector<int>> ids;
-        ValidationOptions v;
-        v.maxTokens = maxTokens;
-        v.longSentences = settings.longSentences;
-        std::unordered_map<std::string, std::string> originalOf;  // cut sentence -> as stored
-        v.truncate = [&](const std::string& s, int n) {
-            // Cut the ids and decode; re-encoding decoded text can differ, so check it fits.
-            const auto& tok = model.tokenizer();
-            auto cut = tok.encode(s);
-            const int room = n - (model.info().prependBos && tok.bosId() >= 0 ? 1 : 0);
-            std::string text = s;
-            for (int keep = room; keep > 0; --keep) {
-                cut.resize(std::min(cut.size(), static_cast<size_t>(keep)));
-                text = tok.decode(cut);
-                if (static_cast<int>(model.tokenize(text).size()) <= n) break;
-            }
-            originalOf.emplace(text, s);
-            return text;
-        };
-        v.tokenCount = [&](const std::string& s) {
-            auto it = ids.find(s);
-            if (it == ids.end()) it = ids.emplace(s, model.tokenize(s)).first;
-            return static_cast<int>(it->second.size());
-        };
-        auto messages = validateConcept(c, v);
-        const bool fatal = std::any_of(messages.begin(), messages.end(), [](const auto& m) { return m.fatal; });
-        summary.messages.insert(summary.messages.end(), messages.begin(), messages.end());
-        if (fatal) {
+        const Concept loaded = store.loadConcept(stored.id);
+        PreparedConcept prepared = prepareConcept(loaded, model, settings);
+        summary.messages.insert(summary.messages.end(), prepared.messages.begin(), prepared.messages.end());
+        if (prepared.fatal) {
             for (const auto* list : {&loaded.positives, &loaded.negatives})
                 for (const auto& s : *list) shared.used(s, nullptr);
             ++summary.refused;
@@ -132,26 +148,21 @@ AnalysisSummary analyse(ProjectStore& store, LanguageModel& model, int64_t model
             continue;
         }
         // Rows in concept order (positives, then negatives); those already run are reused.
-        std::vector<std::string> texts;
-        std::vector<uint8_t> labels;
+        const auto& texts = prepared.texts;
+        const auto& labels = prepared.labels;
         std::vector<std::vector<int>> toRun;
         std::vector<size_t> runRows;
-        for (int label : {1, 0})
-            for (const auto& s : label ? c.positives : c.negatives) {
-                if (!shared.find(s)) {
-                    auto it = ids.find(s);
-                    toRun.push_back(it != ids.end() ? std::move(it->second) : model.tokenize(s));
-                    runRows.push_back(texts.size());
-                }
-                texts.push_back(s);
-                labels.push_back(static_cast<uint8_t>(label));
+        for (size_t i = 0; i < texts.size(); ++i)
+            if (!shared.find(texts[i])) {
+                toRun.push_back(std::move(prepared.ids[i]));
+                runRows.push_back(i);
             }
         CollectionOptions o;
         o.capture.pooling = settings.pooling;
         o.capture.paddedLength = settings.sequenceLength;
         o.tokenBudget = settings.tokenBudget;
         o.workers = settings.workers;
-        p.concept = c.name;
+        p.concept = loaded.name;
         p.sentencesTotal = static_cast<int64_t>(toRun.size());
         p.sentencesDone = 0;
         ResponseMatrix responses = collectAll(model, toRun, o, [&](const CollectionProgress& cp) {
@@ -184,13 +195,8 @@ AnalysisSummary analyse(ProjectStore& store, LanguageModel& model, int64_t model
                 shared.used(s, it == ranRow.end() ? nullptr : it->second);
             }
         const auto expertise = computeExpertise(responses.values.data(), responses.rows, responses.cols, labels, settings.workers);
-        for (auto& t : texts) {
-            const auto it = originalOf.find(t);
-            if (it != originalOf.end()) t = it->second;
-        }
         const auto kept = keepTopResponses(responses, texts, labels, expertise.ap, settings.keepResponses);
-        store.saveConceptResult(summary.runId, stored.id, model.probePoints(), expertise, static_cast<int>(c.positives.size()),
-                                static_cast<int>(c.negatives.size()),
+        store.saveConceptResult(summary.runId, stored.id, model.probePoints(), expertise, prepared.positives, prepared.negatives,
                                 std::chrono::duration<double>(std::chrono::steady_clock::now() - conceptStart).count(), &kept);
         ++summary.analysed;
         ++p.conceptsDone;

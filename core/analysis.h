@@ -25,6 +25,18 @@ struct AnalysisSummary {
     std::vector<ValidationMessage> messages;
 };
 
+// A concept made ready for the model exactly as an analysis makes it: validated, its rows
+// (positives, then negatives) under their stored text, with the ids the model runs.
+struct PreparedConcept {
+    std::vector<std::string> texts;
+    std::vector<std::vector<int>> ids;
+    std::vector<uint8_t> labels;  // 1: positive
+    std::vector<ValidationMessage> messages;
+    bool fatal = false;  // an empty class: it cannot be analysed
+    int positives = 0, negatives = 0;
+};
+PreparedConcept prepareConcept(const Concept& concept, LanguageModel& model, const RunSettings& settings);
+
 AnalysisSummary analyse(ProjectStore& store, LanguageModel& model, int64_t modelId, int64_t setId,
                         const RunSettings& settings, const AnalysisCallback& progress = {});
 

@@ -216,4 +216,26 @@ std::vector<ValidationMessage> validateConcept(Concept& c, const ValidationOptio
     return messages;
 }
 
+ConceptSet importConcepts(const std::string& path) {
+    const QFileInfo fi(QString::fromStdString(path));
+    if (!fi.exists()) throw Error(path + ": no such file or folder");
+    ConceptSet set;
+    const QString suffix = fi.suffix().toLower();
+    if (fi.isDir()) {
+        set = importSelfcondFolder(path);
+    } else if (suffix == "csv" || suffix == "tsv") {
+        set = importTable(path);
+    } else if (suffix == "txt") {
+        QString negatives = fi.absoluteFilePath();
+        negatives.replace(negatives.size() - 4, 4, "-negatives.txt");
+        if (!QFileInfo::exists(negatives))
+            throw Error(path + ": a text file of positives needs its negatives beside it, in " + negatives.toStdString());
+        set = importTextFiles(path, negatives.toStdString(), fi.completeBaseName().toStdString());
+    } else {
+        throw Error(path + ": expected an ml-selfcond folder (with concept_list.csv), a .csv/.tsv table or a .txt file");
+    }
+    set.origin = fi.absoluteFilePath().toStdString();
+    return set;
+}
+
 }  // namespace expertscope

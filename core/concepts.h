@@ -29,6 +29,10 @@ ConceptSet importTable(const std::string& path);
 // One concept from two plain-text files, one sentence per line.
 ConceptSet importTextFiles(const std::string& positivesPath, const std::string& negativesPath, const std::string& name);
 
+// Any of the above by what the path is: a folder with concept_list.csv, a .csv/.tsv table,
+// or a .txt of positives with a sibling of the same name ending in "-negatives.txt".
+ConceptSet importConcepts(const std::string& path);
+
 struct CorpusQuery {
     std::string pattern;       // a word, or a regular expression when `regex` is set
     bool regex = false;

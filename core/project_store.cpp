@@ -455,6 +455,30 @@ std::vector<Expert> ProjectStore::topExperts(int64_t runId, int64_t conceptId, i
     return out;
 }
 
+ModelSource ProjectStore::modelSource(int64_t modelId) const {
+    Statement q(db_, "SELECT path, tokenizer FROM models WHERE id = ?");
+    q.bind(1, modelId);
+    if (!q.step()) throw Error(path_ + ": no model with id " + std::to_string(modelId));
+    return {q.text(0), q.text(1)};
+}
+
+int64_t ProjectStore::latestModel() const {
+    Statement q(db_, "SELECT MAX(id) FROM models");
+    return q.step() ? q.integer(0) : 0;
+}
+
+int64_t ProjectStore::latestConceptSet() const {
+    Statement q(db_, "SELECT MAX(id) FROM concept_sets");
+    return q.step() ? q.integer(0) : 0;
+}
+
+ProjectStore::RunRef ProjectStore::run(int64_t runId) const {
+    Statement q(db_, "SELECT model_id, set_id, finished IS NOT NULL FROM runs WHERE id = ?");
+    q.bind(1, runId);
+    if (!q.step()) throw Error(path_ + ": no run with id " + std::to_string(runId));
+    return {q.integer(0), q.integer(1), q.integer(2) != 0};
+}
+
 KeptResponses ProjectStore::keptResponses(int64_t runId, int64_t conceptId, int64_t unit) const {
     KeptResponses out;
     Statement q(db_, "SELECT r.responses, k.sentence_ids, k.labels FROM kept_responses r JOIN kept_sentences k "

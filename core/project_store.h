@@ -87,6 +87,15 @@ public:
     std::vector<ResultRef> results(int64_t runId) const;          // every finished concept of a run
     int64_t latestRun() const;                                    // 0 when there is none
     std::vector<ProbePoint> probes(int64_t modelId) const;
+    // Where a stored model's files are (as added; they may since have moved).
+    ModelSource modelSource(int64_t modelId) const;
+    int64_t latestModel() const;       // 0 when there is none
+    int64_t latestConceptSet() const;  // 0 when there is none
+    struct RunRef {
+        int64_t modelId = 0, setId = 0;
+        bool finished = false;
+    };
+    RunRef run(int64_t runId) const;
 
     const std::string& path() const { return path_; }
 

@@ -1,0 +1,142 @@
+#pragma once
+// The open project as the widgets see it: the project file, the model it analyses, its
+// concepts and their results. Everything slow (loading a model, an analysis, a unit's
+// responses, generation) runs off the GUI thread and reports back through signals, so the
+// interface never waits. Talks to core/ only through its LibTorch-free headers.
+#include "core/expertise.h"
+#include "core/language_model.h"
+#include "core/project_store.h"
+
+#include <QObject>
+#include <QString>
+#include <QStringList>
+#include <QVector>
+
+#include <atomic>
+#include <memory>
+
+class QThreadPool;
+
+namespace expertscope {
+
+struct ConceptSummary {
+    int64_t id = 0;
+    QString name, group;
+    int positives = 0, negatives = 0;
+    bool analysed = false;
+    double bestAp = 0;
+};
+
+struct TokenActivation {
+    QString text;
+    float value = 0;
+};
+struct SentenceActivation {
+    QString sentence;
+    bool positive = false;
+    float response = 0;
+    QVector<TokenActivation> tokens;  // empty until computed
+};
+
+// One unit of one concept, with everything the inspector shows.
+struct UnitDetails {
+    int64_t conceptId = 0, unit = 0;
+    QString concept, probe;
+    int unitInProbe = 0;
+    double ap = 0, onP50 = 0, onP90 = 0, offMean = 0;
+    std::vector<float> responses;  // per sentence of the concept
+    std::vector<uint8_t> labels;
+    bool fromKeptResponses = false;
+    QVector<SentenceActivation> strongest, weakest;  // with per-token activations
+};
+
+enum class ForceValue { OnP50, OnP90, OffMean, Zero };
+
+struct ConceptForcing {
+    int64_t conceptId = 0;
+    int experts = 0;
+    ForceValue value = ForceValue::OnP50;
+    double strength = 1.0;  // multiplies the value (on values only)
+};
+
+struct GenerationRequest {
+    QString prompt;
+    std::vector<ConceptForcing> forcings;
+    GenerationOptions options;
+    ForceScope scope = ForceScope::AllPositions;
+};
+
+struct AnalysisStatus {
+    int conceptsDone = 0, conceptsTotal = 0;
+    QString concept;
+    qint64 sentencesDone = 0, sentencesTotal = 0;
+    double rate = 0, etaSeconds = -1;  // sentences a second; -1: unknown
+};
+
+class ProjectSession : public QObject {
+    Q_OBJECT
+public:
+    explicit ProjectSession(QObject* parent = nullptr);
+    ~ProjectSession() override;
+
+    // Each of these reports failure through `failed` and returns false.
+    bool openProject(const QString& path, bool create);
+    void addModel(const QString& path, const QString& tokenizer = {});  // loads in the background
+    bool addConcepts(const QString& path);
+    void startAnalysis();
+    void cancelAnalysis();
+
+    bool hasProject() const { return store_ != nullptr; }
+    QString projectPath() const;
+    bool hasModel() const { return model_ != nullptr; }
+    QString modelName() const;
+    bool analysing() const { return analysing_; }
+    const std::vector<ProbePoint>& probes() const { return probes_; }
+    int64_t unitCount() const;
+    const QVector<ConceptSummary>& concepts() const { return concepts_; }
+    int64_t runId() const { return runId_; }
+    // The whole result of a concept (empty when it has none yet).
+    UnitExpertise expertise(int64_t conceptId) const;
+    std::vector<Expert> topExperts(int64_t conceptId, int k) const;
+    ConceptSummary concept(int64_t conceptId) const;
+
+    // Background work that needs the model; each answer comes through a signal.
+    void requestUnitDetails(int64_t conceptId, int64_t unit);
+    // Runs without forcing, then with it, at the same seed; a new request cancels the last.
+    int generate(const GenerationRequest& request);
+    void cancelGeneration();
+    void waitForIdle();  // for tests and quitting: until background work has ended
+
+    RunSettings runSettings;  // for new analyses
+
+signals:
+    void projectChanged();
+    void modelChanged();
+    void conceptsChanged();
+    void busy(const QString& what);  // empty when idle
+    void analysisProgress(const AnalysisStatus& status);
+    void analysisFinished(bool completed, const QString& message);
+    void unitDetailsReady(const UnitDetails& details);
+    void tokenGenerated(int job, bool forced, const QString& text);
+    void generationFinished(int job, const QString& error);
+    void failed(const QString& title, const QString& message);
+
+private:
+    void reloadConcepts();
+    void afterModelLoaded(std::shared_ptr<LanguageModel> model, int64_t modelId);
+    std::unique_ptr<ProjectStore> store_;
+    std::shared_ptr<LanguageModel> model_;
+    int64_t modelId_ = 0, setId_ = 0, runId_ = 0;
+    std::vector<ProbePoint> probes_;
+    QVector<ConceptSummary> concepts_;
+    bool analysing_ = false;
+    std::shared_ptr<std::atomic<bool>> cancelAnalysis_, cancelGeneration_;
+    int nextJob_ = 0;
+    QThreadPool* modelLane_;  // one thread: model calls run one at a time, in order
+    QThreadPool* analysisLane_;
+};
+
+}  // namespace expertscope
+
+Q_DECLARE_METATYPE(expertscope::UnitDetails)
+Q_DECLARE_METATYPE(expertscope::AnalysisStatus)
