@@ -1,25 +1,74 @@
-// The main window starts under the offscreen platform with its empty state and menus.
+// The main window without a project: what is enabled, how bad input is answered (a
+// message, no crash, the file untouched), and drag and drop of unknown files.
 #include "ui/main_window.h"
 
 #include <QAction>
-#include <QLabel>
+#include <QFile>
 #include <QMenuBar>
+#include <QStandardPaths>
+#include <QTemporaryDir>
 #include <QTest>
+
+using namespace expertscope;
 
 class TestMainWindow : public QObject {
     Q_OBJECT
+    QTemporaryDir tmp_;
+
+    static QAction* action(MainWindow& w, const QString& text) {
+        for (auto* menu : w.menuBar()->findChildren<QMenu*>())
+            for (auto* a : menu->actions())
+                if (a->text() == text) return a;
+        return nullptr;
+    }
+
 private slots:
-    void startsWithEmptyState() {
-        expertscope::MainWindow w;
+    void initTestCase() {
+        QStandardPaths::setTestModeEnabled(true);
+        QCoreApplication::setOrganizationName("ExpertscopeTests");
+        qputenv("EXPERTSCOPE_NO_DIALOGS", "1");
+    }
+
+    void startsWithoutAProject() {
+        MainWindow w;
         w.show();
         QVERIFY(QTest::qWaitForWindowExposed(&w));
         QCOMPARE(w.windowTitle(), QString("Expertscope"));
-        auto* empty = w.findChild<QLabel*>("emptyState");
-        QVERIFY(empty);
-        QVERIFY(empty->isVisible());
         QStringList menus;
         for (auto* a : w.menuBar()->actions()) menus << a->text();
-        QCOMPARE(menus, (QStringList{"&File", "&Help"}));
+        QCOMPARE(menus, (QStringList{"&File", "&Analysis", "&View", "&Help"}));
+        QVERIFY(!action(w, "&Run analysis")->isEnabled());
+        QVERIFY(!action(w, "Add &model…")->isEnabled());
+        QVERIFY(action(w, "&Open project…")->isEnabled());
+        QCOMPARE(action(w, "&Open project…")->shortcut(), QKeySequence(QKeySequence::Open));
+        QCOMPARE(w.views()->count(), 3);
+    }
+
+    void refusesAFileThatIsNotAProject() {
+        const QString path = tmp_.filePath("notes.esproj");
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("my notes, not a database");
+        f.close();
+        MainWindow w;
+        QVERIFY(!w.openProject(path));
+        QVERIFY2(w.property("lastError").toString().contains("not an Expertscope project"), qPrintable(w.property("lastError").toString()));
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        QCOMPARE(f.readAll(), QByteArray("my notes, not a database"));
+        QVERIFY(!w.session()->hasProject());
+    }
+
+    void addingWithoutAProjectExplains() {
+        MainWindow w;
+        w.session()->addConcepts(tmp_.filePath("nothing.csv"));
+        QVERIFY(w.property("lastError").toString().contains("Create or open a project"));
+    }
+
+    void exportsNeedAFigure() {
+        MainWindow w;
+        w.views()->setCurrentIndex(2);  // generation has no figure
+        QVERIFY(!w.exportCurrentFigure(tmp_.filePath("x.png")).isEmpty());
+        QVERIFY(!QFile::exists(tmp_.filePath("x.png")));
     }
 };
 

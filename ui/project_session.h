@@ -3,6 +3,7 @@
 // concepts and their results. Everything slow (loading a model, an analysis, a unit's
 // responses, generation) runs off the GUI thread and reports back through signals, so the
 // interface never waits. Talks to core/ only through its LibTorch-free headers.
+#include "core/expert_forcing.h"
 #include "core/expertise.h"
 #include "core/language_model.h"
 #include "core/project_store.h"
@@ -49,8 +50,6 @@ struct UnitDetails {
     bool fromKeptResponses = false;
     QVector<SentenceActivation> strongest, weakest;  // with per-token activations
 };
-
-enum class ForceValue { OnP50, OnP90, OffMean, Zero };
 
 struct ConceptForcing {
     int64_t conceptId = 0;

@@ -1,0 +1,70 @@
+#pragma once
+// Concept co-learning: the overlap of the concepts' top-k experts as a matrix in
+// clustering order (hover for the value, click a cell for the shared experts), and for
+// the selected concept the concepts whose experts overlap with its own the most.
+#include "colour_map.h"
+#include "figure.h"
+
+#include "core/colearning.h"
+#include "core/probe.h"
+
+#include <QWidget>
+
+class QListWidget;
+class QSpinBox;
+
+namespace expertscope {
+
+class ProjectSession;
+
+class MatrixView : public QWidget, public Figure {
+    Q_OBJECT
+public:
+    explicit MatrixView(QWidget* parent = nullptr);
+    void setMatrix(const CoLearningMatrix& m);
+    const CoLearningMatrix& matrix() const { return m_; }
+    // Display position of a cell (i, j in concept order) for tests; -1 when none.
+    QPoint cellCentre(int i, int j) const;
+    void renderFigure(QPainter& painter, const QRect& area) const override;
+    QString figureName() const override { return QStringLiteral("colearning"); }
+
+signals:
+    void cellClicked(int i, int j);  // concept indices (not display positions)
+
+protected:
+    void paintEvent(QPaintEvent*) override;
+    void mouseMoveEvent(QMouseEvent*) override;
+    void mouseReleaseEvent(QMouseEvent*) override;
+
+private:
+    QRect gridFor(const QRect& area, const QFontMetrics& fm) const;
+    bool cellAt(const QPoint& pos, int* i, int* j) const;
+    CoLearningMatrix m_;
+    ColourMap map_;
+};
+
+class CoLearningView : public QWidget {
+    Q_OBJECT
+public:
+    CoLearningView(ProjectSession* session, QWidget* parent = nullptr);
+    void refresh();                              // after results change
+    void setCurrentConcept(int64_t conceptId);   // for the closest-concepts list
+    MatrixView* matrixView() const { return matrix_; }
+    QSpinBox* kBox() const { return k_; }
+    QListWidget* sharedList() const { return shared_; }
+    QListWidget* closestList() const { return closest_; }
+
+private:
+    void showShared(int i, int j);
+    void showClosest();
+    ProjectSession* session_;
+    MatrixView* matrix_;
+    QSpinBox* k_;
+    QListWidget* shared_;
+    QListWidget* closest_;
+    std::vector<int64_t> conceptIds_;
+    std::vector<std::vector<int64_t>> top_;
+    int64_t current_ = 0;
+};
+
+}  // namespace expertscope

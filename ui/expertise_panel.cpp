@@ -1,0 +1,130 @@
+#include "expertise_panel.h"
+
+#include "core/expert_queries.h"
+
+#include <QBarCategoryAxis>
+#include <QBarSeries>
+#include <QBarSet>
+#include <QChart>
+#include <QChartView>
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QSlider>
+#include <QSplitter>
+#include <QValueAxis>
+#include <QVBoxLayout>
+
+#include <algorithm>
+#include <map>
+
+namespace expertscope {
+
+ExpertisePanel::ExpertisePanel(QWidget* parent) : QWidget(parent) {
+    heatmap_ = new HeatmapView(this);
+    heatmap_->setObjectName("heatmap");
+    slider_ = new QSlider(Qt::Horizontal, this);
+    slider_->setObjectName("thresholdSlider");
+    slider_->setRange(500, 1000);  // AP x 1000
+    slider_->setValue(900);
+    slider_->setSingleStep(5);
+    slider_->setPageStep(50);
+    slider_->setToolTip(tr("Units with an AP at or above this threshold count as experts"));
+    thresholdLabel_ = new QLabel(this);
+    thresholdLabel_->setMinimumWidth(fontMetrics().horizontalAdvance(tr("AP ≥ 0.000: 00000 experts")) + 10);
+    colourMap_ = new QComboBox(this);
+    colourMap_->addItems(ColourMap::names());
+    colourMap_->setToolTip(tr("Colour map: all rise evenly in lightness and stay readable with colour-blindness"));
+
+    auto* chart = new QChart;
+    chart->setTitle(tr("Experts per layer"));
+    chart->legend()->hide();
+    chart->setMargins(QMargins(4, 4, 4, 4));
+    auto* series = new QBarSeries;
+    bars_ = new QBarSet(tr("experts"));
+    bars_->setColor(QColor(ColourMap(ColourMap::BlueYellow).at(0.35)));
+    series->append(bars_);
+    chart->addSeries(series);
+    layersAxis_ = new QBarCategoryAxis;
+    layersAxis_->setTitleText(tr("layer"));
+    countAxis_ = new QValueAxis;
+    countAxis_->setTitleText(tr("experts"));
+    countAxis_->setLabelFormat("%d");
+    chart->addAxis(layersAxis_, Qt::AlignBottom);
+    chart->addAxis(countAxis_, Qt::AlignLeft);
+    series->attachAxis(layersAxis_);
+    series->attachAxis(countAxis_);
+    chart_ = new QChartView(chart, this);
+    chart_->setObjectName("expertCountChart");
+    chart_->setRenderHint(QPainter::Antialiasing);
+    chart_->setMinimumWidth(260);
+
+    auto* controls = new QHBoxLayout;
+    controls->addWidget(new QLabel(tr("AP threshold:"), this));
+    controls->addWidget(slider_, 1);
+    controls->addWidget(thresholdLabel_);
+    controls->addSpacing(12);
+    controls->addWidget(new QLabel(tr("Colours:"), this));
+    controls->addWidget(colourMap_);
+    auto* split = new QSplitter(Qt::Horizontal, this);
+    split->setObjectName("heatmapSplitter");
+    split->addWidget(heatmap_);
+    split->addWidget(chart_);
+    split->setStretchFactor(0, 4);
+    split->setStretchFactor(1, 1);
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addLayout(controls);
+    layout->addWidget(split, 1);
+
+    connect(slider_, &QSlider::valueChanged, this, [this] {
+        heatmap_->setThreshold(threshold());
+        updateCounts();
+        emit thresholdChanged(threshold());
+    });
+    connect(colourMap_, &QComboBox::currentIndexChanged, this,
+            [this](int i) { heatmap_->setColourMap(static_cast<ColourMap::Kind>(i)); });
+    heatmap_->setThreshold(threshold());
+    updateCounts();
+}
+
+double ExpertisePanel::threshold() const { return slider_->value() / 1000.0; }
+void ExpertisePanel::setThreshold(double t) { slider_->setValue(static_cast<int>(std::lround(t * 1000))); }
+
+void ExpertisePanel::setExpertise(const std::vector<ProbePoint>& probes, const UnitExpertise& e, const QString& title) {
+    probes_ = probes;
+    ap_ = e.ap;
+    heatmap_->setData(probes, e.ap, e.onP50, e.offMean, title);
+    updateCounts();
+}
+
+void ExpertisePanel::updateCounts() {
+    const double t = threshold();
+    std::map<int, int> perLayer;
+    for (const auto& p : probes_) perLayer[p.layer] += 0;
+    experts_ = 0;
+    if (!ap_.empty()) {
+        UnitExpertise e;
+        e.ap = ap_;
+        const auto counts = expertsPerProbe(e, probes_, t);
+        for (size_t i = 0; i < probes_.size(); ++i) {
+            perLayer[probes_[i].layer] += counts[i];
+            experts_ += counts[i];
+        }
+    }
+    thresholdLabel_->setText(tr("AP ≥ %1: %n expert(s)", nullptr, experts_).arg(t, 0, 'f', 3));
+    QStringList layers;
+    bars_->remove(0, bars_->count());
+    int most = 1;
+    for (const auto& [layer, count] : perLayer) {
+        layers << QString::number(layer);
+        bars_->append(count);
+        most = std::max(most, count);
+    }
+    layersAxis_->clear();
+    layersAxis_->append(layers);
+    countAxis_->setRange(0, most);
+    countAxis_->applyNiceNumbers();
+}
+
+}  // namespace expertscope

@@ -1,0 +1,51 @@
+#pragma once
+// The heatmap of one concept with its AP threshold slider, colour map choice and a bar
+// chart of how many experts each layer holds at that threshold.
+#include "heatmap_view.h"
+
+#include "core/expertise.h"
+
+#include <QWidget>
+
+class QBarSet;
+class QBarCategoryAxis;
+class QChartView;
+class QComboBox;
+class QLabel;
+class QSlider;
+class QValueAxis;
+
+namespace expertscope {
+
+class ExpertisePanel : public QWidget {
+    Q_OBJECT
+public:
+    explicit ExpertisePanel(QWidget* parent = nullptr);
+    void setExpertise(const std::vector<ProbePoint>& probes, const UnitExpertise& e, const QString& title);
+    HeatmapView* heatmap() const { return heatmap_; }
+    QChartView* countChart() const { return chart_; }
+    QSlider* thresholdSlider() const { return slider_; }
+    double threshold() const;
+    void setThreshold(double t);
+    int expertCount() const { return experts_; }
+    QComboBox* colourMapBox() const { return colourMap_; }
+
+signals:
+    void thresholdChanged(double threshold);
+
+private:
+    void updateCounts();
+    HeatmapView* heatmap_;
+    QSlider* slider_;
+    QLabel* thresholdLabel_;
+    QComboBox* colourMap_;
+    QChartView* chart_;
+    QBarSet* bars_;
+    QBarCategoryAxis* layersAxis_;
+    QValueAxis* countAxis_;
+    std::vector<ProbePoint> probes_;
+    std::vector<double> ap_;
+    int experts_ = 0;
+};
+
+}  // namespace expertscope

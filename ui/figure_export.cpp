@@ -1,0 +1,109 @@
+#include "figure_export.h"
+
+#include <QAbstractItemModel>
+#include <QClipboard>
+#include <QFile>
+#include <QFileInfo>
+#include <QGraphicsScene>
+#include <QGraphicsView>
+#include <QGuiApplication>
+#include <QImage>
+#include <QPainter>
+#include <QPdfWriter>
+#include <QSaveFile>
+#include <QSvgGenerator>
+#include <QTextStream>
+
+namespace expertscope {
+
+QString exportFigure(const Figure& figure, const QString& path, QSize size, int dpi) {
+    const QString suffix = QFileInfo(path).suffix().toLower();
+    if (suffix == "png") {
+        const double scale = dpi / 72.0;
+        QImage image(size * scale, QImage::Format_ARGB32);
+        image.setDotsPerMeterX(static_cast<int>(dpi / 0.0254));
+        image.setDotsPerMeterY(static_cast<int>(dpi / 0.0254));
+        image.fill(Qt::white);
+        {
+            QPainter p(&image);
+            p.setRenderHint(QPainter::Antialiasing);
+            p.scale(scale, scale);
+            figure.renderFigure(p, QRect(QPoint(0, 0), size));
+        }
+        if (!image.save(path, "PNG")) return QObject::tr("Cannot write %1").arg(path);
+        return {};
+    }
+    if (suffix == "svg") {
+        QSvgGenerator svg;
+        svg.setFileName(path);
+        svg.setSize(size);
+        svg.setViewBox(QRect(QPoint(0, 0), size));
+        svg.setResolution(72);
+        svg.setTitle(figure.figureName());
+        svg.setDescription(QStringLiteral("Expertscope"));
+        QPainter p;
+        if (!p.begin(&svg)) return QObject::tr("Cannot write %1").arg(path);
+        figure.renderFigure(p, QRect(QPoint(0, 0), size));
+        p.end();
+        return QFileInfo(path).size() > 0 ? QString() : QObject::tr("Cannot write %1").arg(path);
+    }
+    if (suffix == "pdf") {
+        QPdfWriter pdf(path);
+        pdf.setResolution(72);
+        pdf.setPageSize(QPageSize(QSizeF(size), QPageSize::Point));
+        pdf.setPageMargins(QMarginsF(0, 0, 0, 0));
+        pdf.setTitle(figure.figureName());
+        pdf.setCreator(QStringLiteral("Expertscope"));
+        QPainter p;
+        if (!p.begin(&pdf)) return QObject::tr("Cannot write %1").arg(path);
+        figure.renderFigure(p, QRect(QPoint(0, 0), size));
+        p.end();
+        return QFileInfo(path).size() > 0 ? QString() : QObject::tr("Cannot write %1").arg(path);
+    }
+    return QObject::tr("Unknown image format '%1': use .png, .svg or .pdf").arg(suffix);
+}
+
+void copyFigure(const Figure& figure, QSize size) {
+    QImage image(size * 2, QImage::Format_ARGB32);
+    image.fill(Qt::white);
+    {
+        QPainter p(&image);
+        p.setRenderHint(QPainter::Antialiasing);
+        p.scale(2, 2);
+        figure.renderFigure(p, QRect(QPoint(0, 0), size));
+    }
+    QGuiApplication::clipboard()->setImage(image);
+}
+
+namespace {
+QString csvField(QString s) {
+    if (s.contains(',') || s.contains('"') || s.contains('\n')) s = '"' + s.replace('"', "\"\"") + '"';
+    return s;
+}
+}  // namespace
+
+QString exportCsv(const QAbstractItemModel& model, const QString& path) {
+    QSaveFile file(path);  // all or nothing: a failed export leaves no half file
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Text)) return QObject::tr("Cannot write %1").arg(path);
+    QTextStream out(&file);
+    QStringList row;
+    for (int c = 0; c < model.columnCount(); ++c) row << csvField(model.headerData(c, Qt::Horizontal).toString());
+    out << row.join(',') << '\n';
+    for (int r = 0; r < model.rowCount(); ++r) {
+        row.clear();
+        for (int c = 0; c < model.columnCount(); ++c) {
+            const QVariant v = model.data(model.index(r, c), Qt::EditRole);
+            row << csvField(v.typeId() == QMetaType::Double ? QString::number(v.toDouble(), 'g', 10) : v.toString());
+        }
+        out << row.join(',') << '\n';
+    }
+    out.flush();
+    return file.commit() ? QString() : QObject::tr("Cannot write %1").arg(path);
+}
+
+void SceneFigure::renderFigure(QPainter& painter, const QRect& area) const {
+    painter.fillRect(area, Qt::white);
+    if (view_ && view_->scene()) view_->scene()->render(&painter, QRectF(area), view_->sceneRect(), Qt::KeepAspectRatio);
+}
+
+}  // namespace expertscope

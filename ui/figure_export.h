@@ -1,0 +1,33 @@
+#pragma once
+// Writing figures to PNG (at a chosen resolution), SVG and PDF, copying them to the
+// clipboard, and tables to CSV. Errors come back as messages, never as exceptions.
+#include "figure.h"
+
+#include <QSize>
+#include <QString>
+
+class QAbstractItemModel;
+class QGraphicsView;
+
+namespace expertscope {
+
+// The format follows the suffix (.png, .svg, .pdf). `size` is in points (1/72 inch) for
+// vector formats and is scaled by dpi/72 for PNG. Returns an empty string or the error.
+QString exportFigure(const Figure& figure, const QString& path, QSize size, int dpi = 300);
+void copyFigure(const Figure& figure, QSize size);
+// Every row and column of a table model, with its header, as RFC 4180 CSV.
+QString exportCsv(const QAbstractItemModel& model, const QString& path);
+
+// A Qt Charts view (or any graphics view) as a figure: its scene, scaled to the area.
+class SceneFigure : public Figure {
+public:
+    SceneFigure(const QGraphicsView* view, QString name) : view_(view), name_(std::move(name)) {}
+    void renderFigure(QPainter& painter, const QRect& area) const override;
+    QString figureName() const override { return name_; }
+
+private:
+    const QGraphicsView* view_;
+    QString name_;
+};
+
+}  // namespace expertscope

@@ -1,0 +1,70 @@
+#pragma once
+// Live self-conditioned generation: a prompt, one or more concepts each with its number of
+// forced experts (logarithmic slider) and whether they are forced on or suppressed, the
+// forcing strength and the sampling settings. Any change regenerates after a short pause,
+// cancelling the run before; the same seed without and with forcing, side by side.
+#include "project_session.h"
+
+#include <QWidget>
+
+class QComboBox;
+class QDoubleSpinBox;
+class QLineEdit;
+class QPlainTextEdit;
+class QPushButton;
+class QSlider;
+class QSpinBox;
+class QTimer;
+class QVBoxLayout;
+
+namespace expertscope {
+
+class GenerationPanel : public QWidget {
+    Q_OBJECT
+public:
+    GenerationPanel(ProjectSession* session, QWidget* parent = nullptr);
+    void refreshConcepts();  // after the project's results change
+    void setCurrentConcept(int64_t conceptId);
+
+    // Experts for a slider position (0: none; then logarithmic up to the maximum).
+    static int expertsForPosition(int position, int maximum);
+    QSlider* expertsSlider(int row = 0) const;
+    QComboBox* conceptBox(int row = 0) const;
+    QComboBox* modeBox(int row = 0) const;
+    QPlainTextEdit* plainText() const { return plain_; }
+    QPlainTextEdit* forcedText() const { return forced_; }
+    QLineEdit* prompt() const { return prompt_; }
+    QSpinBox* seedBox() const { return seed_; }
+    bool running() const { return running_; }
+    int addConceptRow();
+    GenerationRequest request() const;
+
+public slots:
+    void regenerate();  // now, without waiting for the pause
+
+signals:
+    void finished(const QString& error);
+
+private:
+    struct Row {
+        QWidget* widget;
+        QComboBox* concept;
+        QSlider* experts;
+        QComboBox* mode;
+    };
+    void scheduleRegeneration();
+    void fillConceptBox(QComboBox* box);
+    ProjectSession* session_;
+    QLineEdit* prompt_;
+    QVBoxLayout* rowsLayout_;
+    std::vector<Row> rows_;
+    QDoubleSpinBox *strength_, *temperature_, *topP_;
+    QSpinBox *length_, *seed_;
+    QComboBox* scope_;
+    QPlainTextEdit *plain_, *forced_;
+    QTimer* debounce_;
+    int job_ = 0;
+    bool running_ = false;
+};
+
+}  // namespace expertscope

@@ -1,0 +1,438 @@
+#include "project_session.h"
+
+#include "core/analysis.h"
+#include "core/error.h"
+#include "core/response_collector.h"
+
+#include <QFileInfo>
+#include <QMetaObject>
+#include <QPointer>
+#include <QThreadPool>
+
+#include <algorithm>
+#include <chrono>
+#include <numeric>
+
+namespace expertscope {
+namespace {
+
+constexpr int kSentencesShown = 5;  // strongest and weakest in the inspector
+
+// Runs `f` on the receiver's thread (the GUI thread), unless the receiver is gone.
+template <typename F>
+void post(QObject* receiver, F&& f) {
+    QMetaObject::invokeMethod(receiver, std::forward<F>(f), Qt::QueuedConnection);
+}
+
+// The text each token adds: decoding the prefix keeps the spaces that single pieces lose.
+QVector<QString> tokenTexts(const Tokenizer& tok, const std::vector<int>& ids, bool skipFirst) {
+    QVector<QString> out;
+    std::vector<int> prefix;
+    std::string before;
+    for (size_t t = 0; t < ids.size(); ++t) {
+        if (t == 0 && skipFirst) {
+            out.push_back(QString());
+            continue;
+        }
+        prefix.push_back(ids[t]);
+        const std::string now = tok.decode(prefix);
+        out.push_back(QString::fromStdString(now.rfind(before, 0) == 0 ? now.substr(before.size()) : tok.decode({ids[t]})));
+        before = now;
+    }
+    return out;
+}
+
+}  // namespace
+
+ProjectSession::ProjectSession(QObject* parent)
+    : QObject(parent), modelLane_(new QThreadPool(this)), analysisLane_(new QThreadPool(this)) {
+    qRegisterMetaType<UnitDetails>();
+    qRegisterMetaType<AnalysisStatus>();
+    modelLane_->setMaxThreadCount(1);
+    analysisLane_->setMaxThreadCount(1);
+    runSettings.keepResponses = 200;  // the inspector opens the best experts at once
+}
+
+ProjectSession::~ProjectSession() {
+    cancelAnalysis();
+    cancelGeneration();
+    waitForIdle();
+}
+
+void ProjectSession::waitForIdle() {
+    analysisLane_->waitForDone();
+    modelLane_->waitForDone();
+}
+
+QString ProjectSession::projectPath() const { return store_ ? QString::fromStdString(store_->path()) : QString(); }
+
+QString ProjectSession::modelName() const {
+    if (!model_) return {};
+    const QFileInfo fi(QString::fromStdString(model_->info().path));
+    return fi.fileName();
+}
+
+int64_t ProjectSession::unitCount() const {
+    return probes_.empty() ? 0 : probes_.back().offset + probes_.back().units;
+}
+
+bool ProjectSession::openProject(const QString& path, bool create) {
+    if (analysing_) {
+        emit failed(tr("Cannot open a project"), tr("An analysis is running; cancel it first."));
+        return false;
+    }
+    std::unique_ptr<ProjectStore> store;
+    try {
+        store = ProjectStore::open(path.toStdString(), create);
+    } catch (const std::exception& e) {
+        emit failed(tr("Cannot open the project"), QString::fromStdString(e.what()));
+        return false;
+    }
+    cancelGeneration();
+    modelLane_->waitForDone();
+    store_ = std::move(store);
+    model_.reset();
+    probes_.clear();
+    modelId_ = setId_ = runId_ = 0;
+    // Show the newest results; the model they came from loads in the background.
+    if (const int64_t run = store_->latestRun()) {
+        const auto ref = store_->run(run);
+        modelId_ = ref.modelId;
+        setId_ = ref.setId;
+    } else {
+        modelId_ = store_->latestModel();
+        setId_ = store_->latestConceptSet();
+    }
+    if (modelId_) probes_ = store_->probes(modelId_);
+    reloadConcepts();
+    emit projectChanged();
+    emit modelChanged();
+    if (modelId_) {
+        const auto source = store_->modelSource(modelId_);
+        addModel(QString::fromStdString(source.path), QString::fromStdString(source.tokenizerPath));
+    }
+    return true;
+}
+
+void ProjectSession::addModel(const QString& path, const QString& tokenizer) {
+    if (!store_) {
+        emit failed(tr("No project"), tr("Create or open a project before adding a model."));
+        return;
+    }
+    emit busy(tr("Loading %1…").arg(QFileInfo(path).fileName()));
+    QPointer<ProjectSession> self(this);
+    const ModelSource source{path.toStdString(), tokenizer.toStdString()};
+    modelLane_->start([self, source] {
+        std::shared_ptr<LanguageModel> model;
+        QString error;
+        try {
+            model = loadModel(source);
+        } catch (const std::exception& e) {
+            error = QString::fromStdString(e.what());
+        }
+        if (!self) return;
+        post(self.data(), [self, model, error] {
+            if (!self) return;
+            emit self->busy({});
+            if (!error.isEmpty()) {
+                emit self->failed(tr("The model could not be loaded"),
+                                  error + "\n\n" + tr("Stored results stay viewable; generation and the inspector's "
+                                                      "sentences need the model."));
+                return;
+            }
+            self->afterModelLoaded(model, 0);
+        });
+    });
+}
+
+void ProjectSession::afterModelLoaded(std::shared_ptr<LanguageModel> model, int64_t) {
+    try {
+        modelId_ = store_->addModel(*model);
+    } catch (const std::exception& e) {
+        emit failed(tr("Cannot store the model in the project"), QString::fromStdString(e.what()));
+        return;
+    }
+    model_ = std::move(model);
+    probes_ = model_->probePoints();
+    reloadConcepts();
+    emit modelChanged();
+}
+
+bool ProjectSession::addConcepts(const QString& path) {
+    if (!store_) {
+        emit failed(tr("No project"), tr("Create or open a project before adding concepts."));
+        return false;
+    }
+    try {
+        const auto set = importConcepts(path.toStdString());
+        const int64_t existing = store_->findConceptSet(set.origin);
+        setId_ = existing ? existing : store_->addConceptSet(set);
+    } catch (const std::exception& e) {
+        emit failed(tr("The concepts could not be imported"), QString::fromStdString(e.what()));
+        return false;
+    }
+    reloadConcepts();
+    return true;
+}
+
+void ProjectSession::reloadConcepts() {
+    concepts_.clear();
+    runId_ = 0;
+    if (store_ && setId_) {
+        if (modelId_) runId_ = store_->findRun(modelId_, setId_, runSettings);
+        if (!runId_) {  // results made with other settings still show
+            const int64_t latest = store_->latestRun();
+            if (latest) {
+                const auto ref = store_->run(latest);
+                if (ref.modelId == modelId_ && ref.setId == setId_) runId_ = latest;
+            }
+        }
+        std::map<int64_t, ProjectStore::ResultRef> done;
+        if (runId_)
+            for (const auto& r : store_->results(runId_)) done[r.conceptId] = r;
+        for (const auto& c : store_->concepts(setId_)) {
+            ConceptSummary s{c.id, QString::fromStdString(c.name), QString::fromStdString(c.group), c.positives, c.negatives};
+            if (done.count(c.id)) {
+                s.analysed = true;
+                const auto top = store_->topExperts(runId_, c.id, 1);
+                s.bestAp = top.empty() ? 0 : top[0].ap;
+            }
+            concepts_.push_back(s);
+        }
+    }
+    emit conceptsChanged();
+}
+
+UnitExpertise ProjectSession::expertise(int64_t conceptId) const {
+    if (!store_ || !runId_) return {};
+    try {
+        return store_->loadConceptResult(runId_, conceptId);
+    } catch (const Error&) {
+        return {};
+    }
+}
+
+std::vector<Expert> ProjectSession::topExperts(int64_t conceptId, int k) const {
+    return store_ && runId_ ? store_->topExperts(runId_, conceptId, k) : std::vector<Expert>{};
+}
+
+ConceptSummary ProjectSession::concept(int64_t conceptId) const {
+    for (const auto& c : concepts_)
+        if (c.id == conceptId) return c;
+    return {};
+}
+
+void ProjectSession::startAnalysis() {
+    if (analysing_) return;
+    if (!store_ || !model_ || !setId_) {
+        emit failed(tr("Nothing to analyse"), !store_ ? tr("Open or create a project first.")
+                                                  : !model_ ? tr("Add a model to the project first.")
+                                                            : tr("Add a concept set to the project first."));
+        return;
+    }
+    analysing_ = true;
+    cancelAnalysis_ = std::make_shared<std::atomic<bool>>(false);
+    emit busy(tr("Analysing…"));
+    QPointer<ProjectSession> self(this);
+    const std::string path = store_->path();
+    auto model = model_;
+    auto cancel = cancelAnalysis_;
+    const int64_t modelId = modelId_, setId = setId_;
+    const RunSettings settings = runSettings;
+    analysisLane_->start([self, path, model, cancel, modelId, setId, settings] {
+        bool completed = false;
+        QString message;
+        try {
+            // Its own connection: the GUI keeps reading the project meanwhile (WAL).
+            auto store = ProjectStore::open(path, false);
+            auto lastReport = std::chrono::steady_clock::now() - std::chrono::seconds(1);
+            int lastDone = -1;
+            const auto summary = analyse(*store, *model, modelId, setId, settings, [&](const AnalysisProgress& p) {
+                const auto now = std::chrono::steady_clock::now();
+                const bool conceptFinished = p.conceptsDone != lastDone;
+                if (conceptFinished || now - lastReport > std::chrono::milliseconds(100)) {
+                    lastReport = now;
+                    AnalysisStatus s;
+                    s.conceptsDone = p.conceptsDone;
+                    s.conceptsTotal = p.conceptsTotal;
+                    s.concept = QString::fromStdString(p.concept);
+                    s.sentencesDone = p.sentencesDone;
+                    s.sentencesTotal = p.sentencesTotal;
+                    s.rate = p.seconds > 0 ? static_cast<double>(p.sentencesDone) / p.seconds : 0;
+                    s.etaSeconds = s.rate > 0 ? static_cast<double>(p.sentencesTotal - p.sentencesDone) / s.rate : -1;
+                    const bool reload = conceptFinished && lastDone >= 0;
+                    lastDone = p.conceptsDone;
+                    if (self)
+                        post(self.data(), [self, s, reload] {
+                            if (!self) return;
+                            if (reload) self->reloadConcepts();  // finished concepts show at once
+                            emit self->analysisProgress(s);
+                        });
+                }
+                return !cancel->load();
+            });
+            completed = true;
+            message = tr("%n concept(s) analysed", nullptr, summary.analysed);
+            if (summary.refused) message += ", " + tr("%n refused", nullptr, summary.refused);
+            for (const auto& m : summary.messages)
+                if (m.fatal) message += "\n" + QString::fromStdString(m.concept + ": " + m.message);
+        } catch (const Cancelled&) {
+            message = tr("Analysis cancelled; finished concepts are saved and the run resumes when started again.");
+        } catch (const std::exception& e) {
+            message = QString::fromStdString(e.what());
+        }
+        if (!self) return;
+        post(self.data(), [self, completed, message] {
+            if (!self) return;
+            self->analysing_ = false;
+            self->reloadConcepts();
+            emit self->busy({});
+            emit self->analysisFinished(completed, message);
+        });
+    });
+}
+
+void ProjectSession::cancelAnalysis() {
+    if (cancelAnalysis_) cancelAnalysis_->store(true);
+}
+
+void ProjectSession::requestUnitDetails(int64_t conceptId, int64_t unit) {
+    if (!store_ || !runId_ || probes_.empty()) return;
+    const auto e = expertise(conceptId);
+    if (unit < 0 || static_cast<size_t>(unit) >= e.ap.size()) return;
+    UnitDetails d;
+    d.conceptId = conceptId;
+    d.unit = unit;
+    d.concept = concept(conceptId).name;
+    const size_t probe = probeOfUnit(probes_, unit);
+    d.probe = QString::fromStdString(probes_[probe].name);
+    d.unitInProbe = static_cast<int>(unit - probes_[probe].offset);
+    const auto u = static_cast<size_t>(unit);
+    d.ap = e.ap[u];
+    d.onP50 = e.onP50[u];
+    d.onP90 = e.onP90[u];
+    d.offMean = e.offMean[u];
+    std::vector<std::string> texts;
+    const auto kept = store_->keptResponses(runId_, conceptId, unit);
+    if (!kept.units.empty()) {
+        d.responses = kept.values;
+        d.labels = kept.labels;
+        d.fromKeptResponses = true;
+        texts = kept.sentences;
+    }
+    emit unitDetailsReady(d);  // the stored values at once; sentences follow
+    if (!model_) return;
+    const Concept stored = store_->loadConcept(conceptId);
+    const RunSettings settings = runSettings;
+    auto model = model_;
+    QPointer<ProjectSession> self(this);
+    modelLane_->start([self, d, texts, stored, settings, model, probe] () mutable {
+        try {
+            // The concept as the analysis saw it; responses computed when none were kept.
+            const auto prepared = prepareConcept(stored, *model, settings);
+            if (prepared.fatal) return;
+            if (d.responses.empty()) {
+                CollectionOptions o;
+                o.capture.pooling = settings.pooling;
+                o.capture.paddedLength = settings.sequenceLength;
+                o.workers = 1;
+                const auto all = collectAll(*model, prepared.ids, o);
+                d.responses.resize(static_cast<size_t>(all.rows));
+                for (int64_t r = 0; r < all.rows; ++r) d.responses[static_cast<size_t>(r)] = all.at(r, d.unit);
+                d.labels = prepared.labels;
+                texts = prepared.texts;
+            }
+            std::vector<size_t> order(d.responses.size());
+            std::iota(order.begin(), order.end(), size_t{0});
+            std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return d.responses[a] > d.responses[b]; });
+            std::map<std::string, size_t> row;
+            for (size_t i = 0; i < prepared.texts.size(); ++i) row[prepared.texts[i]] = i;
+            auto explain = [&](size_t i) {
+                SentenceActivation s;
+                s.sentence = QString::fromStdString(texts[i]);
+                s.positive = d.labels[i] != 0;
+                s.response = d.responses[i];
+                const auto found = row.find(texts[i]);
+                if (found == row.end()) return s;
+                const auto& ids = prepared.ids[found->second];
+                const auto trace = model->trace(ids);
+                const auto& out = trace.outputs[probe];
+                const int units = static_cast<int>(out.size() / static_cast<size_t>(trace.tokens));
+                const auto pieces = tokenTexts(model->tokenizer(), ids, model->info().prependBos && model->info().bosId >= 0);
+                for (int64_t t = 0; t < trace.tokens; ++t) {
+                    if (pieces[static_cast<int>(t)].isEmpty()) continue;
+                    s.tokens.push_back({pieces[static_cast<int>(t)], out[static_cast<size_t>(t * units + d.unitInProbe)]});
+                }
+                return s;
+            };
+            const size_t shown = std::min<size_t>(kSentencesShown, order.size());
+            for (size_t i = 0; i < shown; ++i) d.strongest.push_back(explain(order[i]));
+            for (size_t i = 0; i < shown; ++i) d.weakest.push_back(explain(order[order.size() - 1 - i]));
+        } catch (const std::exception& e) {
+            if (self) post(self.data(), [self, m = QString::fromStdString(e.what())] {
+                    if (self) emit self->failed(tr("The unit's sentences could not be computed"), m);
+                });
+            return;
+        }
+        if (self) post(self.data(), [self, d] {
+                if (self) emit self->unitDetailsReady(d);
+            });
+    });
+}
+
+int ProjectSession::generate(const GenerationRequest& request) {
+    cancelGeneration();
+    const int job = ++nextJob_;
+    // Answers always arrive later through the event loop, once the caller knows the job.
+    if (!model_) {
+        post(this, [this, job] { emit generationFinished(job, tr("No model is loaded.")); });
+        return job;
+    }
+    Forcing forcing;
+    forcing.scope = request.scope;
+    try {
+        for (const auto& f : request.forcings) {
+            if (f.experts <= 0) continue;
+            const auto e = expertise(f.conceptId);
+            if (e.ap.empty()) throw Error("the concept has no results yet: analyse it first");
+            if (static_cast<int64_t>(e.ap.size()) != model_->unitCount()) throw Error("the results are for another model");
+            forceExperts(forcing, model_->probePoints(), topExperts(f.conceptId, f.experts), e, f.value, f.strength);
+        }
+    } catch (const std::exception& e) {
+        post(this, [this, job, m = QString::fromStdString(e.what())] { emit generationFinished(job, m); });
+        return job;
+    }
+    auto cancel = cancelGeneration_ = std::make_shared<std::atomic<bool>>(false);
+    auto model = model_;
+    QPointer<ProjectSession> self(this);
+    const std::string prompt = request.prompt.toStdString();
+    const GenerationOptions options = request.options;
+    modelLane_->start([self, job, cancel, model, forcing, prompt, options] {
+        QString error;
+        try {
+            const auto ids = prompt.empty() ? std::vector<int>{} : model->tokenize(prompt);
+            for (bool forced : {false, true}) {
+                model->generate(ids, options, forced ? forcing : Forcing{}, [&](int, const std::string& text) {
+                    if (cancel->load()) return false;
+                    if (self) post(self.data(), [self, job, forced, t = QString::fromStdString(text)] {
+                            if (self) emit self->tokenGenerated(job, forced, t);
+                        });
+                    return true;
+                });
+                if (cancel->load()) return;  // a newer request follows; this one says nothing more
+            }
+        } catch (const std::exception& e) {
+            error = QString::fromStdString(e.what());
+        }
+        if (self) post(self.data(), [self, job, error] {
+                if (self) emit self->generationFinished(job, error);
+            });
+    });
+    return job;
+}
+
+void ProjectSession::cancelGeneration() {
+    if (cancelGeneration_) cancelGeneration_->store(true);
+}
+
+}  // namespace expertscope

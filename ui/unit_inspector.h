@@ -1,0 +1,37 @@
+#pragma once
+// One unit of one concept: its values, its precision-recall curve, histograms of its
+// responses on positives and negatives, and the sentences that excite it most and least
+// with each token shaded by the unit's activation there.
+#include "project_session.h"
+
+#include <QWidget>
+
+class QChartView;
+class QLabel;
+class QTextBrowser;
+
+namespace expertscope {
+
+class UnitInspector : public QWidget {
+    Q_OBJECT
+public:
+    explicit UnitInspector(QWidget* parent = nullptr);
+    void setDetails(const UnitDetails& details);
+    void clear();
+    const UnitDetails& details() const { return details_; }
+    QChartView* precisionRecallChart() const { return prChart_; }
+    QChartView* histogramChart() const { return histogram_; }
+    QString valueText(const QString& name) const;  // "ap", "on_p50", "on_p90", "off_mean"
+
+private:
+    void showCharts();
+    void showSentences();
+    UnitDetails details_;
+    QLabel* heading_;
+    QLabel *ap_, *onP50_, *onP90_, *offMean_;
+    QChartView* prChart_;
+    QChartView* histogram_;
+    QTextBrowser* sentences_;
+};
+
+}  // namespace expertscope
