@@ -31,7 +31,7 @@ int GenerationPanel::expertsForPosition(int position, int maximum) {
 }
 
 GenerationPanel::GenerationPanel(ProjectSession* session, QWidget* parent) : QWidget(parent), session_(session) {
-    prompt_ = new QLineEdit(tr("Once upon a time"), this);
+    prompt_ = new QLineEdit(QStringLiteral("Once upon a time"), this);  // model input: not translated
     prompt_->setObjectName("prompt");
     prompt_->setToolTip(tr("The text the model continues; empty starts from the beginning-of-text token"));
 

@@ -190,13 +190,13 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), session_(new Proj
         progress_->setFormat(tr("%1 (%2/%3)").arg(s.concept).arg(s.conceptsDone + 1).arg(s.conceptsTotal));
         rate_->setText(tr("%1 sentences/s, %2 left").arg(s.rate, 0, 'f', 0).arg(formatSeconds(s.etaSeconds)));
     });
-    connect(session_, &ProjectSession::analysisFinished, this, [this](bool completed, const QString& message) {
+    connect(session_, &ProjectSession::analysisFinished, this, [this](bool completed, bool cancelled, const QString& message) {
         progress_->hide();
         cancel_->hide();
         rate_->clear();
         statusText_->setText(message.section('\n', 0, 0));
         if (message.contains('\n')) showError(tr("Some concepts were refused"), message);
-        else if (!completed && !message.startsWith(tr("Analysis cancelled")))
+        else if (!completed && !cancelled)
             showError(tr("The analysis stopped"), message);
         updateActions();
     });

@@ -240,7 +240,7 @@ void ProjectSession::startAnalysis() {
     const int64_t modelId = modelId_, setId = setId_;
     const RunSettings settings = runSettings;
     analysisLane_->start([self, path, model, cancel, modelId, setId, settings] {
-        bool completed = false;
+        bool completed = false, cancelled = false;
         QString message;
         try {
             // Its own connection: the GUI keeps reading the project meanwhile (WAL).
@@ -277,17 +277,18 @@ void ProjectSession::startAnalysis() {
             for (const auto& m : summary.messages)
                 if (m.fatal) message += "\n" + QString::fromStdString(m.concept + ": " + m.message);
         } catch (const Cancelled&) {
+            cancelled = true;
             message = tr("Analysis cancelled; finished concepts are saved and the run resumes when started again.");
         } catch (const std::exception& e) {
             message = QString::fromStdString(e.what());
         }
         if (!self) return;
-        post(self.data(), [self, completed, message] {
+        post(self.data(), [self, completed, cancelled, message] {
             if (!self) return;
             self->analysing_ = false;
             self->reloadConcepts();
             emit self->busy({});
-            emit self->analysisFinished(completed, message);
+            emit self->analysisFinished(completed, cancelled, message);
         });
     });
 }

@@ -114,7 +114,7 @@ signals:
     void conceptsChanged();
     void busy(const QString& what);  // empty when idle
     void analysisProgress(const AnalysisStatus& status);
-    void analysisFinished(bool completed, const QString& message);
+    void analysisFinished(bool completed, bool cancelled, const QString& message);
     void unitDetailsReady(const UnitDetails& details);
     void tokenGenerated(int job, bool forced, const QString& text);
     void generationFinished(int job, const QString& error);

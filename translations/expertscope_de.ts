@@ -1,0 +1,864 @@
+<?xml version='1.0' encoding='utf-8'?>
+<TS version="2.1" language="de_DE">
+<context>
+    <name>ColourMap</name>
+    <message>
+        <source>Blue to yellow</source>
+        <translation>Blau bis Gelb</translation>
+    </message>
+    <message>
+        <source>Purple to orange</source>
+        <translation>Violett bis Orange</translation>
+    </message>
+    <message>
+        <source>Grey</source>
+        <translation>Grau</translation>
+    </message>
+</context>
+<context>
+    <name>QObject</name>
+    <message>
+        <source>Cannot write %1</source>
+        <translation>%1 kann nicht geschrieben werden</translation>
+    </message>
+    <message>
+        <source>Unknown image format '%1': use .png, .svg or .pdf</source>
+        <translation>Unbekanntes Bildformat „%1“: bitte .png, .svg oder .pdf verwenden</translation>
+    </message>
+    <message>
+        <source>%1 s</source>
+        <translation>%1 s</translation>
+    </message>
+    <message>
+        <source>%1 min</source>
+        <translation>%1 min</translation>
+    </message>
+</context>
+<context>
+    <name>expertscope::CoLearningView</name>
+    <message>
+        <source>How many of each concept's best experts are compared</source>
+        <translation>Wie viele der besten Experten jedes Konzepts verglichen werden</translation>
+    </message>
+    <message>
+        <source>Concepts whose experts overlap most with the selected concept's: what an unknown concept resembles</source>
+        <translation>Konzepte, deren Experten sich am stärksten mit denen des gewählten Konzepts überschneiden: wem ein unbekanntes Konzept ähnelt</translation>
+    </message>
+    <message>
+        <source>Top-k experts:</source>
+        <translation>Top-k-Experten:</translation>
+    </message>
+    <message>
+        <source>Shared experts of the clicked cell:</source>
+        <translation>Gemeinsame Experten der angeklickten Zelle:</translation>
+    </message>
+    <message>
+        <source>Closest concepts to the selected one:</source>
+        <translation>Dem gewählten Konzept nächste Konzepte:</translation>
+    </message>
+    <message>
+        <source>%1 × %2</source>
+        <translation>%1 × %2</translation>
+    </message>
+    <message>
+        <source>%1 unit %2</source>
+        <translation>%1 Einheit %2</translation>
+    </message>
+</context>
+<context>
+    <name>expertscope::ExpertisePanel</name>
+    <message>
+        <source>Units with an AP at or above this threshold count as experts</source>
+        <translation>Einheiten mit einer AP ab dieser Schwelle gelten als Experten</translation>
+    </message>
+    <message>
+        <source>AP ≥ 0.000: 00000 experts</source>
+        <translation>AP ≥ 0.000: 00000 Experten</translation>
+    </message>
+    <message>
+        <source>Colour map: all rise evenly in lightness and stay readable with colour-blindness</source>
+        <translation>Farbskala: alle steigen gleichmäßig in der Helligkeit und bleiben bei Farbenblindheit lesbar</translation>
+    </message>
+    <message>
+        <source>Experts per layer</source>
+        <translation>Experten je Schicht</translation>
+    </message>
+    <message>
+        <source>experts</source>
+        <translation>Experten</translation>
+    </message>
+    <message>
+        <source>layer</source>
+        <translation>Schicht</translation>
+    </message>
+    <message>
+        <source>AP threshold:</source>
+        <translation>AP-Schwelle:</translation>
+    </message>
+    <message>
+        <source>Colours:</source>
+        <translation>Farben:</translation>
+    </message>
+    <message numerus="yes">
+        <source>AP ≥ %1: %n expert(s)</source>
+        <translation><numerusform>AP ≥ %1: %n Experte</numerusform><numerusform>AP ≥ %1: %n Experten</numerusform></translation>
+    </message>
+</context>
+<context>
+    <name>expertscope::GenerationPanel</name>
+    <message>
+        <source>The text the model continues; empty starts from the beginning-of-text token</source>
+        <translation>Der Text, den das Modell fortsetzt; leer beginnt beim Textanfangs-Token</translation>
+    </message>
+    <message>
+        <source>Forcing</source>
+        <translation>Erzwingen</translation>
+    </message>
+    <message>
+        <source>Add concept</source>
+        <translation>Konzept hinzufügen</translation>
+    </message>
+    <message>
+        <source>Force or suppress several concepts at once, each with its own number of experts</source>
+        <translation>Mehrere Konzepte zugleich erzwingen oder unterdrücken, jedes mit eigener Expertenzahl</translation>
+    </message>
+    <message>
+        <source>Multiplies the on value the experts are forced to</source>
+        <translation>Vervielfacht den An-Wert, auf den die Experten gesetzt werden</translation>
+    </message>
+    <message>
+        <source>all tokens</source>
+        <translation>alle Tokens</translation>
+    </message>
+    <message>
+        <source>new tokens only</source>
+        <translation>nur neue Tokens</translation>
+    </message>
+    <message>
+        <source>Force at every position, the prompt included, or only where new tokens are predicted</source>
+        <translation>An jeder Position erzwingen, den Prompt eingeschlossen, oder nur dort, wo neue Tokens vorhergesagt werden</translation>
+    </message>
+    <message>
+        <source>Strength:</source>
+        <translation>Stärke:</translation>
+    </message>
+    <message>
+        <source>Positions:</source>
+        <translation>Positionen:</translation>
+    </message>
+    <message>
+        <source>Sampling</source>
+        <translation>Sampling</translation>
+    </message>
+    <message>
+        <source>0 always takes the most likely token</source>
+        <translation>0 nimmt immer das wahrscheinlichste Token</translation>
+    </message>
+    <message>
+        <source> tokens</source>
+        <translation> Tokens</translation>
+    </message>
+    <message>
+        <source>Both texts use this seed, so only the forcing differs</source>
+        <translation>Beide Texte verwenden diesen Startwert, nur das Erzwingen unterscheidet sie</translation>
+    </message>
+    <message>
+        <source>Temperature:</source>
+        <translation>Temperatur:</translation>
+    </message>
+    <message>
+        <source>Top-p:</source>
+        <translation>Top-p:</translation>
+    </message>
+    <message>
+        <source>Length:</source>
+        <translation>Länge:</translation>
+    </message>
+    <message>
+        <source>Seed:</source>
+        <translation>Startwert:</translation>
+    </message>
+    <message>
+        <source>Without forcing</source>
+        <translation>Ohne Erzwingen</translation>
+    </message>
+    <message>
+        <source>With forcing</source>
+        <translation>Mit Erzwingen</translation>
+    </message>
+    <message>
+        <source>Prompt:</source>
+        <translation>Prompt:</translation>
+    </message>
+    <message>
+        <source>Generate</source>
+        <translation>Generieren</translation>
+    </message>
+    <message>
+        <source>Generate now (Ctrl+Enter); any change also regenerates</source>
+        <translation>Jetzt generieren (Strg+Eingabe); jede Änderung generiert ebenfalls neu</translation>
+    </message>
+    <message>
+        <source>Generation failed: %1</source>
+        <translation>Generierung fehlgeschlagen: %1</translation>
+    </message>
+    <message>
+        <source>The concept whose experts are forced</source>
+        <translation>Das Konzept, dessen Experten erzwungen werden</translation>
+    </message>
+    <message>
+        <source>How many of the concept's best experts are forced (logarithmic)</source>
+        <translation>Wie viele der besten Experten des Konzepts erzwungen werden (logarithmisch)</translation>
+    </message>
+    <message>
+        <source>%1 experts</source>
+        <translation>%1 Experten</translation>
+    </message>
+    <message>
+        <source>on (median)</source>
+        <translation>an (Median)</translation>
+    </message>
+    <message>
+        <source>on (p90)</source>
+        <translation>an (p90)</translation>
+    </message>
+    <message>
+        <source>suppress (off mean)</source>
+        <translation>unterdrücken (Aus-Mittel)</translation>
+    </message>
+    <message>
+        <source>zero</source>
+        <translation>null</translation>
+    </message>
+    <message>
+        <source>Force the experts on, to their typical value on positives, or suppress the concept</source>
+        <translation>Die Experten auf ihren typischen Wert bei Positiven setzen oder das Konzept unterdrücken</translation>
+    </message>
+    <message>
+        <source>Remove this concept from the forcing</source>
+        <translation>Dieses Konzept aus dem Erzwingen entfernen</translation>
+    </message>
+    <message>
+        <source>Add a model to the project to generate.</source>
+        <translation>Fügen Sie dem Projekt ein Modell hinzu, um zu generieren.</translation>
+    </message>
+</context>
+<context>
+    <name>expertscope::HeatmapView</name>
+    <message>
+        <source>Wheel or +/- to zoom, drag or arrows to pan, Home to reset; click a unit to inspect it</source>
+        <translation>Mausrad oder +/- zoomt, Ziehen oder Pfeiltasten verschieben, Pos1 setzt zurück; Klick auf eine Einheit untersucht sie</translation>
+    </message>
+    <message>
+        <source>No results for this concept yet</source>
+        <translation>Noch keine Ergebnisse für dieses Konzept</translation>
+    </message>
+    <message>
+        <source>layer %1</source>
+        <translation>Schicht %1</translation>
+    </message>
+    <message>
+        <source>unit (within its probe point)</source>
+        <translation>Einheit (innerhalb ihres Messpunkts)</translation>
+    </message>
+    <message>
+        <source>AP</source>
+        <translation>AP</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;%1&lt;/b&gt; unit %2&lt;br&gt;AP %3&lt;br&gt;on_p50 %4&lt;br&gt;off_mean %5</source>
+        <translation>&lt;b&gt;%1&lt;/b&gt; Einheit %2&lt;br&gt;AP %3&lt;br&gt;on_p50 %4&lt;br&gt;off_mean %5</translation>
+    </message>
+</context>
+<context>
+    <name>expertscope::MainWindow</name>
+    <message>
+        <source>Expertscope</source>
+        <translation>Expertscope</translation>
+    </message>
+    <message>
+        <source>&amp;Heatmap</source>
+        <translation>&amp;Heatmap</translation>
+    </message>
+    <message>
+        <source>&amp;Co-learning</source>
+        <translation>&amp;Ko-Lernen</translation>
+    </message>
+    <message>
+        <source>&amp;Generation</source>
+        <translation>&amp;Generierung</translation>
+    </message>
+    <message>
+        <source>Concepts</source>
+        <translation>Konzepte</translation>
+    </message>
+    <message>
+        <source>Search concepts (Ctrl+F)</source>
+        <translation>Konzepte suchen (Strg+F)</translation>
+    </message>
+    <message>
+        <source>Concept</source>
+        <translation>Konzept</translation>
+    </message>
+    <message>
+        <source>Group</source>
+        <translation>Gruppe</translation>
+    </message>
+    <message>
+        <source>Positives</source>
+        <translation>Positive</translation>
+    </message>
+    <message>
+        <source>Negatives</source>
+        <translation>Negative</translation>
+    </message>
+    <message>
+        <source>Best AP</source>
+        <translation>Beste AP</translation>
+    </message>
+    <message>
+        <source>Experts</source>
+        <translation>Experten</translation>
+    </message>
+    <message>
+        <source>Experts: units with an AP at or above the heatmap's threshold</source>
+        <translation>Experten: Einheiten mit einer AP ab der Schwelle der Heatmap</translation>
+    </message>
+    <message>
+        <source>Unit inspector</source>
+        <translation>Einheiten-Inspektor</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <source>Stop the analysis; finished concepts are kept (Esc)</source>
+        <translation>Analyse anhalten; fertige Konzepte bleiben erhalten (Esc)</translation>
+    </message>
+    <message>
+        <source>%1 unit %2</source>
+        <translation>%1 Einheit %2</translation>
+    </message>
+    <message>
+        <source>%1 – Expertscope</source>
+        <translation>%1 – Expertscope</translation>
+    </message>
+    <message>
+        <source>%1 (%2/%3)</source>
+        <translation>%1 (%2/%3)</translation>
+    </message>
+    <message>
+        <source>%1 sentences/s, %2 left</source>
+        <translation>%1 Sätze/s, noch %2</translation>
+    </message>
+    <message>
+        <source>Some concepts were refused</source>
+        <translation>Einige Konzepte wurden abgelehnt</translation>
+    </message>
+    <message>
+        <source>The analysis stopped</source>
+        <translation>Die Analyse wurde angehalten</translation>
+    </message>
+    <message>
+        <source>Generated</source>
+        <translation>Generiert</translation>
+    </message>
+    <message>
+        <source>Generation failed: %1</source>
+        <translation>Generierung fehlgeschlagen: %1</translation>
+    </message>
+    <message>
+        <source>Open a project (Ctrl+O), or create one (Ctrl+N) and add a model and concepts.</source>
+        <translation>Öffnen Sie ein Projekt (Strg+O) oder legen Sie eines an (Strg+N) und fügen Sie ein Modell und Konzepte hinzu.</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>&amp;Datei</translation>
+    </message>
+    <message>
+        <source>Main</source>
+        <translation>Haupt</translation>
+    </message>
+    <message>
+        <source>&amp;New project…</source>
+        <translation>&amp;Neues Projekt…</translation>
+    </message>
+    <message>
+        <source>Create an empty project file</source>
+        <translation>Eine leere Projektdatei anlegen</translation>
+    </message>
+    <message>
+        <source>&amp;Open project…</source>
+        <translation>Projekt ö&amp;ffnen…</translation>
+    </message>
+    <message>
+        <source>Open a project file</source>
+        <translation>Eine Projektdatei öffnen</translation>
+    </message>
+    <message>
+        <source>Open &amp;recent</source>
+        <translation>&amp;Zuletzt geöffnet</translation>
+    </message>
+    <message>
+        <source>Add &amp;model…</source>
+        <translation>&amp;Modell hinzufügen…</translation>
+    </message>
+    <message>
+        <source>Add a Hugging Face model folder or a llama2.c checkpoint</source>
+        <translation>Einen Hugging-Face-Modellordner oder einen llama2.c-Checkpoint hinzufügen</translation>
+    </message>
+    <message>
+        <source>Add &amp;concepts…</source>
+        <translation>&amp;Konzepte hinzufügen…</translation>
+    </message>
+    <message>
+        <source>Import concepts: an ml-selfcond folder, a CSV/TSV table or text files</source>
+        <translation>Konzepte importieren: einen ml-selfcond-Ordner, eine CSV/TSV-Tabelle oder Textdateien</translation>
+    </message>
+    <message>
+        <source>&amp;Export figure…</source>
+        <translation>Abbildung &amp;exportieren…</translation>
+    </message>
+    <message>
+        <source>Save the current view as PNG, SVG or PDF</source>
+        <translation>Die aktuelle Ansicht als PNG, SVG oder PDF speichern</translation>
+    </message>
+    <message>
+        <source>Cop&amp;y figure</source>
+        <translation>Abbildung &amp;kopieren</translation>
+    </message>
+    <message>
+        <source>Copy the current view as an image</source>
+        <translation>Die aktuelle Ansicht als Bild kopieren</translation>
+    </message>
+    <message>
+        <source>Export &amp;table…</source>
+        <translation>&amp;Tabelle exportieren…</translation>
+    </message>
+    <message>
+        <source>Save the concept table as CSV</source>
+        <translation>Die Konzepttabelle als CSV speichern</translation>
+    </message>
+    <message>
+        <source>&amp;Preferences…</source>
+        <translation>&amp;Einstellungen…</translation>
+    </message>
+    <message>
+        <source>Language, colours and analysis settings</source>
+        <translation>Sprache, Farben und Analyse-Einstellungen</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>&amp;Beenden</translation>
+    </message>
+    <message>
+        <source>Quit Expertscope</source>
+        <translation>Expertscope beenden</translation>
+    </message>
+    <message>
+        <source>&amp;Analysis</source>
+        <translation>&amp;Analyse</translation>
+    </message>
+    <message>
+        <source>&amp;Run analysis</source>
+        <translation>Analyse &amp;starten</translation>
+    </message>
+    <message>
+        <source>Find every unit's expertise for every concept (resumes an interrupted run)</source>
+        <translation>Die Expertise jeder Einheit für jedes Konzept bestimmen (setzt einen unterbrochenen Lauf fort)</translation>
+    </message>
+    <message>
+        <source>&amp;Cancel analysis</source>
+        <translation>Analyse &amp;abbrechen</translation>
+    </message>
+    <message>
+        <source>Stop the analysis; finished concepts are kept</source>
+        <translation>Analyse anhalten; fertige Konzepte bleiben erhalten</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>&amp;Ansicht</translation>
+    </message>
+    <message>
+        <source>Find concept</source>
+        <translation>Konzept suchen</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>&amp;Hilfe</translation>
+    </message>
+    <message>
+        <source>Open &amp;demo project</source>
+        <translation>&amp;Demoprojekt öffnen</translation>
+    </message>
+    <message>
+        <source>No demo project</source>
+        <translation>Kein Demoprojekt</translation>
+    </message>
+    <message>
+        <source>The demo project was not found at %1.</source>
+        <translation>Das Demoprojekt wurde unter %1 nicht gefunden.</translation>
+    </message>
+    <message>
+        <source>&amp;About Expertscope</source>
+        <translation>&amp;Über Expertscope</translation>
+    </message>
+    <message>
+        <source>An analysis is running</source>
+        <translation>Eine Analyse läuft</translation>
+    </message>
+    <message>
+        <source>Quit and stop the analysis? Finished concepts are kept, and the run resumes when started again.</source>
+        <translation>Beenden und die Analyse anhalten? Fertige Konzepte bleiben erhalten, und der Lauf wird beim nächsten Start fortgesetzt.</translation>
+    </message>
+    <message>
+        <source>New project</source>
+        <translation>Neues Projekt</translation>
+    </message>
+    <message>
+        <source>Expertscope projects (*.esproj)</source>
+        <translation>Expertscope-Projekte (*.esproj)</translation>
+    </message>
+    <message>
+        <source>The file exists</source>
+        <translation>Die Datei existiert</translation>
+    </message>
+    <message>
+        <source>%1 already exists; open it instead, or choose another name.</source>
+        <translation>%1 existiert bereits; öffnen Sie die Datei oder wählen Sie einen anderen Namen.</translation>
+    </message>
+    <message>
+        <source>Open project</source>
+        <translation>Projekt öffnen</translation>
+    </message>
+    <message>
+        <source>Expertscope projects (*.esproj);;All files (*)</source>
+        <translation>Expertscope-Projekte (*.esproj);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <source>Model folder (Hugging Face layout)</source>
+        <translation>Modellordner (Hugging-Face-Aufbau)</translation>
+    </message>
+    <message>
+        <source>Concept files (concept_list.csv *.csv *.tsv *.txt)</source>
+        <translation>Konzeptdateien (concept_list.csv *.csv *.tsv *.txt)</translation>
+    </message>
+    <message>
+        <source>Unknown file</source>
+        <translation>Unbekannte Datei</translation>
+    </message>
+    <message>
+        <source>%1 is not a project, a model or a concept set.</source>
+        <translation>%1 ist weder ein Projekt noch ein Modell noch eine Konzeptsammlung.</translation>
+    </message>
+    <message>
+        <source>not analysed</source>
+        <translation>nicht analysiert</translation>
+    </message>
+    <message>
+        <source>AP for “%1” – %2</source>
+        <translation>AP für „%1“ – %2</translation>
+    </message>
+    <message>
+        <source>This view has no figure to export.</source>
+        <translation>Diese Ansicht hat keine exportierbare Abbildung.</translation>
+    </message>
+    <message>
+        <source>Nothing to export</source>
+        <translation>Nichts zu exportieren</translation>
+    </message>
+    <message>
+        <source>Switch to the heatmap or co-learning view to export a figure.</source>
+        <translation>Wechseln Sie zur Heatmap- oder Ko-Lernen-Ansicht, um eine Abbildung zu exportieren.</translation>
+    </message>
+    <message>
+        <source>Export figure</source>
+        <translation>Abbildung exportieren</translation>
+    </message>
+    <message>
+        <source>PNG image (*.png);;SVG drawing (*.svg);;PDF document (*.pdf)</source>
+        <translation>PNG-Bild (*.png);;SVG-Zeichnung (*.svg);;PDF-Dokument (*.pdf)</translation>
+    </message>
+    <message>
+        <source>Resolution</source>
+        <translation>Auflösung</translation>
+    </message>
+    <message>
+        <source> dpi</source>
+        <translation> dpi</translation>
+    </message>
+    <message>
+        <source>Resolution:</source>
+        <translation>Auflösung:</translation>
+    </message>
+    <message>
+        <source>Export failed</source>
+        <translation>Export fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>Saved %1</source>
+        <translation>%1 gespeichert</translation>
+    </message>
+    <message>
+        <source>Export table</source>
+        <translation>Tabelle exportieren</translation>
+    </message>
+    <message>
+        <source>CSV table (*.csv)</source>
+        <translation>CSV-Tabelle (*.csv)</translation>
+    </message>
+    <message>
+        <source>Preferences</source>
+        <translation>Einstellungen</translation>
+    </message>
+    <message>
+        <source>one per core</source>
+        <translation>einer je Kern</translation>
+    </message>
+    <message>
+        <source>Language:</source>
+        <translation>Sprache:</translation>
+    </message>
+    <message>
+        <source>Colour map:</source>
+        <translation>Farbskala:</translation>
+    </message>
+    <message>
+        <source>Analysis threads:</source>
+        <translation>Analyse-Threads:</translation>
+    </message>
+    <message>
+        <source>About Expertscope</source>
+        <translation>Über Expertscope</translation>
+    </message>
+    <message>
+        <source>&lt;h3&gt;Expertscope %1&lt;/h3&gt;&lt;p&gt;Find and use expert units in Transformer language models.&lt;/p&gt;&lt;p&gt;Qt %2&lt;br&gt;%3&lt;br&gt;%4&lt;/p&gt;</source>
+        <translation>&lt;h3&gt;Expertscope %1&lt;/h3&gt;&lt;p&gt;Experteneinheiten in Transformer-Sprachmodellen finden und nutzen.&lt;/p&gt;&lt;p&gt;Qt %2&lt;br&gt;%3&lt;br&gt;%4&lt;/p&gt;</translation>
+    </message>
+</context>
+<context>
+    <name>expertscope::MatrixView</name>
+    <message>
+        <source>Co-learning needs at least two analysed concepts</source>
+        <translation>Ko-Lernen braucht mindestens zwei analysierte Konzepte</translation>
+    </message>
+    <message>
+        <source>Shared top-%1 experts (fraction of k)</source>
+        <translation>Gemeinsame Top-%1-Experten (Anteil an k)</translation>
+    </message>
+    <message>
+        <source>%1 × %2: %3 shared</source>
+        <translation>%1 × %2: %3 gemeinsam</translation>
+    </message>
+</context>
+<context>
+    <name>expertscope::ProjectSession</name>
+    <message>
+        <source>Cannot open a project</source>
+        <translation>Ein Projekt kann nicht geöffnet werden</translation>
+    </message>
+    <message>
+        <source>An analysis is running; cancel it first.</source>
+        <translation>Eine Analyse läuft; brechen Sie sie zuerst ab.</translation>
+    </message>
+    <message>
+        <source>Cannot open the project</source>
+        <translation>Das Projekt kann nicht geöffnet werden</translation>
+    </message>
+    <message>
+        <source>No project</source>
+        <translation>Kein Projekt</translation>
+    </message>
+    <message>
+        <source>Create or open a project before adding a model.</source>
+        <translation>Legen Sie ein Projekt an oder öffnen Sie eines, bevor Sie ein Modell hinzufügen.</translation>
+    </message>
+    <message>
+        <source>Loading %1…</source>
+        <translation>%1 wird geladen…</translation>
+    </message>
+    <message>
+        <source>The model could not be loaded</source>
+        <translation>Das Modell konnte nicht geladen werden</translation>
+    </message>
+    <message>
+        <source>Stored results stay viewable; generation and the inspector's sentences need the model.</source>
+        <translation>Gespeicherte Ergebnisse bleiben sichtbar; Generierung und die Sätze des Inspektors brauchen das Modell.</translation>
+    </message>
+    <message>
+        <source>Cannot store the model in the project</source>
+        <translation>Das Modell kann nicht im Projekt gespeichert werden</translation>
+    </message>
+    <message>
+        <source>Create or open a project before adding concepts.</source>
+        <translation>Legen Sie ein Projekt an oder öffnen Sie eines, bevor Sie Konzepte hinzufügen.</translation>
+    </message>
+    <message>
+        <source>The concepts could not be imported</source>
+        <translation>Die Konzepte konnten nicht importiert werden</translation>
+    </message>
+    <message>
+        <source>Nothing to analyse</source>
+        <translation>Nichts zu analysieren</translation>
+    </message>
+    <message>
+        <source>Open or create a project first.</source>
+        <translation>Öffnen Sie zuerst ein Projekt oder legen Sie eines an.</translation>
+    </message>
+    <message>
+        <source>Add a model to the project first.</source>
+        <translation>Fügen Sie dem Projekt zuerst ein Modell hinzu.</translation>
+    </message>
+    <message>
+        <source>Add a concept set to the project first.</source>
+        <translation>Fügen Sie dem Projekt zuerst eine Konzeptsammlung hinzu.</translation>
+    </message>
+    <message>
+        <source>Analysing…</source>
+        <translation>Analyse läuft…</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n concept(s) analysed</source>
+        <translation><numerusform>%n Konzept analysiert</numerusform><numerusform>%n Konzepte analysiert</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n refused</source>
+        <translation><numerusform>%n abgelehnt</numerusform><numerusform>%n abgelehnt</numerusform></translation>
+    </message>
+    <message>
+        <source>Analysis cancelled; finished concepts are saved and the run resumes when started again.</source>
+        <translation>Analyse abgebrochen; fertige Konzepte sind gespeichert, und der Lauf wird beim nächsten Start fortgesetzt.</translation>
+    </message>
+    <message>
+        <source>The unit's sentences could not be computed</source>
+        <translation>Die Sätze der Einheit konnten nicht berechnet werden</translation>
+    </message>
+    <message>
+        <source>No model is loaded.</source>
+        <translation>Kein Modell geladen.</translation>
+    </message>
+</context>
+<context>
+    <name>expertscope::UnitInspector</name>
+    <message>
+        <source>Click a unit in the heatmap to inspect it.</source>
+        <translation>Klicken Sie auf eine Einheit in der Heatmap, um sie zu untersuchen.</translation>
+    </message>
+    <message>
+        <source>AP:</source>
+        <translation>AP:</translation>
+    </message>
+    <message>
+        <source>on_p50 (median on positives):</source>
+        <translation>on_p50 (Median bei Positiven):</translation>
+    </message>
+    <message>
+        <source>on_p90 (90th percentile on positives):</source>
+        <translation>on_p90 (90. Perzentil bei Positiven):</translation>
+    </message>
+    <message>
+        <source>off_mean (mean on negatives):</source>
+        <translation>off_mean (Mittel bei Negativen):</translation>
+    </message>
+    <message>
+        <source>Precision-recall</source>
+        <translation>Precision-Recall</translation>
+    </message>
+    <message>
+        <source>Responses</source>
+        <translation>Antworten</translation>
+    </message>
+    <message>
+        <source>The sentences that excite the unit most and least appear here.</source>
+        <translation>Hier erscheinen die Sätze, die die Einheit am stärksten und am schwächsten anregen.</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;%1&lt;/b&gt; unit %2 (global %3) for &lt;b&gt;%4&lt;/b&gt;</source>
+        <translation>&lt;b&gt;%1&lt;/b&gt; Einheit %2 (global %3) für &lt;b&gt;%4&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <source>Precision-recall (computing…)</source>
+        <translation>Precision-Recall (wird berechnet…)</translation>
+    </message>
+    <message>
+        <source>Responses (computing…)</source>
+        <translation>Antworten (werden berechnet…)</translation>
+    </message>
+    <message>
+        <source>Precision-recall (AP %1)</source>
+        <translation>Precision-Recall (AP %1)</translation>
+    </message>
+    <message>
+        <source>Responses on positives and negatives</source>
+        <translation>Antworten auf Positive und Negative</translation>
+    </message>
+    <message>
+        <source>unit</source>
+        <translation>Einheit</translation>
+    </message>
+    <message>
+        <source>chance</source>
+        <translation>Zufall</translation>
+    </message>
+    <message>
+        <source>recall</source>
+        <translation>Recall</translation>
+    </message>
+    <message>
+        <source>precision</source>
+        <translation>Precision</translation>
+    </message>
+    <message>
+        <source>positives</source>
+        <translation>Positive</translation>
+    </message>
+    <message>
+        <source>negatives</source>
+        <translation>Negative</translation>
+    </message>
+    <message>
+        <source>response</source>
+        <translation>Antwort</translation>
+    </message>
+    <message>
+        <source>sentences</source>
+        <translation>Sätze</translation>
+    </message>
+    <message>
+        <source>&lt;i&gt;Computing the sentences' activations…&lt;/i&gt;</source>
+        <translation>&lt;i&gt;Die Aktivierungen der Sätze werden berechnet…&lt;/i&gt;</translation>
+    </message>
+    <message>
+        <source>positive</source>
+        <translation>positiv</translation>
+    </message>
+    <message>
+        <source>negative</source>
+        <translation>negativ</translation>
+    </message>
+    <message>
+        <source>Sentences that excite the unit most</source>
+        <translation>Sätze, die die Einheit am stärksten anregen</translation>
+    </message>
+    <message>
+        <source>Sentences that excite the unit least</source>
+        <translation>Sätze, die die Einheit am schwächsten anregen</translation>
+    </message>
+</context>
+<context>
+    <name>main</name>
+    <message>
+        <source>Find and use expert units in Transformer language models.</source>
+        <translation>Experteneinheiten in Transformer-Sprachmodellen finden und nutzen.</translation>
+    </message>
+    <message>
+        <source>Open the demo project.</source>
+        <translation>Das Demoprojekt öffnen.</translation>
+    </message>
+    <message>
+        <source>A project file (.esproj) to open.</source>
+        <translation>Eine zu öffnende Projektdatei (.esproj).</translation>
+    </message>
+</context>
+</TS>
