@@ -250,8 +250,9 @@ void GenerationPanel::regenerate() {
         forced_->setPlainText(tr("Add a model to the project to generate."));
         return;
     }
-    plain_->clear();
-    forced_->clear();
+    // Both texts start with the prompt, so each reads as a whole.
+    plain_->setPlainText(prompt_->text());
+    forced_->setPlainText(prompt_->text());
     running_ = true;
     job_ = session_->generate(request());
 }

@@ -84,7 +84,7 @@ void HeatmapView::setView(double start, double end) {
 
 HeatmapView::Layout HeatmapView::layoutFor(const QRect& area, const QFontMetrics& fm) const {
     Layout l;
-    for (const auto& p : probes_) l.labelWidth = std::max(l.labelWidth, fm.horizontalAdvance(QString::fromStdString(p.name)));
+    for (const auto& p : probes_) l.labelWidth = std::max(l.labelWidth, fm.horizontalAdvance(QString::fromStdString(p.name)) * 3 / 4);
     l.labelWidth = std::min(l.labelWidth + 12, area.width() / 3);
     const int top = fm.height() * 2, bottom = fm.height() * 3, barWidth = 16, barSpace = fm.horizontalAdvance("0.00") + 30;
     l.plot = QRect(area.left() + l.labelWidth, area.top() + top, area.width() - l.labelWidth - barWidth - barSpace,
@@ -137,6 +137,15 @@ void HeatmapView::renderFigure(QPainter& p, const QRect& area) const {
     }
     p.drawImage(l.plot.topLeft(), image);
 
+    // Row labels without the prefix all probe names share ("model.layers."), which says nothing.
+    size_t common = probes_.front().name.size();
+    for (const auto& probe : probes_) {
+        size_t n = 0;
+        while (n < common && n < probe.name.size() && probe.name[n] == probes_.front().name[n]) ++n;
+        common = n;
+    }
+    const size_t dot = common == 0 ? std::string::npos : probes_.front().name.rfind('.', common - 1);
+    common = dot == std::string::npos ? 0 : dot + 1;
     // Layer separators and row labels (every row when they fit, else the first of a layer).
     const bool allLabels = H / rows >= fm.height();
     p.setPen(QColor(255, 255, 255));
@@ -149,7 +158,7 @@ void HeatmapView::renderFigure(QPainter& p, const QRect& area) const {
         if (!allLabels && !first) continue;
         const int y = l.plot.top() + r * H / rows;
         if (y < lastLabelBottom) continue;
-        const QString label = allLabels ? QString::fromStdString(probes_[r].name) : tr("layer %1").arg(probes_[r].layer);
+        const QString label = allLabels ? QString::fromStdString(probes_[r].name.substr(common)) : tr("layer %1").arg(probes_[r].layer);
         p.drawText(QRect(area.left(), y, l.labelWidth - 6, std::max(fm.height(), H / rows)), Qt::AlignRight | Qt::AlignVCenter,
                    fm.elidedText(label, Qt::ElideLeft, l.labelWidth - 6));
         lastLabelBottom = y + fm.height();

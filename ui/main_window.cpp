@@ -48,7 +48,7 @@ namespace expertscope {
 namespace {
 
 constexpr int kRecentProjects = 8;
-enum Column { Name, Group, Positives, Negatives, BestAp, Experts, Columns };
+enum Column { Name, BestAp, Experts, Positives, Negatives, Group, Columns };
 
 QString formatSeconds(double s) {
     if (s < 0) return QStringLiteral("–");
@@ -92,7 +92,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), session_(new Proj
     search_->setPlaceholderText(tr("Search concepts (Ctrl+F)"));
     search_->setClearButtonEnabled(true);
     conceptModel_ = new QStandardItemModel(0, Columns, this);
-    conceptModel_->setHorizontalHeaderLabels({tr("Concept"), tr("Group"), tr("Positives"), tr("Negatives"), tr("Best AP"), tr("Experts")});
+    conceptModel_->setHorizontalHeaderLabels({tr("Concept"), tr("Best AP"), tr("Experts"), tr("Positives"), tr("Negatives"), tr("Group")});
     conceptFilter_ = new QSortFilterProxyModel(this);
     conceptFilter_->setSourceModel(conceptModel_);
     conceptFilter_->setFilterCaseSensitivity(Qt::CaseInsensitive);
@@ -411,12 +411,6 @@ void MainWindow::refreshConcepts() {
         auto* name = new QStandardItem(c.name);
         name->setData(QVariant::fromValue<qint64>(c.id), Qt::UserRole);
         name->setToolTip(c.group.isEmpty() ? c.name : c.group + " / " + c.name);
-        row << name << new QStandardItem(c.group);
-        for (int v : {c.positives, c.negatives}) {
-            auto* item = new QStandardItem;
-            item->setData(v, Qt::EditRole);
-            row << item;
-        }
         auto* best = new QStandardItem;
         auto* experts = new QStandardItem;
         if (c.analysed) {
@@ -432,7 +426,13 @@ void MainWindow::refreshConcepts() {
             best->setData(tr("not analysed"), Qt::DisplayRole);
             best->setData(-1.0, Qt::EditRole);
         }
-        row << best << experts;
+        row << name << best << experts;
+        for (int v : {c.positives, c.negatives}) {
+            auto* item = new QStandardItem;
+            item->setData(v, Qt::EditRole);
+            row << item;
+        }
+        row << new QStandardItem(c.group);
         conceptModel_->appendRow(row);
     }
     conceptTable_->resizeColumnsToContents();

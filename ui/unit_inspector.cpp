@@ -4,9 +4,6 @@
 
 #include "core/unit_curves.h"
 
-#include <QBarCategoryAxis>
-#include <QBarSeries>
-#include <QBarSet>
 #include <QChart>
 #include <QChartView>
 #include <QFormLayout>
@@ -148,7 +145,9 @@ void UnitInspector::showCharts() {
     rx->setRange(0, 1);
     rx->setTitleText(tr("recall"));
     auto* ry = new QValueAxis;
-    ry->setRange(0, 1.02);
+    ry->setRange(0, 1);
+    ry->setTickCount(6);
+    rx->setTickCount(6);
     ry->setTitleText(tr("precision"));
     pr->addAxis(rx, Qt::AlignBottom);
     pr->addAxis(ry, Qt::AlignLeft);
@@ -157,35 +156,41 @@ void UnitInspector::showCharts() {
         s->attachAxis(ry);
     }
 
+    // Histograms as step outlines on a value axis, so the response axis reads as numbers.
     const auto h = classHistogram(details_.responses, details_.labels, kBins);
-    auto* series = new QBarSeries;
-    series->setBarWidth(1.0);
-    auto* pos = new QBarSet(tr("positives"));
-    auto* neg = new QBarSet(tr("negatives"));
-    pos->setColor(QColor(ColourMap(ColourMap::BlueYellow).at(0.85)));
-    neg->setColor(QColor(ColourMap(ColourMap::BlueYellow).at(0.2)));
+    const double width = (h.high - h.low) / kBins;
     int most = 1;
-    QStringList labels;
-    for (int b = 0; b < kBins; ++b) {
-        pos->append(h.positives[b]);
-        neg->append(h.negatives[b]);
-        most = std::max({most, h.positives[b], h.negatives[b]});
-        labels << (b % 5 == 0 ? QString::number(h.low + (h.high - h.low) * b / kBins, 'g', 3) : QString(b, QChar(0x200b)));
-    }
-    series->append(neg);
-    series->append(pos);
-    hist->addSeries(series);
-    auto* hx = new QBarCategoryAxis;
-    hx->append(labels);
+    auto steps = [&](const std::vector<int>& counts, const QString& name, double shade) {
+        auto* line = new QLineSeries;
+        line->setName(name);
+        line->append(h.low, 0);
+        for (int b = 0; b < kBins; ++b) {
+            line->append(h.low + b * width, counts[static_cast<size_t>(b)]);
+            line->append(h.low + (b + 1) * width, counts[static_cast<size_t>(b)]);
+            most = std::max(most, counts[static_cast<size_t>(b)]);
+        }
+        line->append(h.high, 0);
+        line->setPen(QPen(QColor(ColourMap(ColourMap::BlueYellow).at(shade)), 2));
+        hist->addSeries(line);
+        return line;
+    };
+    auto* neg = steps(h.negatives, tr("negatives"), 0.2);
+    auto* pos = steps(h.positives, tr("positives"), 0.75);
+    auto* hx = new QValueAxis;
+    hx->setRange(h.low, h.high);
     hx->setTitleText(tr("response"));
+    hx->setLabelFormat("%.3g");
     auto* hy = new QValueAxis;
     hy->setRange(0, most);
     hy->setLabelFormat("%d");
     hy->setTitleText(tr("sentences"));
+    hy->applyNiceNumbers();
     hist->addAxis(hx, Qt::AlignBottom);
     hist->addAxis(hy, Qt::AlignLeft);
-    series->attachAxis(hx);
-    series->attachAxis(hy);
+    for (auto* s : {neg, pos}) {
+        s->attachAxis(hx);
+        s->attachAxis(hy);
+    }
 }
 
 void UnitInspector::showSentences() {

@@ -1,0 +1,92 @@
+// Screenshots of the main views for review: opens a project, picks its concept with the
+// best AP, clicks its best unit, computes co-learning and a forced generation, and saves
+// a PNG of each view. Run by packaging/screenshots.sh under Xvfb at 1600x1000.
+#include "ui/colearning_view.h"
+#include "ui/expertise_panel.h"
+#include "ui/generation_panel.h"
+#include "ui/heatmap_view.h"
+#include "ui/main_window.h"
+#include "ui/unit_inspector.h"
+
+#include <QApplication>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QSlider>
+#include <QTabWidget>
+#include <QTest>
+
+#include <cstdio>
+
+using namespace expertscope;
+
+namespace {
+template <typename F>
+bool waitFor(F done, int ms) {
+    QElapsedTimer t;
+    t.start();
+    while (!done()) {
+        if (t.elapsed() > ms) return false;
+        QTest::qWait(20);
+    }
+    return true;
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+    QApplication app(argc, argv);
+    QApplication::setOrganizationName("ExpertscopeScreenshots");
+    if (argc < 3) {
+        std::fprintf(stderr, "usage: expertscope-screenshots PROJECT OUTDIR\n");
+        return 2;
+    }
+    const QString out = QString::fromLocal8Bit(argv[2]);
+    QDir().mkpath(out);
+    qputenv("EXPERTSCOPE_NO_DIALOGS", "1");
+    MainWindow w;
+    w.resize(1600, 1000);
+    w.show();
+    if (!w.openProject(QString::fromLocal8Bit(argv[1]))) return 1;
+    auto* s = w.session();
+    if (!waitFor([&] { return s->hasModel(); }, 60000)) std::fprintf(stderr, "the model did not load; continuing without\n");
+    int64_t best = 0;
+    double bestAp = -1;
+    for (const auto& c : s->concepts())
+        if (c.analysed && c.bestAp > bestAp) {
+            bestAp = c.bestAp;
+            best = c.id;
+        }
+    if (!best) return 1;
+    w.selectConcept(best);
+    const auto top = s->topExperts(best, 1);
+    auto* heatmap = w.expertisePanel()->heatmap();
+    QTest::mouseClick(heatmap, Qt::LeftButton, {}, heatmap->positionOfUnit(top[0].unit));
+    waitFor([&] { return !w.inspector()->details().strongest.isEmpty(); }, 60000);
+    QTest::qWait(300);
+    auto save = [&](QWidget* widget, const char* name) {
+        const QString path = QDir(out).filePath(name);
+        if (!widget->grab().save(path)) std::fprintf(stderr, "cannot write %s\n", qPrintable(path));
+        std::printf("%s\n", qPrintable(path));
+    };
+    save(&w, "1-heatmap.png");
+    save(w.inspector(), "2-inspector.png");
+
+    w.views()->setCurrentIndex(1);
+    auto* matrix = w.coLearningView()->matrixView();
+    QTest::qWait(200);
+    QTest::mouseClick(matrix, Qt::LeftButton, {}, matrix->cellCentre(0, 1));
+    QTest::qWait(200);
+    save(&w, "3-colearning.png");
+
+    w.views()->setCurrentIndex(2);
+    auto* g = w.generationPanel();
+    int position = 0;
+    const int most = static_cast<int>(std::min<int64_t>(5000, s->unitCount()));
+    while (GenerationPanel::expertsForPosition(position, most) < 50) ++position;
+    g->expertsSlider()->setValue(position);
+    g->regenerate();
+    waitFor([&] { return !g->running(); }, 120000);
+    QTest::qWait(200);
+    save(&w, "4-generation.png");
+    s->waitForIdle();
+    return 0;
+}
