@@ -8,6 +8,7 @@
 #include "core/expertise.h"
 #include "test_support.h"
 #include "ui/colearning_view.h"
+#include "ui/figure_export.h"
 #include "ui/expertise_panel.h"
 #include "ui/generation_panel.h"
 #include "ui/heatmap_view.h"
@@ -236,11 +237,15 @@ private slots:
     }
 
     void exportsFigures() {
-        for (int viewIndex : {0, 1}) {
-            w_->views()->setCurrentIndex(viewIndex);
+        // The views' own figures through the main window; the charts through their menus' path.
+        const std::vector<const Figure*> figures = {w_->expertisePanel()->heatmap(), w_->coLearningView()->matrixView(),
+                                                    w_->expertisePanel()->countFigure(), w_->inspector()->precisionRecallFigure(),
+                                                    w_->inspector()->histogramFigure()};
+        for (size_t f = 0; f < figures.size(); ++f) {
+            if (f < 2) w_->views()->setCurrentIndex(static_cast<int>(f));
             for (const QString& suffix : {"png", "svg", "pdf"}) {
-                const QString path = tmp_.filePath(QString("figure%1.%2").arg(viewIndex).arg(suffix));
-                QCOMPARE(w_->exportCurrentFigure(path, 150), QString());
+                const QString path = tmp_.filePath(QString("figure%1.%2").arg(f).arg(suffix));
+                QCOMPARE(f < 2 ? w_->exportCurrentFigure(path, 150) : exportFigure(*figures[f], path, QSize(960, 600), 150), QString());
                 QFile f(path);
                 QVERIFY(f.open(QIODevice::ReadOnly));
                 const QByteArray bytes = f.readAll();

@@ -1,5 +1,6 @@
 #include "colearning_view.h"
 
+#include "figure_export.h"
 #include "project_session.h"
 
 #include <QFormLayout>
@@ -136,6 +137,7 @@ void MatrixView::mouseReleaseEvent(QMouseEvent* e) {
 CoLearningView::CoLearningView(ProjectSession* session, QWidget* parent) : QWidget(parent), session_(session) {
     matrix_ = new MatrixView(this);
     matrix_->setObjectName("colearningMatrix");
+    addFigureMenu(matrix_, matrix_);
     k_ = new QSpinBox(this);
     k_->setObjectName("colearningK");
     k_->setRange(1, 1000);

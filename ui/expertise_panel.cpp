@@ -1,5 +1,7 @@
 #include "expertise_panel.h"
 
+#include "figure_export.h"
+
 #include "core/expert_queries.h"
 
 #include <QBarCategoryAxis>
@@ -86,7 +88,12 @@ ExpertisePanel::ExpertisePanel(QWidget* parent) : QWidget(parent) {
             [this](int i) { heatmap_->setColourMap(static_cast<ColourMap::Kind>(i)); });
     heatmap_->setThreshold(threshold());
     updateCounts();
+    chartFigure_ = std::make_unique<SceneFigure>(chart_, QStringLiteral("experts-per-layer"));
+    addFigureMenu(heatmap_, heatmap_);
+    addFigureMenu(chart_, chartFigure_.get());
 }
+
+ExpertisePanel::~ExpertisePanel() = default;
 
 double ExpertisePanel::threshold() const { return slider_->value() / 1000.0; }
 void ExpertisePanel::setThreshold(double t) { slider_->setValue(static_cast<int>(std::lround(t * 1000))); }

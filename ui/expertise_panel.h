@@ -5,6 +5,8 @@
 
 #include "core/expertise.h"
 
+#include <memory>
+
 #include <QWidget>
 
 class QBarSet;
@@ -17,10 +19,14 @@ class QValueAxis;
 
 namespace expertscope {
 
+class SceneFigure;
+
 class ExpertisePanel : public QWidget {
     Q_OBJECT
 public:
     explicit ExpertisePanel(QWidget* parent = nullptr);
+    ~ExpertisePanel() override;
+    const SceneFigure* countFigure() const { return chartFigure_.get(); }
     void setExpertise(const std::vector<ProbePoint>& probes, const UnitExpertise& e, const QString& title);
     HeatmapView* heatmap() const { return heatmap_; }
     QChartView* countChart() const { return chart_; }
@@ -46,6 +52,7 @@ private:
     std::vector<ProbePoint> probes_;
     std::vector<double> ap_;
     int experts_ = 0;
+    std::unique_ptr<SceneFigure> chartFigure_;
 };
 
 }  // namespace expertscope

@@ -3,6 +3,9 @@
 #include <QAbstractItemModel>
 #include <QClipboard>
 #include <QFile>
+#include <QFileDialog>
+#include <QMenu>
+#include <QMessageBox>
 #include <QFileInfo>
 #include <QGraphicsScene>
 #include <QGraphicsView>
@@ -99,6 +102,22 @@ QString exportCsv(const QAbstractItemModel& model, const QString& path) {
     }
     out.flush();
     return file.commit() ? QString() : QObject::tr("Cannot write %1").arg(path);
+}
+
+void addFigureMenu(QWidget* widget, const Figure* figure) {
+    widget->setContextMenuPolicy(Qt::CustomContextMenu);
+    QObject::connect(widget, &QWidget::customContextMenuRequested, widget, [widget, figure](const QPoint& at) {
+        QMenu menu(widget);
+        menu.addAction(QObject::tr("Export figure…"), widget, [widget, figure] {
+            const QString path = QFileDialog::getSaveFileName(widget, QObject::tr("Export figure"), figure->figureName() + ".png",
+                                                              QObject::tr("PNG image (*.png);;SVG drawing (*.svg);;PDF document (*.pdf)"));
+            if (path.isEmpty()) return;
+            const QString error = exportFigure(*figure, path, widget->size(), 300);
+            if (!error.isEmpty()) QMessageBox::warning(widget, QObject::tr("Export failed"), error);
+        });
+        menu.addAction(QObject::tr("Copy figure"), widget, [widget, figure] { copyFigure(*figure, widget->size()); });
+        menu.exec(widget->mapToGlobal(at));
+    });
 }
 
 void SceneFigure::renderFigure(QPainter& painter, const QRect& area) const {

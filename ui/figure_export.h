@@ -8,6 +8,7 @@
 
 class QAbstractItemModel;
 class QGraphicsView;
+class QWidget;
 
 namespace expertscope {
 
@@ -17,6 +18,10 @@ QString exportFigure(const Figure& figure, const QString& path, QSize size, int 
 void copyFigure(const Figure& figure, QSize size);
 // Every row and column of a table model, with its header, as RFC 4180 CSV.
 QString exportCsv(const QAbstractItemModel& model, const QString& path);
+
+// A context menu on `widget` with Export (PNG/SVG/PDF) and Copy for `figure`, which must
+// live as long as the widget.
+void addFigureMenu(QWidget* widget, const Figure* figure);
 
 // A Qt Charts view (or any graphics view) as a figure: its scene, scaled to the area.
 class SceneFigure : public Figure {

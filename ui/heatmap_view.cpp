@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 namespace expertscope {
 namespace {
@@ -126,14 +127,16 @@ void HeatmapView::renderFigure(QPainter& p, const QRect& area) const {
             for (int64_t u = a; u < std::min<int64_t>(b, probe.units); ++u) m = std::max(m, v[u]);
             column[static_cast<size_t>(x)] = m;
         }
-        const int y0 = r * H / rows, y1 = (r + 1) * H / rows;
+        // One scan line per row, copied to the row's other lines.
+        const int y0 = std::min(r * H / rows, H - 1), y1 = std::min(std::max((r + 1) * H / rows, y0 + 1), H);
+        auto* line = reinterpret_cast<QRgb*>(image.scanLine(y0));
         for (int x = 0; x < W; ++x) {
             const float m = column[static_cast<size_t>(x)];
             if (m < 0) continue;
-            QRgb c = map_.at((m - low_) / (1 - low_));
-            if (m < threshold_) c = faded(c);
-            for (int y = y0; y < std::max(y1, y0 + 1) && y < H; ++y) reinterpret_cast<QRgb*>(image.scanLine(y))[x] = c;
+            const QRgb c = map_.at((m - low_) / (1 - low_));
+            line[x] = m < threshold_ ? faded(c) : c;
         }
+        for (int y = y0 + 1; y < y1; ++y) std::memcpy(image.scanLine(y), line, static_cast<size_t>(W) * sizeof(QRgb));
     }
     p.drawImage(l.plot.topLeft(), image);
 

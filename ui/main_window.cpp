@@ -348,8 +348,19 @@ void MainWindow::openProjectDialog() {
 }
 
 void MainWindow::addModelDialog() {
-    const QString path = QFileDialog::getExistingDirectory(this, tr("Model folder (Hugging Face layout)"));
-    if (!path.isEmpty()) session_->addModel(path);
+    // A Hugging Face folder is chosen by its config.json; a llama2.c checkpoint by its .bin.
+    const QString path = QFileDialog::getOpenFileName(this, tr("Add model"), QString(),
+                                                      tr("Models (config.json *.bin);;All files (*)"));
+    if (path.isEmpty()) return;
+    const QFileInfo fi(path);
+    if (fi.fileName() == "config.json") {
+        session_->addModel(fi.absolutePath());
+        return;
+    }
+    // Its tokenizer is found beside it (tokenizer.model, tok*.model) unless one is named.
+    const QString tokenizer = QFileDialog::getOpenFileName(this, tr("Tokenizer (cancel: the one beside the model)"), fi.absolutePath(),
+                                                           tr("sentencepiece models (*.model)"));
+    session_->addModel(path, tokenizer);
 }
 
 void MainWindow::addConceptsDialog() {

@@ -1,6 +1,7 @@
 #include "unit_inspector.h"
 
 #include "colour_map.h"
+#include "figure_export.h"
 
 #include "core/unit_curves.h"
 
@@ -78,8 +79,14 @@ UnitInspector::UnitInspector(QWidget* parent) : QWidget(parent) {
     layout->addWidget(heading_);
     layout->addLayout(values);
     layout->addWidget(split, 1);
+    prFigure_ = std::make_unique<SceneFigure>(prChart_, QStringLiteral("precision-recall"));
+    histogramFigure_ = std::make_unique<SceneFigure>(histogram_, QStringLiteral("responses"));
+    addFigureMenu(prChart_, prFigure_.get());
+    addFigureMenu(histogram_, histogramFigure_.get());
     clear();
 }
+
+UnitInspector::~UnitInspector() = default;
 
 void UnitInspector::clear() {
     details_ = UnitDetails{};

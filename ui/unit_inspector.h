@@ -6,16 +6,23 @@
 
 #include <QWidget>
 
+#include <memory>
+
 class QChartView;
 class QLabel;
 class QTextBrowser;
 
 namespace expertscope {
 
+class SceneFigure;
+
 class UnitInspector : public QWidget {
     Q_OBJECT
 public:
     explicit UnitInspector(QWidget* parent = nullptr);
+    ~UnitInspector() override;
+    const SceneFigure* precisionRecallFigure() const { return prFigure_.get(); }
+    const SceneFigure* histogramFigure() const { return histogramFigure_.get(); }
     void setDetails(const UnitDetails& details);
     void clear();
     const UnitDetails& details() const { return details_; }
@@ -32,6 +39,7 @@ private:
     QChartView* prChart_;
     QChartView* histogram_;
     QTextBrowser* sentences_;
+    std::unique_ptr<SceneFigure> prFigure_, histogramFigure_;
 };
 
 }  // namespace expertscope
