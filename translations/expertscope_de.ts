@@ -33,6 +33,26 @@
         <source>%1 min</source>
         <translation>%1 min</translation>
     </message>
+    <message>
+        <source>Export figure…</source>
+        <translation>Abbildung exportieren…</translation>
+    </message>
+    <message>
+        <source>Export figure</source>
+        <translation>Abbildung exportieren</translation>
+    </message>
+    <message>
+        <source>PNG image (*.png);;SVG drawing (*.svg);;PDF document (*.pdf)</source>
+        <translation>PNG-Bild (*.png);;SVG-Zeichnung (*.svg);;PDF-Dokument (*.pdf)</translation>
+    </message>
+    <message>
+        <source>Export failed</source>
+        <translation>Export fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>Copy figure</source>
+        <translation>Abbildung kopieren</translation>
+    </message>
 </context>
 <context>
     <name>expertscope::CoLearningView</name>
@@ -537,10 +557,6 @@
         <translation>Expertscope-Projekte (*.esproj);;Alle Dateien (*)</translation>
     </message>
     <message>
-        <source>Model folder (Hugging Face layout)</source>
-        <translation>Modellordner (Hugging-Face-Aufbau)</translation>
-    </message>
-    <message>
         <source>Concept files (concept_list.csv *.csv *.tsv *.txt)</source>
         <translation>Konzeptdateien (concept_list.csv *.csv *.tsv *.txt)</translation>
     </message>
@@ -635,6 +651,22 @@
     <message>
         <source>&lt;h3&gt;Expertscope %1&lt;/h3&gt;&lt;p&gt;Find and use expert units in Transformer language models.&lt;/p&gt;&lt;p&gt;Qt %2&lt;br&gt;%3&lt;br&gt;%4&lt;/p&gt;</source>
         <translation>&lt;h3&gt;Expertscope %1&lt;/h3&gt;&lt;p&gt;Experteneinheiten in Transformer-Sprachmodellen finden und nutzen.&lt;/p&gt;&lt;p&gt;Qt %2&lt;br&gt;%3&lt;br&gt;%4&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>Add model</source>
+        <translation>Modell hinzufügen</translation>
+    </message>
+    <message>
+        <source>Models (config.json *.bin);;All files (*)</source>
+        <translation>Modelle (config.json *.bin);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <source>Tokenizer (cancel: the one beside the model)</source>
+        <translation>Tokenizer (Abbrechen: der neben dem Modell)</translation>
+    </message>
+    <message>
+        <source>sentencepiece models (*.model)</source>
+        <translation>sentencepiece-Modelle (*.model)</translation>
     </message>
 </context>
 <context>

@@ -224,6 +224,12 @@ DE = {
     'Find and use expert units in Transformer language models.': 'Experteneinheiten in Transformer-Sprachmodellen finden und nutzen.',
     'Open the demo project.': 'Das Demoprojekt öffnen.',
     'A project file (.esproj) to open.': 'Eine zu öffnende Projektdatei (.esproj).',
+    'Export figure…': 'Abbildung exportieren…',
+    'Copy figure': 'Abbildung kopieren',
+    'Add model': 'Modell hinzufügen',
+    'Models (config.json *.bin);;All files (*)': 'Modelle (config.json *.bin);;Alle Dateien (*)',
+    'Tokenizer (cancel: the one beside the model)': 'Tokenizer (Abbrechen: der neben dem Modell)',
+    'sentencepiece models (*.model)': 'sentencepiece-Modelle (*.model)',
 }
 
 
