@@ -3,6 +3,7 @@
 #include "core/blas_setup.h"
 #include "ui/localisation.h"
 #include "ui/main_window.h"
+#include "ui/startup.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -58,12 +59,8 @@ int main(int argc, char** argv) {
     parser.process(app);
 
     const QString demo = demoProject();
-    QString project = parser.positionalArguments().value(0);
-    if (project.isEmpty() && !parser.isSet(demoOption)) {
-        const QString last = QSettings().value("recentProjects").toStringList().value(0);
-        if (QFileInfo::exists(last)) project = last;
-    }
-    if (project.isEmpty() && QFileInfo::exists(demo)) project = demo;
+    const QString project = expertscope::projectOnStart(parser.positionalArguments().value(0), parser.isSet(demoOption),
+                                                        QSettings().value("recentProjects").toStringList(), demo);
     makeWindow(project, demo);
     return app.exec();
 }

@@ -455,6 +455,8 @@ std::vector<Expert> ProjectStore::topExperts(int64_t runId, int64_t conceptId, i
     return out;
 }
 
+void ProjectStore::checkpoint() { exec("PRAGMA wal_checkpoint(TRUNCATE)"); }
+
 ModelSource ProjectStore::modelSource(int64_t modelId) const {
     Statement q(db_, "SELECT path, tokenizer FROM models WHERE id = ?");
     q.bind(1, modelId);

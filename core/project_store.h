@@ -98,6 +98,8 @@ public:
     RunRef run(int64_t runId) const;
 
     const std::string& path() const { return path_; }
+    // Folds the write-ahead log into the file, so the file alone holds everything.
+    void checkpoint();
 
 private:
     ProjectStore(std::string path, sqlite3* db);

@@ -3,6 +3,7 @@
 #   run    launches the application (extra arguments go to it)
 #   test   runs the whole test suite (this is what CI runs)
 #   bench  runs the benchmarks, printing JSON
+#   demo   builds the demo project if it is missing
 #   build  only builds
 set -euo pipefail
 
@@ -14,10 +15,22 @@ bash "$here/packaging/setup-debian.sh"
 cmake -S "$here" -B "$here/build" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$here/build" -j2
 
+# The demo project: WordNet concepts analysed with the committed demo model (under a
+# minute); rebuilt when missing or older than the model. `expertscope-demo model`
+# retrains the model itself (about 8 minutes; see README "The demo").
+demo() {
+  local project="$here/build/demo/demo.esproj" model="$here/resources/demo/model/model.safetensors"
+  if [ ! -f "$project" ] || [ "$model" -nt "$project" ]; then
+    echo "Building the demo project (WordNet concepts x the demo model)..." >&2
+    (cd "$here" && build/app/expertscope-demo project --out "$project" >/dev/null)
+  fi
+}
+
 case "$what" in
-  run)   exec "$here/build/app/expertscope" "$@" ;;
+  run)   demo; exec "$here/build/app/expertscope" "$@" ;;
   test)  cd "$here/build" && exec ctest --output-on-failure -j2 "$@" ;;
-  bench) exec "$here/build/bench/bench_runtime" "$@" ;;
+  bench) cmake --build "$here/build" --target bench ;;
+  demo)  demo ;;
   build) ;;
-  *) echo "usage: $0 run|test|bench|build" >&2; exit 2 ;;
+  *) echo "usage: $0 run|test|bench|demo|build" >&2; exit 2 ;;
 esac

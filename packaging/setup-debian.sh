@@ -16,6 +16,7 @@ packages=(
   libtorch-dev libopenblas0-openmp
   sqlite3 libsqlite3-dev
   xvfb xauth fonts-dejavu-core
+  wordnet-base
 )
 
 missing=()

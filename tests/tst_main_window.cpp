@@ -1,6 +1,7 @@
 // The main window without a project: what is enabled, how bad input is answered (a
 // message, no crash, the file untouched), and drag and drop of unknown files.
 #include "ui/main_window.h"
+#include "ui/startup.h"
 
 #include <QAction>
 #include <QFile>
@@ -62,6 +63,18 @@ private slots:
         MainWindow w;
         w.session()->addConcepts(tmp_.filePath("nothing.csv"));
         QVERIFY(w.property("lastError").toString().contains("Create or open a project"));
+    }
+
+    void opensTheDemoOnFirstLaunch() {
+        const QString demo = tmp_.filePath("demo.esproj"), last = tmp_.filePath("last.esproj");
+        QCOMPARE(projectOnStart({}, false, {}, demo), QString());  // demo not built: nothing
+        QFile(demo).open(QIODevice::WriteOnly);
+        QCOMPARE(projectOnStart({}, false, {}, demo), demo);  // first launch
+        QCOMPARE(projectOnStart({}, false, {last}, demo), demo);  // the last one is gone
+        QFile(last).open(QIODevice::WriteOnly);
+        QCOMPARE(projectOnStart({}, false, {last}, demo), last);
+        QCOMPARE(projectOnStart({}, true, {last}, demo), demo);  // --demo
+        QCOMPARE(projectOnStart("x.esproj", true, {last}, demo), QString("x.esproj"));
     }
 
     void exportsNeedAFigure() {

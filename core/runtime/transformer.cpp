@@ -130,7 +130,6 @@ void expectShape(const at::Tensor& t, std::vector<int64_t> shape, const std::str
     throw Error(what + " has shape " + str(t.sizes()) + ", expected " + str(shape));
 }
 
-namespace {
 // Once per process: LibTorch may start with one intra-op thread, so use every core unless
 // the user chose; and keep freed large blocks for reuse instead of returning them to the
 // system, since every forward pass allocates activations of the same few sizes again
@@ -144,7 +143,6 @@ void configureRuntime() {
     }();
     (void)once;
 }
-}  // namespace
 
 TransformerModel::TransformerModel(ModelInfo info, std::vector<ProbePoint> probes, std::unique_ptr<Tokenizer> tokenizer,
                                    std::unique_ptr<Backbone> backbone, std::vector<int> stopTokens)

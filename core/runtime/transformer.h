@@ -12,6 +12,9 @@
 
 namespace expertscope {
 
+// Process-wide LibTorch and allocator settings, applied once (threads, malloc thresholds).
+void configureRuntime();
+
 struct KvCache {
     std::vector<at::Tensor> keys, values;  // per layer, [batch, capacity, kv heads x head dim]
     int64_t length = 0;

@@ -1,0 +1,228 @@
+// expertscope-demo: builds the embedded demo from the installed WordNet.
+//   model    corpus -> sentencepiece tokenizer -> a small Llama trained on the CPU,
+//            saved in the Hugging Face layout with its loss curve (training.json)
+//   project  the WordNet concepts and their expertise, analysed with that model
+//   measure  concept words in generated text, with and without the top experts forced
+// Each step is deterministic: run again on the same machine, it writes the same files.
+#include "core/analysis.h"
+#include "core/blas_setup.h"
+#include "core/error.h"
+#include "core/expert_forcing.h"
+#include "core/expert_queries.h"
+#include "core/model_training.h"
+#include "core/tokenizer_training.h"
+#include "core/wordnet.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <map>
+#include <unistd.h>
+
+using namespace expertscope;
+
+namespace {
+
+const char* kUsage =
+    "usage: expertscope-demo model   [--wordnet DIR] [--out DIR] [--steps N]\n"
+    "       expertscope-demo project [--wordnet DIR] [--model DIR] [--out FILE]\n"
+    "       expertscope-demo measure [--wordnet DIR] [--project FILE] [--concept NAME] [--experts K] [--runs N]\n"
+    "                                [--value on_p50|on_p90|off_mean|zero] [--strength X]\n"
+    "defaults: --wordnet /usr/share/wordnet, --out/--model resources/demo/model, project build/demo/demo.esproj\n";
+
+std::map<std::string, std::string> options(int argc, char** argv) {
+    std::map<std::string, std::string> o;
+    for (int i = 2; i < argc; ++i) {
+        const std::string a = argv[i];
+        if (a.rfind("--", 0) != 0 || i + 1 >= argc) throw Error("unexpected argument '" + a + "'\n" + kUsage);
+        o[a.substr(2)] = argv[++i];
+    }
+    return o;
+}
+
+std::string get(const std::map<std::string, std::string>& o, const std::string& key, const std::string& fallback) {
+    const auto it = o.find(key);
+    return it == o.end() ? fallback : it->second;
+}
+
+// The demo model's shape and training: about a million parameters, under 10 minutes on two cores.
+constexpr int kSteps = 3000;
+
+int buildModel(const std::map<std::string, std::string>& o) {
+    const std::string out = get(o, "out", "resources/demo/model");
+    const WordNet wn(get(o, "wordnet", "/usr/share/wordnet"));
+    const auto corpus = wordNetCorpus(wn);
+    QDir().mkpath(QString::fromStdString(out));
+    std::fprintf(stderr, "corpus: %zu sentences\n", corpus.size());
+    const auto t0 = std::chrono::steady_clock::now();
+    trainSentencePiece(corpus, out + "/tokenizer", {2048, "bpe"});
+    const double tokenizerSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const auto tok = loadSentencePieceTokenizer(out + "/tokenizer.model");
+    std::vector<std::vector<int>> documents;
+    int64_t tokens = 0;
+    for (const auto& s : corpus) {
+        documents.push_back(tok->encode(s));
+        tokens += static_cast<int64_t>(documents.back().size()) + 2;
+    }
+    std::fprintf(stderr, "tokenizer: %.1f s; corpus: %lld tokens\n", tokenizerSeconds, static_cast<long long>(tokens));
+    LlamaShape shape;
+    shape.vocab = tok->vocabSize();
+    TrainingOptions t;
+    t.steps = std::stoi(get(o, "steps", std::to_string(kSteps)));
+    t.batch = std::stoi(get(o, "batch", std::to_string(t.batch)));
+    t.threads = std::stoi(get(o, "threads", std::to_string(t.threads)));
+    t.context = std::stoi(get(o, "context", std::to_string(t.context)));
+    const auto report = trainLlama(documents, shape, t, out, [&](const TrainingPoint& p) {
+        std::fprintf(stderr, "step %5d  loss %.4f  %6.1f s  %.0f tokens/s\n", p.step, p.loss, p.seconds,
+                     p.seconds > 0 ? p.tokens / p.seconds : 0.0);
+        return true;
+    });
+    QJsonArray curve;
+    for (const auto& p : report.curve)
+        curve.append(QJsonObject{{"step", p.step}, {"loss", p.loss}, {"seconds", p.seconds}, {"tokens", static_cast<qint64>(p.tokens)}});
+    const QJsonObject summary{{"corpus_sentences", static_cast<qint64>(corpus.size())},
+                              {"corpus_tokens", static_cast<qint64>(tokens)},
+                              {"tokenizer_seconds", tokenizerSeconds},
+                              {"parameters", static_cast<qint64>(report.parameters)},
+                              {"steps", t.steps},
+                              {"batch", t.batch},
+                              {"context", t.context},
+                              {"training_seconds", report.seconds},
+                              {"trained_tokens", static_cast<qint64>(report.tokens)},
+                              {"loss_curve", curve}};
+    QFile f(QString::fromStdString(out + "/training.json"));
+    if (!f.open(QIODevice::WriteOnly)) throw Error(out + "/training.json: cannot write");
+    // Timings vary run to run; the files the loader reads do not.
+    f.write(QJsonDocument(summary).toJson());
+    std::printf("%s", QJsonDocument(summary).toJson().constData());
+    return 0;
+}
+
+int buildProject(const std::map<std::string, std::string>& o) {
+    const std::string modelDir = QFileInfo(QString::fromStdString(get(o, "model", "resources/demo/model"))).absoluteFilePath().toStdString();
+    const std::string out = get(o, "out", "build/demo/demo.esproj");
+    const WordNet wn(get(o, "wordnet", "/usr/share/wordnet"));
+    auto set = buildWordNetConcepts(wn, demoCategories());
+    set.origin = "wordnet:" + get(o, "wordnet", "/usr/share/wordnet");
+    const auto model = loadModel({modelDir, ""});
+    // Built aside and moved into place at the end: an interrupted build leaves no half project.
+    const QString partial = QString::fromStdString(out + ".partial");
+    QDir().mkpath(QFileInfo(partial).absolutePath());
+    for (const char* suffix : {"", "-wal", "-shm"}) QFile::remove(partial + suffix);
+    const auto t0 = std::chrono::steady_clock::now();
+    {
+        auto store = ProjectStore::open(partial.toStdString(), true);
+        const int64_t modelId = store->addModel(*model), setId = store->addConceptSet(set);
+        RunSettings settings;
+        settings.keepResponses = 200;
+        const bool terminal = isatty(STDERR_FILENO);
+        int shown = -1;
+        const auto summary = analyse(*store, *model, modelId, setId, settings, [&](const AnalysisProgress& p) {
+            if (terminal && p.conceptsDone != shown) {
+                shown = p.conceptsDone;
+                std::fprintf(stderr, "\r\033[K[%d/%d] %s", std::min(p.conceptsDone + 1, p.conceptsTotal), p.conceptsTotal, p.concept.c_str());
+            }
+            return true;
+        });
+        if (terminal) std::fprintf(stderr, "\r\033[K");
+        int strong = 0;
+        QJsonArray concepts;
+        for (const auto& r : store->results(summary.runId)) {
+            const double best = store->topExperts(r.runId, r.conceptId, 1)[0].ap;
+            strong += best >= 0.9 ? 1 : 0;
+            concepts.append(QJsonObject{{"concept", QString::fromStdString(r.concept)}, {"positives", r.positives},
+                                        {"negatives", r.negatives}, {"best_ap", best}});
+        }
+        const QJsonObject report{{"concepts", static_cast<int>(set.concepts.size())},
+                                 {"concepts_with_an_expert_at_ap_0_9", strong},
+                                 {"sentences_run", static_cast<qint64>(summary.sentencesRun)},
+                                 {"sentences_reused", static_cast<qint64>(summary.sentencesReused)},
+                                 {"seconds", std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()},
+                                 {"results", concepts}};
+        std::printf("%s", QJsonDocument(report).toJson().constData());
+        store->checkpoint();
+    }
+    for (const char* suffix : {"", "-wal", "-shm"}) QFile::remove(QString::fromStdString(out) + suffix);
+    if (!QFile::rename(partial, QString::fromStdString(out))) throw Error(out + ": cannot move the finished project into place");
+    return 0;
+}
+
+int measure(const std::map<std::string, std::string>& o) {
+    const std::string conceptName = get(o, "concept", "animal");
+    const int experts = std::stoi(get(o, "experts", "50")), runs = std::stoi(get(o, "runs", "50"));
+    const double strength = std::stod(get(o, "strength", "1"));
+    const WordNet wn(get(o, "wordnet", "/usr/share/wordnet"));
+    std::vector<std::string> vocabulary;
+    for (const auto& c : demoCategories())
+        if (c.name == conceptName) vocabulary = categoryWords(wn, c);
+    if (vocabulary.empty()) throw Error("no demo category '" + conceptName + "'");
+    const auto store = ProjectStore::open(get(o, "project", "build/demo/demo.esproj"), false);
+    const auto ref = store->findResult(conceptName);
+    const auto model = loadModel(store->modelSource(ref.modelId));
+    const auto e = store->loadConceptResult(ref.runId, ref.conceptId);
+    Forcing forcing;
+    forceExperts(forcing, model->probePoints(), store->topExperts(ref.runId, ref.conceptId, experts), e,
+                 parseForceValue(get(o, "value", "on_p50")), strength);
+    GenerationOptions g;
+    g.maxNewTokens = 40;
+    g.temperature = 0.8f;
+    g.topP = 0.95f;
+    WordCount plain, forced;
+    QJsonArray examples;
+    for (int seed = 0; seed < runs; ++seed) {
+        g.seed = static_cast<uint64_t>(seed);
+        for (bool force : {false, true}) {
+            const auto ids = model->generate({}, g, force ? forcing : Forcing{});
+            const std::string text = model->tokenizer().decode(ids);
+            const auto c = countWords(text, vocabulary);
+            auto& total = force ? forced : plain;
+            total.matching += c.matching;
+            total.words += c.words;
+            if (seed < 3) examples.append(QJsonObject{{"seed", seed}, {"forced", force}, {"text", QString::fromStdString(text)}});
+        }
+    }
+    const QJsonObject report{{"concept", QString::fromStdString(conceptName)},
+                             {"experts_forced", experts},
+                             {"strength", strength},
+                             {"runs", runs},
+                             {"plain_words", static_cast<qint64>(plain.words)},
+                             {"plain_concept_words", static_cast<qint64>(plain.matching)},
+                             {"plain_rate", plain.words ? static_cast<double>(plain.matching) / plain.words : 0.0},
+                             {"forced_words", static_cast<qint64>(forced.words)},
+                             {"forced_concept_words", static_cast<qint64>(forced.matching)},
+                             {"forced_rate", forced.words ? static_cast<double>(forced.matching) / forced.words : 0.0},
+                             {"examples", examples}};
+    std::printf("%s", QJsonDocument(report).toJson().constData());
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    selectBlasKernel(argv);
+    QCoreApplication app(argc, argv);
+    if (argc < 2) {
+        std::cerr << kUsage;
+        return 2;
+    }
+    try {
+        const std::string command = argv[1];
+        const auto o = options(argc, argv);
+        if (command == "model") return buildModel(o);
+        if (command == "project") return buildProject(o);
+        if (command == "measure") return measure(o);
+        std::cerr << kUsage;
+        return 2;
+    } catch (const std::exception& e) {
+        std::cerr << "expertscope-demo: " << e.what() << "\n";
+        return 1;
+    }
+}
