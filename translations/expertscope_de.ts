@@ -262,6 +262,18 @@
         <source>Add a model to the project to generate.</source>
         <translation>Fügen Sie dem Projekt ein Modell hinzu, um zu generieren.</translation>
     </message>
+    <message>
+        <source>Empty: the model starts a text of its own</source>
+        <translation>Leer: das Modell beginnt einen eigenen Text</translation>
+    </message>
+    <message>
+        <source>Go on after the end of a text</source>
+        <translation>Nach dem Ende eines Textes weitermachen</translation>
+    </message>
+    <message>
+        <source>Keep generating new texts, one a line, until the length is reached</source>
+        <translation>Weitere Texte erzeugen, einen je Zeile, bis die Länge erreicht ist</translation>
+    </message>
 </context>
 <context>
     <name>expertscope::HeatmapView</name>

@@ -230,6 +230,9 @@ DE = {
     'Models (config.json *.bin);;All files (*)': 'Modelle (config.json *.bin);;Alle Dateien (*)',
     'Tokenizer (cancel: the one beside the model)': 'Tokenizer (Abbrechen: der neben dem Modell)',
     'sentencepiece models (*.model)': 'sentencepiece-Modelle (*.model)',
+    'Empty: the model starts a text of its own': 'Leer: das Modell beginnt einen eigenen Text',
+    'Go on after the end of a text': 'Nach dem Ende eines Textes weitermachen',
+    'Keep generating new texts, one a line, until the length is reached': 'Weitere Texte erzeugen, einen je Zeile, bis die Länge erreicht ist',
 }
 
 

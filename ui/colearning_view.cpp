@@ -29,9 +29,19 @@ void MatrixView::setMatrix(const CoLearningMatrix& m) {
     update();
 }
 
+// Concept names in a font no taller than a cell (down to 6 px), so dozens stay named.
+QFont MatrixView::labelFont(const QRect& area, const QFont& base) const {
+    const int n = std::max<int>(1, static_cast<int>(m_.concepts.size()));
+    const int estimate = std::max(1, (std::min(area.width(), area.height()) - 120) / n);
+    QFont f = base;
+    if (estimate < QFontMetrics(base).height()) f.setPixelSize(std::max(6, estimate - 1));
+    return f;
+}
+
 QRect MatrixView::gridFor(const QRect& area, const QFontMetrics& fm) const {
+    const QFontMetrics small(labelFont(area, font()));
     int label = 0;
-    for (const auto& c : m_.concepts) label = std::max(label, fm.horizontalAdvance(QString::fromStdString(c)));
+    for (const auto& c : m_.concepts) label = std::max(label, small.horizontalAdvance(QString::fromStdString(c)));
     label = std::min(label + 10, area.width() / 3);
     const int n = std::max<int>(1, static_cast<int>(m_.concepts.size()));
     const int top = fm.height() * 2, bar = 70;
@@ -61,18 +71,24 @@ void MatrixView::renderFigure(QPainter& p, const QRect& area) const {
         }
     p.setPen(Qt::black);
     p.drawRect(g.adjusted(0, 0, -1, -1));
-    if (cell >= fm.height() * 0.8) {
+    // Labels in a font that fits a cell (down to 7 px), so dozens of concepts stay named.
+    if (cell >= 6) {
+        p.save();
+        const QFont small = labelFont(area, p.font());
+        p.setFont(small);
+        const QFontMetrics sm(small);
         for (int a = 0; a < n; ++a) {
             const QString name = QString::fromStdString(m_.concepts[static_cast<size_t>(m_.order[a])]);
             const int width = g.left() - area.left() - 6;
             p.drawText(QRect(area.left(), g.top() + a * cell, width, cell), Qt::AlignRight | Qt::AlignVCenter,
-                       fm.elidedText(name, Qt::ElideMiddle, width));
+                       sm.elidedText(name, Qt::ElideMiddle, width));
             p.save();
-            p.translate(g.left() + a * cell + cell / 2 + fm.ascent() / 2, g.top() - 6);
+            p.translate(g.left() + a * cell + cell / 2 + sm.ascent() / 2, g.top() - 6);
             p.rotate(-90);
-            p.drawText(0, 0, fm.elidedText(name, Qt::ElideMiddle, g.top() - area.top() - fm.height() * 2 - 8));
+            p.drawText(0, 0, sm.elidedText(name, Qt::ElideMiddle, g.top() - area.top() - fm.height() * 2 - 8));
             p.restore();
         }
+        p.restore();
     }
     // Colour bar 0..1.
     const QRect bar(g.right() + 16, g.top(), 14, g.height());

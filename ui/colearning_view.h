@@ -38,6 +38,7 @@ protected:
 
 private:
     QRect gridFor(const QRect& area, const QFontMetrics& fm) const;
+    QFont labelFont(const QRect& area, const QFont& base) const;
     bool cellAt(const QPoint& pos, int* i, int* j) const;
     CoLearningMatrix m_;
     ColourMap map_;

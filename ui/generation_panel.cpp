@@ -1,5 +1,6 @@
 #include "generation_panel.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QFormLayout>
@@ -31,8 +32,9 @@ int GenerationPanel::expertsForPosition(int position, int maximum) {
 }
 
 GenerationPanel::GenerationPanel(ProjectSession* session, QWidget* parent) : QWidget(parent), session_(session) {
-    prompt_ = new QLineEdit(QStringLiteral("Once upon a time"), this);  // model input: not translated
+    prompt_ = new QLineEdit(this);
     prompt_->setObjectName("prompt");
+    prompt_->setPlaceholderText(tr("Empty: the model starts a text of its own"));
     prompt_->setToolTip(tr("The text the model continues; empty starts from the beginning-of-text token"));
 
     auto* forcingBox = new QGroupBox(tr("Forcing"), this);
@@ -78,11 +80,15 @@ GenerationPanel::GenerationPanel(ProjectSession* session, QWidget* parent) : QWi
     seed_->setRange(0, 1000000);
     seed_->setValue(1);
     seed_->setToolTip(tr("Both texts use this seed, so only the forcing differs"));
+    goOn_ = new QCheckBox(tr("Go on after the end of a text"), sampling);
+    goOn_->setChecked(true);
+    goOn_->setToolTip(tr("Keep generating new texts, one a line, until the length is reached"));
     auto* samplingLayout = new QFormLayout(sampling);
     samplingLayout->addRow(tr("Temperature:"), temperature_);
     samplingLayout->addRow(tr("Top-p:"), topP_);
     samplingLayout->addRow(tr("Length:"), length_);
     samplingLayout->addRow(tr("Seed:"), seed_);
+    samplingLayout->addRow(goOn_);
 
     plain_ = new QPlainTextEdit(this);
     plain_->setObjectName("plainText");
@@ -127,12 +133,15 @@ GenerationPanel::GenerationPanel(ProjectSession* session, QWidget* parent) : QWi
         connect(box, &QDoubleSpinBox::valueChanged, this, &GenerationPanel::scheduleRegeneration);
     for (auto* box : {length_, seed_}) connect(box, &QSpinBox::valueChanged, this, &GenerationPanel::scheduleRegeneration);
     connect(scope_, &QComboBox::currentIndexChanged, this, &GenerationPanel::scheduleRegeneration);
+    connect(goOn_, &QCheckBox::toggled, this, &GenerationPanel::scheduleRegeneration);
 
     connect(session_, &ProjectSession::tokenGenerated, this, [this](int job, bool forced, const QString& text) {
         if (job != job_) return;
         auto* edit = forced ? forced_ : plain_;
         edit->moveCursor(QTextCursor::End);
-        edit->insertPlainText(text);
+        // A new text starts on its own line, without the space its first piece carries.
+        const bool lineStart = edit->toPlainText().endsWith('\n');
+        edit->insertPlainText(lineStart && text.startsWith(' ') ? text.mid(1) : text);
     });
     connect(session_, &ProjectSession::generationFinished, this, [this](int job, const QString& error) {
         if (job != job_) return;
@@ -226,6 +235,7 @@ GenerationRequest GenerationPanel::request() const {
     r.options.temperature = static_cast<float>(temperature_->value());
     r.options.topP = static_cast<float>(topP_->value());
     r.options.seed = static_cast<uint64_t>(seed_->value());
+    r.options.stopAtEos = !goOn_->isChecked();
     r.scope = scope_->currentIndex() == 0 ? ForceScope::AllPositions : ForceScope::NewTokens;
     const int most = static_cast<int>(std::min<int64_t>(kMostExperts, std::max<int64_t>(1, session_->unitCount())));
     for (const auto& row : rows_) {

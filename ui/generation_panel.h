@@ -7,6 +7,7 @@
 
 #include <QWidget>
 
+class QCheckBox;
 class QComboBox;
 class QDoubleSpinBox;
 class QLineEdit;
@@ -61,6 +62,7 @@ private:
     QDoubleSpinBox *strength_, *temperature_, *topP_;
     QSpinBox *length_, *seed_;
     QComboBox* scope_;
+    QCheckBox* goOn_;
     QPlainTextEdit *plain_, *forced_;
     QTimer* debounce_;
     int job_ = 0;

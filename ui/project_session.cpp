@@ -4,6 +4,7 @@
 #include "core/error.h"
 #include "core/response_collector.h"
 
+#include <QDir>
 #include <QFileInfo>
 #include <QMetaObject>
 #include <QPointer>
@@ -68,7 +69,9 @@ QString ProjectSession::projectPath() const { return store_ ? QString::fromStdSt
 
 QString ProjectSession::modelName() const {
     if (!model_) return {};
+    // A folder called "model" says little: name its parent too ("demo/model").
     const QFileInfo fi(QString::fromStdString(model_->info().path));
+    if (fi.fileName() == "model" || fi.fileName() == "models") return fi.dir().dirName() + "/" + fi.fileName();
     return fi.fileName();
 }
 
@@ -408,14 +411,17 @@ int ProjectSession::generate(const GenerationRequest& request) {
     QPointer<ProjectSession> self(this);
     const std::string prompt = request.prompt.toStdString();
     const GenerationOptions options = request.options;
-    modelLane_->start([self, job, cancel, model, forcing, prompt, options] {
+    const int eos = model_->info().eosId, bos = model_->info().bosId;
+    modelLane_->start([self, job, cancel, model, forcing, prompt, options, eos, bos] {
         QString error;
         try {
             const auto ids = prompt.empty() ? std::vector<int>{} : model->tokenize(prompt);
             for (bool forced : {false, true}) {
-                model->generate(ids, options, forced ? forcing : Forcing{}, [&](int, const std::string& text) {
+                model->generate(ids, options, forced ? forcing : Forcing{}, [&](int token, const std::string& text) {
                     if (cancel->load()) return false;
-                    if (self) post(self.data(), [self, job, forced, t = QString::fromStdString(text)] {
+                    // Past the end of a text (when generation goes on), a new line.
+                    const QString shown = token == eos ? QStringLiteral("\n") : token == bos ? QString() : QString::fromStdString(text);
+                    if (self) post(self.data(), [self, job, forced, t = shown] {
                             if (self) emit self->tokenGenerated(job, forced, t);
                         });
                     return true;
