@@ -130,7 +130,7 @@ void ExpertisePanel::updateCounts() {
     }
     layersAxis_->clear();
     layersAxis_->append(layers);
-    countAxis_->setRange(0, most);
+    countAxis_->setRange(0, std::max(4, most));  // whole numbers even when few
     countAxis_->applyNiceNumbers();
 }
 

@@ -102,7 +102,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), session_(new Proj
     conceptTable_->setObjectName("conceptTable");
     conceptTable_->setModel(conceptFilter_);
     conceptTable_->setSortingEnabled(true);
-    conceptTable_->sortByColumn(Name, Qt::AscendingOrder);
+    conceptTable_->sortByColumn(BestAp, Qt::DescendingOrder);  // the clearest concepts first
     conceptTable_->setSelectionBehavior(QAbstractItemView::SelectRows);
     conceptTable_->setSelectionMode(QAbstractItemView::SingleSelection);
     conceptTable_->setEditTriggers(QAbstractItemView::NoEditTriggers);
