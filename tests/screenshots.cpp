@@ -1,6 +1,7 @@
 // Screenshots of the main views for review: opens a project, picks its concept with the
 // best AP, clicks its best unit, computes co-learning and a forced generation, and saves
 // a PNG of each view. Run by packaging/screenshots.sh under Xvfb at 1600x1000.
+#include "test_support.h"
 #include "ui/colearning_view.h"
 #include "ui/expertise_panel.h"
 #include "ui/generation_panel.h"
@@ -18,19 +19,7 @@
 #include <cstdio>
 
 using namespace expertscope;
-
-namespace {
-template <typename F>
-bool waitFor(F done, int ms) {
-    QElapsedTimer t;
-    t.start();
-    while (!done()) {
-        if (t.elapsed() > ms) return false;
-        QTest::qWait(20);
-    }
-    return true;
-}
-}  // namespace
+using expertscope::test::waitFor;
 
 int main(int argc, char** argv) {
     QApplication app(argc, argv);

@@ -2,6 +2,7 @@
 // Locating ../shared for tests: EXPERTSCOPE_SHARED (set by CTest) or ../shared from the
 // working directory. A missing asset skips the test with its path in the message.
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFileInfo>
 #include <QString>
 #include <QTest>
@@ -12,6 +13,18 @@ inline QString sharedPath(const QString& relative) {
     const QByteArray env = qgetenv("EXPERTSCOPE_SHARED");
     const QString root = env.isEmpty() ? QStringLiteral("../shared") : QString::fromLocal8Bit(env);
     return QDir(root).filePath(relative);
+}
+
+// Processes events until `done()` or `ms` pass; false on time-out.
+template <typename F>
+bool waitFor(F done, int ms) {
+    QElapsedTimer t;
+    t.start();
+    while (!done()) {
+        if (t.elapsed() > ms) return false;
+        QTest::qWait(10);
+    }
+    return true;
 }
 
 }  // namespace expertscope::test

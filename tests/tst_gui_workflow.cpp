@@ -39,6 +39,7 @@
 #include <QTimer>
 
 using namespace expertscope;
+using expertscope::test::waitFor;
 
 namespace {
 
@@ -54,17 +55,6 @@ void writeConcept(const QString& dir, const Concept& c) {
     QFile f(dir + "/sense/" + QString::fromStdString(c.name) + ".json");
     QVERIFY(f.open(QIODevice::WriteOnly));
     f.write(QJsonDocument(o).toJson());
-}
-
-template <typename F>
-bool waitFor(F done, int ms) {
-    QElapsedTimer t;
-    t.start();
-    while (!done()) {
-        if (t.elapsed() > ms) return false;
-        QTest::qWait(10);
-    }
-    return true;
 }
 
 }  // namespace

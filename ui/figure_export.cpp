@@ -19,6 +19,17 @@
 
 namespace expertscope {
 
+namespace {
+// Draws the figure onto an SVG or PDF device writing `path`; empty or the error.
+QString paintVector(const Figure& figure, QPaintDevice& device, QSize size, const QString& path) {
+    QPainter p;
+    if (!p.begin(&device)) return QObject::tr("Cannot write %1").arg(path);
+    figure.renderFigure(p, QRect(QPoint(0, 0), size));
+    p.end();
+    return QFileInfo(path).size() > 0 ? QString() : QObject::tr("Cannot write %1").arg(path);
+}
+}  // namespace
+
 QString exportFigure(const Figure& figure, const QString& path, QSize size, int dpi) {
     const QString suffix = QFileInfo(path).suffix().toLower();
     if (suffix == "png") {
@@ -44,11 +55,7 @@ QString exportFigure(const Figure& figure, const QString& path, QSize size, int 
         svg.setResolution(72);
         svg.setTitle(figure.figureName());
         svg.setDescription(QStringLiteral("Expertscope"));
-        QPainter p;
-        if (!p.begin(&svg)) return QObject::tr("Cannot write %1").arg(path);
-        figure.renderFigure(p, QRect(QPoint(0, 0), size));
-        p.end();
-        return QFileInfo(path).size() > 0 ? QString() : QObject::tr("Cannot write %1").arg(path);
+        return paintVector(figure, svg, size, path);
     }
     if (suffix == "pdf") {
         QPdfWriter pdf(path);
@@ -57,11 +64,7 @@ QString exportFigure(const Figure& figure, const QString& path, QSize size, int 
         pdf.setPageMargins(QMarginsF(0, 0, 0, 0));
         pdf.setTitle(figure.figureName());
         pdf.setCreator(QStringLiteral("Expertscope"));
-        QPainter p;
-        if (!p.begin(&pdf)) return QObject::tr("Cannot write %1").arg(path);
-        figure.renderFigure(p, QRect(QPoint(0, 0), size));
-        p.end();
-        return QFileInfo(path).size() > 0 ? QString() : QObject::tr("Cannot write %1").arg(path);
+        return paintVector(figure, pdf, size, path);
     }
     return QObject::tr("Unknown image format '%1': use .png, .svg or .pdf").arg(suffix);
 }
