@@ -17,6 +17,8 @@
 #include "ui/unit_inspector.h"
 
 #include <QAction>
+#include <QApplication>
+#include <QWheelEvent>
 #include <QChartView>
 #include <QTableView>
 #include <QElapsedTimer>
@@ -152,6 +154,27 @@ private slots:
         // Zoomed out, the best unit still shows: the pixel under it names it.
         const auto best = w_->session()->topExperts(w_->session()->concepts()[0].id, 1)[0];
         QCOMPARE(heatmap->unitAt(heatmap->positionOfUnit(best.unit)), best.unit);
+        // Keyboard, wheel and drag move the view; Home shows everything again.
+        const double full = heatmap->viewEnd() - heatmap->viewStart();
+        heatmap->setFocus();
+        QTest::keyClick(heatmap, Qt::Key_Plus);
+        QCOMPARE(heatmap->viewEnd() - heatmap->viewStart(), full / 2);
+        QTest::keyClick(heatmap, Qt::Key_Right);
+        QVERIFY(heatmap->viewStart() > 0);
+        QTest::keyClick(heatmap, Qt::Key_Home);
+        QCOMPARE(heatmap->viewStart(), 0.0);
+        const QPointF centre = heatmap->rect().center();
+        QWheelEvent wheel(centre, heatmap->mapToGlobal(centre), {}, {0, 240}, Qt::NoButton, {}, Qt::NoScrollPhase, false);
+        QApplication::sendEvent(heatmap, &wheel);
+        const double zoomed = heatmap->viewEnd() - heatmap->viewStart();
+        QVERIFY(zoomed < full);
+        const double before = heatmap->viewStart();
+        QTest::mousePress(heatmap, Qt::LeftButton, {}, centre.toPoint());
+        QTest::mouseMove(heatmap, centre.toPoint() - QPoint(60, 0));
+        QTest::mouseRelease(heatmap, Qt::LeftButton, {}, centre.toPoint() - QPoint(60, 0));
+        QVERIFY(heatmap->viewStart() > before);  // dragged left: later units come into view
+        QCOMPARE(heatmap->viewEnd() - heatmap->viewStart(), zoomed);
+        QTest::keyClick(heatmap, Qt::Key_Home);
         // The threshold slider counts experts.
         auto* panel = w_->expertisePanel();
         panel->setThreshold(0.5);
