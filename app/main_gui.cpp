@@ -29,9 +29,9 @@ expertscope::MainWindow* makeWindow(const QString& project, const QString& demo)
     window->setAttribute(Qt::WA_DeleteOnClose);
     window->setDemoProject(demo);
     QObject::connect(window, &expertscope::MainWindow::languageChanged, window, [window, demo](const QString& code) {
-        expertscope::installLanguage(code);
         const QString path = window->session()->projectPath();
-        window->close();
+        if (!window->close()) return;  // the user kept a running analysis; the language applies next start
+        expertscope::installLanguage(code);
         makeWindow(path, demo);
     });
     window->show();
