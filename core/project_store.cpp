@@ -17,8 +17,6 @@
 namespace expertscope {
 namespace {
 
-constexpr int kTopExpertsStored = 1000;
-
 // A prepared statement that finalises itself; errors carry SQLite's message.
 class Statement {
 public:
@@ -274,7 +272,7 @@ int64_t ProjectStore::findConceptSet(const std::string& origin) const {
 namespace {
 const char* kResultColumns =
     "SELECT r.run_id, r.concept_id, runs.model_id, c.name, c.grp, c.source, models.path, runs.pooling, r.positives, "
-    "r.negatives, runs.sequence_length FROM concept_results r JOIN concepts c ON c.id = r.concept_id "
+    "r.negatives, runs.sequence_length, r.best_ap FROM concept_results r JOIN concepts c ON c.id = r.concept_id "
     "JOIN runs ON runs.id = r.run_id JOIN models ON models.id = runs.model_id ";
 
 ProjectStore::ResultRef resultRef(const Statement& q) {
@@ -290,6 +288,7 @@ ProjectStore::ResultRef resultRef(const Statement& q) {
     ref.positives = static_cast<int>(q.integer(8));
     ref.negatives = static_cast<int>(q.integer(9));
     ref.sequenceLength = static_cast<int>(q.integer(10));
+    ref.bestAp = q.real(11);
     return ref;
 }
 }  // namespace
@@ -306,6 +305,14 @@ std::vector<ProjectStore::ResultRef> ProjectStore::results(int64_t runId) const 
     q.bind(1, runId);
     std::vector<ResultRef> out;
     while (q.step()) out.push_back(resultRef(q));
+    return out;
+}
+
+std::map<int64_t, int> ProjectStore::expertCounts(int64_t runId, double threshold) const {
+    Statement q(db_, "SELECT concept_id, COUNT(*) FROM top_experts WHERE run_id = ? AND ap >= ? GROUP BY concept_id");
+    q.bind(1, runId).bind(2, threshold);
+    std::map<int64_t, int> out;
+    while (q.step()) out[q.integer(0)] = static_cast<int>(q.integer(1));
     return out;
 }
 

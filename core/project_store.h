@@ -8,6 +8,7 @@
 #include "expertise.h"
 #include "language_model.h"
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -82,10 +83,16 @@ public:
         int64_t runId = 0, conceptId = 0, modelId = 0;
         std::string concept, group, source, modelPath, pooling;
         int positives = 0, negatives = 0, sequenceLength = 0;
+        double bestAp = 0;
     };
     ResultRef findResult(const std::string& conceptName) const;  // throws when there is none
     std::vector<ResultRef> results(int64_t runId) const;          // every finished concept of a run
     int64_t latestRun() const;                                    // 0 when there is none
+    // Per concept of a run, its stored top experts with AP >= threshold: exact below the
+    // number stored (kTopExpertsStored), that number when more pass (count them from the
+    // full result then). One query, however many concepts.
+    std::map<int64_t, int> expertCounts(int64_t runId, double threshold) const;
+    static constexpr int kTopExpertsStored = 1000;
     std::vector<ProbePoint> probes(int64_t modelId) const;
     // Where a stored model's files are (as added; they may since have moved).
     ModelSource modelSource(int64_t modelId) const;

@@ -3,6 +3,7 @@
 // result, refused concepts say why, and a file that is not a project is left untouched.
 #include "core/analysis.h"
 #include "core/error.h"
+#include "core/expert_queries.h"
 #include "core/response_collector.h"
 #include "test_support.h"
 
@@ -56,6 +57,13 @@ private slots:
         qInfo("best football AP with stories260K: %.4f (unit %lld)", top[0].ap, static_cast<long long>(top[0].unit));
         QVERIFY2(top[0].ap > 0.8, qPrintable(QString::number(top[0].ap)));
         QCOMPARE(float(top[0].ap), float(*std::max_element(football.ap.begin(), football.ap.end())));
+        // Expert counts in one query: exact below the stored 1,000, capped there above.
+        for (double t : {0.9, 0.7, 0.0}) {
+            const auto counts = a->expertCounts(whole.runId, t);
+            const int exact = static_cast<int>(expertsAbove(football, t).size());
+            QCOMPARE(counts.at(concepts[1].id), std::min(exact, ProjectStore::kTopExpertsStored));
+        }
+        QCOMPARE(a->results(whole.runId)[1].bestAp, top[0].ap);
         // The top experts' responses were kept: their AP recomputed from them is the stored one.
         for (int rank = 0; rank < 6; ++rank) {
             const auto kept = a->keptResponses(whole.runId, concepts[1].id, top[rank].unit);

@@ -10,7 +10,6 @@
 #include "unit_inspector.h"
 
 #include "core/blas_setup.h"
-#include "core/expert_queries.h"
 
 #include <QAction>
 #include <QApplication>
@@ -415,7 +414,7 @@ void MainWindow::updateActions() {
 }
 
 void MainWindow::refreshConcepts() {
-    const double threshold = expertise_->threshold();
+    const auto counts = session_->expertCounts(expertise_->threshold());
     conceptModel_->setRowCount(0);
     for (const auto& c : session_->concepts()) {
         QList<QStandardItem*> row;
@@ -427,12 +426,8 @@ void MainWindow::refreshConcepts() {
         if (c.analysed) {
             best->setData(c.bestAp, Qt::EditRole);
             best->setData(QString::number(c.bestAp, 'f', 3), Qt::DisplayRole);
-            // Counting needs every AP; the stored top 1,000 suffice unless more pass.
-            const auto top = session_->topExperts(c.id, 1000);
-            int n = 0;
-            while (n < static_cast<int>(top.size()) && top[static_cast<size_t>(n)].ap >= threshold) ++n;
-            if (n == 1000) n = static_cast<int>(expertsAbove(session_->expertise(c.id), threshold).size());
-            experts->setData(n, Qt::EditRole);
+            const auto n = counts.find(c.id);
+            experts->setData(n == counts.end() ? 0 : n->second, Qt::EditRole);
         } else {
             best->setData(tr("not analysed"), Qt::DisplayRole);
             best->setData(-1.0, Qt::EditRole);

@@ -2,6 +2,7 @@
 
 #include "core/analysis.h"
 #include "core/error.h"
+#include "core/expert_queries.h"
 #include "core/response_collector.h"
 
 #include <QDir>
@@ -195,10 +196,10 @@ void ProjectSession::reloadConcepts() {
             for (const auto& r : store_->results(runId_)) done[r.conceptId] = r;
         for (const auto& c : store_->concepts(setId_)) {
             ConceptSummary s{c.id, QString::fromStdString(c.name), QString::fromStdString(c.group), c.positives, c.negatives};
-            if (done.count(c.id)) {
+            const auto d = done.find(c.id);
+            if (d != done.end()) {
                 s.analysed = true;
-                const auto top = store_->topExperts(runId_, c.id, 1);
-                s.bestAp = top.empty() ? 0 : top[0].ap;
+                s.bestAp = d->second.bestAp;
             }
             concepts_.push_back(s);
         }
@@ -213,6 +214,14 @@ UnitExpertise ProjectSession::expertise(int64_t conceptId) const {
     } catch (const Error&) {
         return {};
     }
+}
+
+std::map<int64_t, int> ProjectSession::expertCounts(double threshold) const {
+    if (!store_ || !runId_) return {};
+    auto counts = store_->expertCounts(runId_, threshold);
+    for (auto& [conceptId, n] : counts)  // more experts than stored: count them all
+        if (n >= ProjectStore::kTopExpertsStored) n = static_cast<int>(expertsAbove(expertise(conceptId), threshold).size());
+    return counts;
 }
 
 std::vector<Expert> ProjectSession::topExperts(int64_t conceptId, int k) const {

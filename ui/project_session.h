@@ -97,6 +97,8 @@ public:
     // The whole result of a concept (empty when it has none yet).
     UnitExpertise expertise(int64_t conceptId) const;
     std::vector<Expert> topExperts(int64_t conceptId, int k) const;
+    // Experts (AP >= threshold) per analysed concept; concepts with none are absent.
+    std::map<int64_t, int> expertCounts(double threshold) const;
     ConceptSummary concept(int64_t conceptId) const;
 
     // Background work that needs the model; each answer comes through a signal.
