@@ -6,6 +6,7 @@
 #include <QAction>
 #include <QFile>
 #include <QMenuBar>
+#include <QSettings>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
@@ -75,6 +76,26 @@ private slots:
         QCOMPARE(projectOnStart({}, false, {last}, demo), last);
         QCOMPARE(projectOnStart({}, true, {last}, demo), demo);  // --demo
         QCOMPARE(projectOnStart("x.esproj", true, {last}, demo), QString("x.esproj"));
+    }
+
+    void keepsAnalysisSettings() {
+        QSettings s;
+        s.setValue("analysis/pooling", 1);
+        s.setValue("analysis/sequenceLength", 64);
+        s.setValue("analysis/truncate", true);
+        s.setValue("analysis/threads", 3);
+        {
+            MainWindow w;
+            const auto& run = w.session()->runSettings;
+            QCOMPARE(run.pooling, Pooling::Mean);
+            QCOMPARE(run.sequenceLength, 64);
+            QCOMPARE(run.longSentences, LongSentencePolicy::Truncate);
+            QCOMPARE(run.workers, 3);
+        }
+        s.remove("analysis");
+        MainWindow fresh;
+        QCOMPARE(fresh.session()->runSettings.pooling, Pooling::Max);
+        QCOMPARE(fresh.session()->runSettings.sequenceLength, 0);
     }
 
     void exportsNeedAFigure() {

@@ -680,6 +680,50 @@
         <source>sentencepiece models (*.model)</source>
         <translation>sentencepiece-Modelle (*.model)</translation>
     </message>
+    <message>
+        <source>maximum over the tokens</source>
+        <translation>Maximum über die Tokens</translation>
+    </message>
+    <message>
+        <source>mean over the tokens</source>
+        <translation>Mittelwert über die Tokens</translation>
+    </message>
+    <message>
+        <source>ml-selfcond (padded maximum)</source>
+        <translation>ml-selfcond (Maximum mit Auffüllung)</translation>
+    </message>
+    <message>
+        <source>How a unit's response to a sentence is made from its values at each token</source>
+        <translation>Wie die Antwort einer Einheit auf einen Satz aus ihren Werten an jedem Token gebildet wird</translation>
+    </message>
+    <message>
+        <source>the model's context</source>
+        <translation>der Kontext des Modells</translation>
+    </message>
+    <message>
+        <source>Longer sentences (in tokens) are dropped or cut; ml-selfcond pooling needs a length</source>
+        <translation>Längere Sätze (in Tokens) werden verworfen oder gekürzt; ml-selfcond-Pooling braucht eine Länge</translation>
+    </message>
+    <message>
+        <source>dropped (as ml-selfcond)</source>
+        <translation>verworfen (wie ml-selfcond)</translation>
+    </message>
+    <message>
+        <source>cut to the length</source>
+        <translation>auf die Länge gekürzt</translation>
+    </message>
+    <message>
+        <source>Pooling:</source>
+        <translation>Pooling:</translation>
+    </message>
+    <message>
+        <source>Sequence length:</source>
+        <translation>Sequenzlänge:</translation>
+    </message>
+    <message>
+        <source>Longer sentences are:</source>
+        <translation>Längere Sätze werden:</translation>
+    </message>
 </context>
 <context>
     <name>expertscope::MatrixView</name>

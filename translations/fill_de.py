@@ -233,6 +233,17 @@ DE = {
     'Empty: the model starts a text of its own': 'Leer: das Modell beginnt einen eigenen Text',
     'Go on after the end of a text': 'Nach dem Ende eines Textes weitermachen',
     'Keep generating new texts, one a line, until the length is reached': 'Weitere Texte erzeugen, einen je Zeile, bis die Länge erreicht ist',
+    'maximum over the tokens': 'Maximum über die Tokens',
+    'mean over the tokens': 'Mittelwert über die Tokens',
+    'ml-selfcond (padded maximum)': 'ml-selfcond (Maximum mit Auffüllung)',
+    "How a unit's response to a sentence is made from its values at each token": 'Wie die Antwort einer Einheit auf einen Satz aus ihren Werten an jedem Token gebildet wird',
+    "the model's context": 'der Kontext des Modells',
+    'Longer sentences (in tokens) are dropped or cut; ml-selfcond pooling needs a length': 'Längere Sätze (in Tokens) werden verworfen oder gekürzt; ml-selfcond-Pooling braucht eine Länge',
+    'dropped (as ml-selfcond)': 'verworfen (wie ml-selfcond)',
+    'cut to the length': 'auf die Länge gekürzt',
+    'Pooling:': 'Pooling:',
+    'Sequence length:': 'Sequenzlänge:',
+    'Longer sentences are:': 'Längere Sätze werden:',
 }
 
 

@@ -286,6 +286,9 @@ void MainWindow::restoreLayout() {
     expertise_->colourMapBox()->setCurrentIndex(s.value("view/colourMap", 0).toInt());
     coLearning_->kBox()->setValue(s.value("view/colearningK", 100).toInt());
     session_->runSettings.workers = s.value("analysis/threads", 0).toInt();
+    session_->runSettings.pooling = static_cast<Pooling>(std::clamp(s.value("analysis/pooling", 0).toInt(), 0, 2));
+    session_->runSettings.sequenceLength = std::max(0, s.value("analysis/sequenceLength", 0).toInt());
+    session_->runSettings.longSentences = s.value("analysis/truncate", false).toBool() ? LongSentencePolicy::Truncate : LongSentencePolicy::Drop;
 }
 
 void MainWindow::closeEvent(QCloseEvent* e) {
@@ -531,6 +534,19 @@ void MainWindow::showPreferences() {
     threads->setRange(0, 256);
     threads->setSpecialValueText(tr("one per core"));
     threads->setValue(session_->runSettings.workers);
+    auto& run = session_->runSettings;
+    auto* pooling = new QComboBox(&dialog);
+    pooling->addItems({tr("maximum over the tokens"), tr("mean over the tokens"), tr("ml-selfcond (padded maximum)")});
+    pooling->setCurrentIndex(static_cast<int>(run.pooling));
+    pooling->setToolTip(tr("How a unit's response to a sentence is made from its values at each token"));
+    auto* length = new QSpinBox(&dialog);
+    length->setRange(0, 100000);
+    length->setSpecialValueText(tr("the model's context"));
+    length->setValue(run.sequenceLength);
+    length->setToolTip(tr("Longer sentences (in tokens) are dropped or cut; ml-selfcond pooling needs a length"));
+    auto* cut = new QComboBox(&dialog);
+    cut->addItems({tr("dropped (as ml-selfcond)"), tr("cut to the length")});
+    cut->setCurrentIndex(run.longSentences == LongSentencePolicy::Truncate ? 1 : 0);
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, &dialog);
     connect(buttons, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
     connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
@@ -538,8 +554,19 @@ void MainWindow::showPreferences() {
     form->addRow(tr("Language:"), language);
     form->addRow(tr("Colour map:"), colours);
     form->addRow(tr("Analysis threads:"), threads);
+    form->addRow(tr("Pooling:"), pooling);
+    form->addRow(tr("Sequence length:"), length);
+    form->addRow(tr("Longer sentences are:"), cut);
     form->addRow(buttons);
     if (dialog.exec() != QDialog::Accepted) return;
+    if (pooling->currentIndex() == static_cast<int>(Pooling::SelfcondMax) && length->value() == 0) length->setValue(128);
+    run.pooling = static_cast<Pooling>(pooling->currentIndex());
+    run.sequenceLength = length->value();
+    run.longSentences = cut->currentIndex() == 1 ? LongSentencePolicy::Truncate : LongSentencePolicy::Drop;
+    QSettings().setValue("analysis/pooling", pooling->currentIndex());
+    QSettings().setValue("analysis/sequenceLength", length->value());
+    QSettings().setValue("analysis/truncate", cut->currentIndex() == 1);
+    session_->reloadResults();  // the results of these settings, when there are some
     expertise_->colourMapBox()->setCurrentIndex(colours->currentIndex());
     session_->runSettings.workers = threads->value();
     QSettings().setValue("analysis/threads", threads->value());

@@ -84,6 +84,7 @@ public:
     bool addConcepts(const QString& path);
     void startAnalysis();
     void cancelAnalysis();
+    void reloadResults() { reloadConcepts(); }  // after runSettings change
 
     bool hasProject() const { return store_ != nullptr; }
     QString projectPath() const;
