@@ -15,18 +15,20 @@ namespace {
 
 // Responses of sentences that concepts still to come also use, kept within a byte budget
 // until their last use: a sentence shared by several concepts runs through the model once.
-// Uses are counted by hash (a collision only costs a kept row); rows are found by text.
+// `uses` holds only the sentences that more than one of the run's concepts use.
 class SharedResponses {
 public:
-    SharedResponses(int64_t budgetBytes, int64_t cols) : budget_(budgetBytes), cols_(cols) {}
-    void countUse(const std::string& s) { ++uses_[std::hash<std::string>{}(s)]; }
+    SharedResponses(std::unordered_map<std::string, int> uses, int64_t budgetBytes, int64_t cols)
+        : uses_(std::move(uses)), budget_(budgetBytes), cols_(cols) {}
     const std::vector<float>* find(const std::string& s) const {
         const auto it = rows_.find(s);
         return it == rows_.end() ? nullptr : &it->second;
     }
     // A concept has used the sentence (row: its responses, or null when it came from here).
     void used(const std::string& s, const float* row) {
-        auto& left = uses_[std::hash<std::string>{}(s)];
+        const auto use = uses_.find(s);
+        if (use == uses_.end()) return;  // no other concept uses it
+        int& left = use->second;
         left = std::max(0, left - 1);
         const auto it = rows_.find(s);
         if (left == 0 && it != rows_.end()) {
@@ -39,7 +41,7 @@ public:
     }
 
 private:
-    std::unordered_map<size_t, int> uses_;
+    std::unordered_map<std::string, int> uses_;
     std::unordered_map<std::string, std::vector<float>> rows_;
     int64_t budget_, cols_, bytes_ = 0;
 };
@@ -120,13 +122,7 @@ AnalysisSummary analyse(ProjectStore& store, LanguageModel& model, int64_t model
     const auto finishedList = store.finishedConcepts(summary.runId);
     const std::set<int64_t> finished(finishedList.begin(), finishedList.end());
     const auto concepts = store.concepts(setId);
-    SharedResponses shared(settings.reuseBytes, model.unitCount());
-    for (const auto& stored : concepts)
-        if (!finished.count(stored.id)) {
-            const Concept c = store.loadConcept(stored.id);
-            for (const auto* list : {&c.positives, &c.negatives})
-                for (const auto& s : *list) shared.countUse(s);
-        }
+    SharedResponses shared(store.sharedSentences(setId, summary.runId), settings.reuseBytes, model.unitCount());
 
     AnalysisProgress p;
     p.conceptsTotal = static_cast<int>(concepts.size());

@@ -387,6 +387,16 @@ std::vector<int64_t> ProjectStore::finishedConcepts(int64_t runId) const {
     return out;
 }
 
+std::unordered_map<std::string, int> ProjectStore::sharedSentences(int64_t setId, int64_t runId) const {
+    Statement q(db_, "SELECT s.text, COUNT(*) FROM concept_sentences cs JOIN concepts c ON c.id = cs.concept_id "
+                     "JOIN sentences s ON s.id = cs.sentence_id WHERE c.set_id = ? AND cs.concept_id NOT IN "
+                     "(SELECT concept_id FROM concept_results WHERE run_id = ?) GROUP BY cs.sentence_id HAVING COUNT(*) > 1");
+    q.bind(1, setId).bind(2, runId);
+    std::unordered_map<std::string, int> out;
+    while (q.step()) out.emplace(q.text(0), static_cast<int>(q.integer(1)));
+    return out;
+}
+
 void ProjectStore::finishRun(int64_t runId) {
     Statement q(db_, "UPDATE runs SET finished = ? WHERE id = ?");
     q.bind(1, now()).bind(2, runId).run();

@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 struct sqlite3;
@@ -67,6 +68,9 @@ public:
     // The run of this model, concept set and settings (finished or not), or 0.
     int64_t findRun(int64_t modelId, int64_t setId, const RunSettings& settings) const;
     std::vector<int64_t> finishedConcepts(int64_t runId) const;
+    // Sentences that two or more concepts of the set, not yet finished in the run, use:
+    // how many use each.
+    std::unordered_map<std::string, int> sharedSentences(int64_t setId, int64_t runId) const;
     void finishRun(int64_t runId);
 
     // One transaction: every probe's vectors, the concept's summary and its top experts.
