@@ -24,6 +24,8 @@ enum class RopeLayout { RotateHalf, Interleaved };
 std::unique_ptr<Backbone> makeLlamaBackbone(const ModelInfo& info, LlamaWeights weights, RopeLayout rope);
 std::vector<ProbePoint> llamaProbePoints(const ModelInfo& info, bool huggingFaceNames);
 
+// The shape and token ids a Hugging Face Llama config.json gives (tokenizer not read).
+ModelInfo readLlamaHuggingFaceConfig(const std::string& dir);
 std::unique_ptr<LanguageModel> loadLlamaHuggingFace(const std::string& dir, const std::string& tokenizerPath);
 std::unique_ptr<LanguageModel> loadLlama2c(const std::string& path, const std::string& tokenizerPath);
 

@@ -71,7 +71,7 @@ int firstId(const JsonFile& cfg, const char* key, int fallback) {
 
 }  // namespace
 
-std::unique_ptr<LanguageModel> loadLlamaHuggingFace(const std::string& dirPath, const std::string& tokenizerPath) {
+ModelInfo readLlamaHuggingFaceConfig(const std::string& dirPath) {
     const QDir dir(QString::fromStdString(dirPath));
     const JsonFile cfg(dir.filePath("config.json").toStdString());
     ModelInfo info;
@@ -90,6 +90,11 @@ std::unique_ptr<LanguageModel> loadLlamaHuggingFace(const std::string& dirPath, 
     info.tiedEmbeddings = cfg.optionalBool("tie_word_embeddings", false);
     info.bosId = firstId(cfg, "bos_token_id", 1);
     info.eosId = firstId(cfg, "eos_token_id", 2);
+    return info;
+}
+
+std::unique_ptr<LanguageModel> loadLlamaHuggingFace(const std::string& dirPath, const std::string& tokenizerPath) {
+    ModelInfo info = readLlamaHuggingFaceConfig(dirPath);
     info.tokenizerPath = findTokenizerBeside(dirPath, tokenizerPath);
     auto tok = loadSentencePieceTokenizer(info.tokenizerPath);
     finishInfo(info, *tok);

@@ -2,9 +2,9 @@
 #include <torch/torch.h>
 
 #include "../error.h"
-#include "../json_file.h"
 #include "../model_training.h"
 #include "../safetensors.h"
+#include "llama.h"
 #include "transformer.h"
 
 #include <QDir>
@@ -245,16 +245,17 @@ TrainingReport trainLlama(const std::vector<std::vector<int>>& documents, const 
 }
 
 double trainedModelLoss(const std::string& dir, const std::vector<int>& tokens) {
-    const JsonFile cfg(dir + "/config.json");
+    // The config as the runtime's loader reads it, so both forward passes agree on it.
+    const ModelInfo info = readLlamaHuggingFaceConfig(dir);
     LlamaShape s;
-    s.vocab = cfg.requireInt("vocab_size");
-    s.hidden = cfg.requireInt("hidden_size");
-    s.intermediate = cfg.requireInt("intermediate_size");
-    s.layers = cfg.requireInt("num_hidden_layers");
-    s.heads = cfg.requireInt("num_attention_heads");
-    s.kvHeads = cfg.requireInt("num_key_value_heads");
-    s.normEps = cfg.optionalNumber("rms_norm_eps", 1e-5);
-    s.ropeTheta = cfg.optionalNumber("rope_theta", 10000);
+    s.vocab = info.vocab;
+    s.hidden = info.hidden;
+    s.intermediate = info.intermediate;
+    s.layers = info.layers;
+    s.heads = info.heads;
+    s.kvHeads = info.kvHeads;
+    s.normEps = info.normEps;
+    s.ropeTheta = info.ropeTheta;
     const SafetensorsFile file(dir + "/model.safetensors");
     Weights w = initialWeights(s);
     for (auto& [name, t] : w.named) {
