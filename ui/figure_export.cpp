@@ -28,22 +28,27 @@ QString paintVector(const Figure& figure, QPaintDevice& device, QSize size, cons
     p.end();
     return QFileInfo(path).size() > 0 ? QString() : QObject::tr("Cannot write %1").arg(path);
 }
+
+// The figure as an image `scale` times its size in points, on white.
+QImage paintImage(const Figure& figure, QSize size, double scale) {
+    QImage image(size * scale, QImage::Format_ARGB32);
+    image.fill(Qt::white);
+    {
+        QPainter p(&image);
+        p.setRenderHint(QPainter::Antialiasing);
+        p.scale(scale, scale);
+        figure.renderFigure(p, QRect(QPoint(0, 0), size));
+    }
+    return image;
+}
 }  // namespace
 
 QString exportFigure(const Figure& figure, const QString& path, QSize size, int dpi) {
     const QString suffix = QFileInfo(path).suffix().toLower();
     if (suffix == "png") {
-        const double scale = dpi / 72.0;
-        QImage image(size * scale, QImage::Format_ARGB32);
+        QImage image = paintImage(figure, size, dpi / 72.0);
         image.setDotsPerMeterX(static_cast<int>(dpi / 0.0254));
         image.setDotsPerMeterY(static_cast<int>(dpi / 0.0254));
-        image.fill(Qt::white);
-        {
-            QPainter p(&image);
-            p.setRenderHint(QPainter::Antialiasing);
-            p.scale(scale, scale);
-            figure.renderFigure(p, QRect(QPoint(0, 0), size));
-        }
         if (!image.save(path, "PNG")) return QObject::tr("Cannot write %1").arg(path);
         return {};
     }
@@ -69,17 +74,7 @@ QString exportFigure(const Figure& figure, const QString& path, QSize size, int 
     return QObject::tr("Unknown image format '%1': use .png, .svg or .pdf").arg(suffix);
 }
 
-void copyFigure(const Figure& figure, QSize size) {
-    QImage image(size * 2, QImage::Format_ARGB32);
-    image.fill(Qt::white);
-    {
-        QPainter p(&image);
-        p.setRenderHint(QPainter::Antialiasing);
-        p.scale(2, 2);
-        figure.renderFigure(p, QRect(QPoint(0, 0), size));
-    }
-    QGuiApplication::clipboard()->setImage(image);
-}
+void copyFigure(const Figure& figure, QSize size) { QGuiApplication::clipboard()->setImage(paintImage(figure, size, 2)); }
 
 namespace {
 QString csvField(QString s) {
