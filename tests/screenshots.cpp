@@ -69,7 +69,7 @@ int main(int argc, char** argv) {
     w.views()->setCurrentIndex(2);
     auto* g = w.generationPanel();
     int position = 0;
-    const int most = static_cast<int>(std::min<int64_t>(5000, s->unitCount()));
+    const int most = g->mostExperts();
     while (GenerationPanel::expertsForPosition(position, most) < 50) ++position;
     g->expertsSlider()->setValue(position);
     g->regenerate();

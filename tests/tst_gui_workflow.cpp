@@ -226,7 +226,7 @@ private slots:
         QVERIFY(plainBefore.startsWith(g->prompt()->text()) && plainBefore.size() > g->prompt()->text().size() + 10);
         QCOMPARE(forcedBefore, plainBefore);  // no experts: no forcing
         done.clear();
-        const int total = static_cast<int>(std::min<int64_t>(5000, w_->session()->unitCount()));
+        const int total = g->mostExperts();
         int position = 0;
         while (GenerationPanel::expertsForPosition(position, total) < 50) ++position;
         g->expertsSlider()->setValue(position);  // regenerates after the pause

@@ -100,7 +100,7 @@ void ExpertisePanel::setThreshold(double t) { slider_->setValue(static_cast<int>
 
 void ExpertisePanel::setExpertise(const std::vector<ProbePoint>& probes, const UnitExpertise& e, const QString& title) {
     probes_ = probes;
-    ap_ = e.ap;
+    apOnly_.ap = e.ap;
     heatmap_->setData(probes, e.ap, e.onP50, e.offMean, title);
     updateCounts();
 }
@@ -110,10 +110,8 @@ void ExpertisePanel::updateCounts() {
     std::map<int, int> perLayer;
     for (const auto& p : probes_) perLayer[p.layer] += 0;
     experts_ = 0;
-    if (!ap_.empty()) {
-        UnitExpertise e;
-        e.ap = ap_;
-        const auto counts = expertsPerProbe(e, probes_, t);
+    if (!apOnly_.ap.empty()) {
+        const auto counts = expertsPerProbe(apOnly_, probes_, t);
         for (size_t i = 0; i < probes_.size(); ++i) {
             perLayer[probes_[i].layer] += counts[i];
             experts_ += counts[i];

@@ -50,7 +50,7 @@ private:
     QBarCategoryAxis* layersAxis_;
     QValueAxis* countAxis_;
     std::vector<ProbePoint> probes_;
-    std::vector<double> ap_;
+    UnitExpertise apOnly_;  // the AP vector, for counting experts at each threshold
     int experts_ = 0;
     std::unique_ptr<SceneFigure> chartFigure_;
 };

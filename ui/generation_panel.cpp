@@ -26,6 +26,10 @@ constexpr int kSliderSteps = 100;
 constexpr int kMostExperts = 5000;
 }  // namespace
 
+int GenerationPanel::mostExperts() const {
+    return static_cast<int>(std::min<int64_t>(kMostExperts, std::max<int64_t>(1, session_->unitCount())));
+}
+
 int GenerationPanel::expertsForPosition(int position, int maximum) {
     if (position <= 0 || maximum <= 0) return 0;
     return static_cast<int>(std::lround(std::exp(std::log(static_cast<double>(maximum)) * position / kSliderSteps)));
@@ -182,8 +186,7 @@ int GenerationPanel::addConceptRow() {
     fillConceptBox(r.concept);
     if (!rows_.empty() && r.concept->count() > 1) r.concept->setCurrentIndex(1);
     auto updateCount = [this, count, slider = r.experts] {
-        count->setText(tr("%1 experts").arg(expertsForPosition(slider->value(), static_cast<int>(std::min<int64_t>(
-                                                                                  kMostExperts, std::max<int64_t>(1, session_->unitCount()))))));
+        count->setText(tr("%1 experts").arg(expertsForPosition(slider->value(), mostExperts())));
     };
     updateCount();
     connect(r.experts, &QSlider::valueChanged, this, updateCount);
@@ -237,7 +240,7 @@ GenerationRequest GenerationPanel::request() const {
     r.options.seed = static_cast<uint64_t>(seed_->value());
     r.options.stopAtEos = !goOn_->isChecked();
     r.scope = scope_->currentIndex() == 0 ? ForceScope::AllPositions : ForceScope::NewTokens;
-    const int most = static_cast<int>(std::min<int64_t>(kMostExperts, std::max<int64_t>(1, session_->unitCount())));
+    const int most = mostExperts();
     for (const auto& row : rows_) {
         if (row.concept->currentIndex() < 0) continue;
         ConceptForcing f;

@@ -29,6 +29,7 @@ public:
 
     // Experts for a slider position (0: none; then logarithmic up to the maximum).
     static int expertsForPosition(int position, int maximum);
+    int mostExperts() const;  // the sliders' right end: all units, at most 5,000
     QSlider* expertsSlider(int row = 0) const;
     QComboBox* conceptBox(int row = 0) const;
     QComboBox* modeBox(int row = 0) const;
