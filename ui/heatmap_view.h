@@ -60,7 +60,6 @@ private:
     Layout layoutFor(const QRect& area, const QFontMetrics& fm) const;
     int64_t unitAtIn(const Layout& l, const QPoint& pos) const;
     void zoomAround(double x, double factor);
-    double lowValue() const { return low_; }
 
     std::vector<ProbePoint> probes_;
     std::vector<float> ap_, onP50_, offMean_;

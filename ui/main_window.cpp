@@ -234,7 +234,7 @@ void MainWindow::buildMenus() {
     file->addSeparator();
     exportFigure_ = add(file, tr("&Export figure…"), QKeySequence(Qt::CTRL | Qt::Key_E),
                         tr("Save the current view as PNG, SVG or PDF"), &MainWindow::exportFigureDialog);
-    copyFigure_ = add(file, tr("Cop&y figure"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_C), tr("Copy the current view as an image"),
+    add(file, tr("Cop&y figure"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_C), tr("Copy the current view as an image"),
                       [this] {
                           if (const Figure* f = currentFigure()) copyFigure(*f, views_->currentWidget()->size());
                       });
@@ -262,7 +262,7 @@ void MainWindow::buildMenus() {
     for (auto* dock : findChildren<QDockWidget*>()) view->addAction(dock->toggleViewAction());
 
     auto* help = menuBar()->addMenu(tr("&Help"));
-    demo_ = help->addAction(tr("Open &demo project"), this, [this] {
+    help->addAction(tr("Open &demo project"), this, [this] {
         if (demoPath_.isEmpty() || !QFileInfo::exists(demoPath_))
             showError(tr("No demo project"), tr("The demo project was not found at %1.").arg(demoPath_));
         else

@@ -91,7 +91,7 @@ private:
     QPushButton* cancel_;
     QMenu* recentMenu_ = nullptr;
     QAction *analyse_ = nullptr, *cancelAction_ = nullptr, *addModel_ = nullptr, *addConcepts_ = nullptr,
-            *exportFigure_ = nullptr, *copyFigure_ = nullptr, *demo_ = nullptr;
+            *exportFigure_ = nullptr;
     int64_t current_ = 0;
     QString demoPath_;
 };

@@ -144,12 +144,12 @@ void ProjectSession::addModel(const QString& path, const QString& tokenizer) {
                                                       "sentences need the model."));
                 return;
             }
-            self->afterModelLoaded(model, 0);
+            self->afterModelLoaded(model);
         });
     });
 }
 
-void ProjectSession::afterModelLoaded(std::shared_ptr<LanguageModel> model, int64_t) {
+void ProjectSession::afterModelLoaded(std::shared_ptr<LanguageModel> model) {
     try {
         modelId_ = store_->addModel(*model);
     } catch (const std::exception& e) {

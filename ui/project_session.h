@@ -125,7 +125,7 @@ signals:
 
 private:
     void reloadConcepts();
-    void afterModelLoaded(std::shared_ptr<LanguageModel> model, int64_t modelId);
+    void afterModelLoaded(std::shared_ptr<LanguageModel> model);
     std::unique_ptr<ProjectStore> store_;
     std::shared_ptr<LanguageModel> model_;
     int64_t modelId_ = 0, setId_ = 0, runId_ = 0;
