@@ -445,19 +445,25 @@ void MainWindow::refreshConcepts() {
         conceptModel_->appendRow(row);
     }
     conceptTable_->resizeColumnsToContents();
-    if (current_) selectConcept(current_);
+    // Keep the selection; the views show the concept already (callers that change it
+    // call showConcept), so a threshold step does not reload its results.
+    if (current_) selectRowOf(current_);
     else if (conceptFilter_->rowCount() > 0) conceptTable_->selectRow(0);
 }
 
 void MainWindow::selectConcept(int64_t conceptId) {
+    if (selectRowOf(conceptId)) showConcept();
+}
+
+bool MainWindow::selectRowOf(int64_t conceptId) {
     for (int r = 0; r < conceptFilter_->rowCount(); ++r)
         if (conceptFilter_->data(conceptFilter_->index(r, Name), Qt::UserRole).toLongLong() == conceptId) {
             const QSignalBlocker block(conceptTable_->selectionModel());
             conceptTable_->selectRow(r);
             current_ = conceptId;
-            showConcept();
-            return;
+            return true;
         }
+    return false;
 }
 
 void MainWindow::showConcept() {

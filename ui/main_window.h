@@ -68,6 +68,7 @@ private:
     void showAbout();
     void refreshConcepts();
     void showConcept();
+    bool selectRowOf(int64_t conceptId);  // selects its row without showing it again
     void updateActions();
     void rememberProject(const QString& path);
     void fillRecentMenu();
