@@ -17,6 +17,7 @@ packages=(
   sqlite3 libsqlite3-dev
   xvfb xauth fonts-dejavu-core
   wordnet-base
+  python3
 )
 
 missing=()
