@@ -9,7 +9,9 @@
 #include "ui/main_window.h"
 #include "ui/unit_inspector.h"
 
+#include <QAction>
 #include <QApplication>
+#include <QTimer>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QSlider>
@@ -76,6 +78,16 @@ int main(int argc, char** argv) {
     waitFor([&] { return !g->running(); }, 120000);
     QTest::qWait(200);
     save(&w, "4-generation.png");
+
+    // The preferences dialog is modal: grab it once it shows, then close it.
+    QTimer::singleShot(500, [&] {
+        if (QWidget* dialog = QApplication::activeModalWidget()) {
+            save(dialog, "5-preferences.png");
+            dialog->close();
+        }
+    });
+    for (auto* a : w.findChildren<QAction*>())
+        if (a->text() == MainWindow::tr("&Preferences…")) a->trigger();
     s->waitForIdle();
     return 0;
 }
