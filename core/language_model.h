@@ -32,6 +32,10 @@ struct ModelInfo {
     int eosId = -1;
     int64_t parameters = 0;
     std::string device;   // "cpu" or "cuda"
+    // Batches start every sentence at a multiple of this many rows, so a sentence's responses
+    // are bit-identical in any batch (core/runtime/row_exact_linear.h); 0 where they are not
+    // (devices other than the CPU, EXPERTSCOPE_KERNELS=aten, a BLAS no alignment makes exact).
+    int rowAlignment = 0;
 };
 
 // Full per-token record of one sequence (for tests and the unit inspector).

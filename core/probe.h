@@ -38,6 +38,10 @@ struct CaptureOptions {
     Pooling pooling = Pooling::Max;
     int paddedLength = 0;  // SelfcondMax only: sequences are padded (or cut) to this many tokens
     int padToken = -1;     // SelfcondMax only: -1 uses the model's pad id, else EOS
+    // Max and Mean only: whether a leading BOS position is pooled. It is the same vector for
+    // every sentence under causal attention, so pooling it only adds ties and a bias that
+    // depends on length; runs made before this option existed pooled it.
+    bool poolBos = false;
 };
 
 // Pooled responses of a batch: row-major [sentences, total units].

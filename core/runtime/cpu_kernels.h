@@ -34,4 +34,12 @@ void causalAttentionCpu(HeadsView q, HeadsView k, HeadsView v, const RopeTables&
 // out[r] = x[r] / sqrt(mean(x[r]^2) + eps) * weight, rows of `width` floats.
 void rmsNormCpu(const float* x, const float* weight, float* out, int64_t rows, int64_t width, float eps);
 
+// The activations, with one arithmetic for every element: ATen's vectorised loops finish
+// each range with scalar code, so an element's last bit would depend on where the range
+// ended, that is on the batch (see row_exact_linear.h).
+// gate[i] = silu(gate[i]) * up[i]
+void siluMulCpu(float* gate, const float* up, int64_t n);
+// out[i] = gelu(x[i]): the tanh form (GPT-2's gelu_new) or the erf form.
+void geluCpu(const float* x, float* out, int64_t n, bool tanhForm);
+
 }  // namespace expertscope

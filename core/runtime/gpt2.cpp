@@ -2,6 +2,7 @@
 // randomly initialised models of given dimensions.
 #include "attention.h"
 #include "checkpoint.h"
+#include "cpu_kernels.h"
 #include "transformer.h"
 
 #include "../bpe_tokenizer.h"
@@ -40,7 +41,13 @@ public:
     Gpt2Backbone(const ModelInfo& info, Gpt2Weights w, bool exactGelu)
         : info_(info), w_(std::move(w)), exactGelu_(exactGelu),
           attention_(info.heads, info.heads, info.headDim, CausalAttention::Rope::None, 0.f, info.maxPositions,
-                     w_.tokenEmbedding.device()) {}
+                     w_.tokenEmbedding.device()),
+          cpuKernels_(useCpuKernels(w_.tokenEmbedding.device())) {
+        if (cpuKernels_) {
+            const int64_t d = info.hidden, f = info.intermediate;
+            rows_ = rowPeriod({{d, 3 * d}, {d, d}, {d, f}, {f, d}}, WeightLayout::InOut, true);
+        }
+    }
 
     at::Tensor forward(const at::Tensor& tokens, int64_t startPos, KvCache* cache, const ProbeTap& tap) override {
         const int64_t B = tokens.size(0), T = tokens.size(1), S = startPos + T, D = info_.hidden;
@@ -63,7 +70,7 @@ public:
             x.add_(conv1d(attention_(q, k, v, pass), L.attnProjWeight, L.attnProjBias, probe++, tap));
             h = at::layer_norm(x, {D}, L.ln2Weight, L.ln2Bias, info_.normEps);
             const auto fc = conv1d(h, L.fcWeight, L.fcBias, probe++, tap);  // before GELU
-            x.add_(conv1d(at::gelu(fc, exactGelu_ ? "none" : "tanh"), L.mlpProjWeight, L.mlpProjBias, probe++, tap));
+            x.add_(conv1d(gelu(fc), L.mlpProjWeight, L.mlpProjBias, probe++, tap));
         }
         if (cache) cache->length = S;
         return at::layer_norm(x, {D}, w_.finalNormWeight, w_.finalNormBias, info_.normEps);
@@ -75,17 +82,27 @@ public:
         return KvCache::allocate(w_.layers.size(), batch, capacity, info_.hidden, w_.tokenEmbedding.options());
     }
 
+    RowPeriod rowAlignment() const override { return rows_; }
+
 private:
     static at::Tensor conv1d(const at::Tensor& x, const at::Tensor& w, const at::Tensor& b, int probe, const ProbeTap& tap) {
-        auto y = at::addmm(b, x.reshape({-1, x.size(-1)}), w).view({x.size(0), x.size(1), w.size(1)});
-        tap.onOutput(probe, y);
-        return y;
+        return probedLinear(x, w, b, WeightLayout::InOut, probe, tap);
+    }
+
+    at::Tensor gelu(const at::Tensor& x) const {
+        if (!cpuKernels_) return at::gelu(x, exactGelu_ ? "none" : "tanh");
+        const auto in = x.contiguous();
+        auto out = at::empty_like(in);
+        geluCpu(in.data_ptr<float>(), out.data_ptr<float>(), in.numel(), !exactGelu_);
+        return out;
     }
 
     ModelInfo info_;
     Gpt2Weights w_;
     bool exactGelu_;
     CausalAttention attention_;
+    bool cpuKernels_;  // the CPU kernels (activation) and row-exact products
+    RowPeriod rows_;
 };
 
 // ml-selfcond's probe points, named as in GPT2LMHeadModel.

@@ -13,7 +13,12 @@ public:
           attention_(info.heads, info.kvHeads, info.headDim,
                      rope == RopeLayout::Interleaved ? CausalAttention::Rope::Interleaved : CausalAttention::Rope::RotateHalf,
                      info.ropeTheta, info.maxPositions, w_.embedding.device()),
-          cpuKernels_(useCpuKernels(w_.embedding.device())) {}
+          cpuKernels_(useCpuKernels(w_.embedding.device())) {
+        if (cpuKernels_) {
+            const int64_t h = info.hidden, q = info.heads * info.headDim, kv = info.kvHeads * info.headDim;
+            rows_ = rowPeriod({{h, q}, {h, kv}, {q, h}, {h, info.intermediate}, {info.intermediate, h}}, WeightLayout::OutIn, false);
+        }
+    }
 
     at::Tensor forward(const at::Tensor& tokens, int64_t startPos, KvCache* cache, const ProbeTap& tap) override {
         const int64_t B = tokens.size(0), T = tokens.size(1), S = startPos + T;
@@ -38,7 +43,7 @@ public:
             auto gate = linear(h, L.gate, probe++, tap);
             const auto up = linear(h, L.up, probe++, tap);
             // In place: both outputs have already been seen by the tap.
-            x.add_(linear(at::silu_(gate).mul_(up), L.down, probe++, tap));
+            x.add_(linear(siluTimes(gate, up), L.down, probe++, tap));
         }
         if (cache) cache->length = S;
         return rmsNorm(x, w_.finalNorm);
@@ -49,6 +54,8 @@ public:
     KvCache newCache(int64_t batch, int64_t capacity) const override {
         return KvCache::allocate(w_.layers.size(), batch, capacity, info_.kvHeads * info_.headDim, w_.embedding.options());
     }
+
+    RowPeriod rowAlignment() const override { return rows_; }
 
 private:
     at::Tensor rmsNorm(const at::Tensor& x, const at::Tensor& weight) const {
@@ -62,15 +69,21 @@ private:
     }
 
     static at::Tensor linear(const at::Tensor& x, const at::Tensor& w, int probe, const ProbeTap& tap) {
-        auto y = at::matmul(x, w.t());
-        tap.onOutput(probe, y);
-        return y;
+        return probedLinear(x, w, {}, WeightLayout::OutIn, probe, tap);
+    }
+
+    // silu(gate) * up, in gate's storage.
+    at::Tensor siluTimes(at::Tensor& gate, const at::Tensor& up) const {
+        if (!cpuKernels_) return at::silu_(gate).mul_(up);
+        siluMulCpu(gate.data_ptr<float>(), up.contiguous().data_ptr<float>(), gate.numel());
+        return gate;
     }
 
     ModelInfo info_;
     LlamaWeights w_;
     CausalAttention attention_;
     bool cpuKernels_;  // rmsNormCpu rather than LibTorch operators
+    RowPeriod rows_;
 };
 
 }  // namespace

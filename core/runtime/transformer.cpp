@@ -32,45 +32,54 @@ void ProbeTap::onOutput(int probe, at::Tensor& y) const {
         return;
     }
     at::Tensor p;
-    switch (pooling) {
-    case Pooling::Max:
-        p = (padMask.defined() ? y.masked_fill(padMask, -std::numeric_limits<float>::infinity()) : y).amax(1);
-        break;
-    case Pooling::Mean:
-        p = (padMask.defined() ? y.masked_fill(padMask, 0.f) : y).sum(1) / lengths;
-        break;
-    case Pooling::SelfcondMax:
-        p = y.amax(1);
-        break;
-    }
+    if (pooling == Pooling::Mean) p = y.masked_fill(poolMask, 0.f).sum(1) / poolCount;
+    else p = y.masked_fill(poolMask, -std::numeric_limits<float>::infinity()).amax(1);
     out.copy_(p);
 }
 
-// One pass over [batch, tokens, units] that stops at each row's last real token; the
-// ATen route above needs a masked copy of the whole output first.
+// One pass over each row's pooled positions only; the operator route above needs a masked
+// copy of the whole output first.
 void ProbeTap::poolOnCpu(const at::Tensor& y, at::Tensor& out) const {
     const int64_t B = y.size(0), T = y.size(1), U = y.size(2), stride = out.stride(0);
     const float* src = y.data_ptr<float>();
     float* dst = out.data_ptr<float>();
-    const float* len = lengths.data_ptr<float>();
     for (int64_t b = 0; b < B; ++b) {
-        const int64_t n = pooling == Pooling::SelfcondMax ? T : static_cast<int64_t>(len[b]);
+        const int64_t from = poolFrom[static_cast<size_t>(b)], n = poolEnd[static_cast<size_t>(b)];
         const float* row = src + b * T * U;
         float* o = dst + b * stride;
-        std::copy(row, row + U, o);
+        std::copy(row + from * U, row + (from + 1) * U, o);
         if (pooling == Pooling::Mean) {
-            for (int64_t t = 1; t < n; ++t)
+            for (int64_t t = from + 1; t < n; ++t)
                 for (int64_t u = 0; u < U; ++u) o[u] += row[t * U + u];
-            const float inv = 1.f / static_cast<float>(n);
+            const float inv = 1.f / static_cast<float>(n - from);
             for (int64_t u = 0; u < U; ++u) o[u] *= inv;
         } else {
-            for (int64_t t = 1; t < n; ++t)
+            for (int64_t t = from + 1; t < n; ++t)
                 for (int64_t u = 0; u < U; ++u) {
                     const float v = row[t * U + u];
                     o[u] = (v > o[u] || v != v) ? v : o[u];  // NaN propagates, as in amax
                 }
         }
     }
+}
+
+at::Tensor probedLinear(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias, WeightLayout layout,
+                        int probe, const ProbeTap& tap) {
+    at::Tensor y;
+    if (tap.rowPeriod > 0) {
+        y = rowExactLinear(x, weight, bias, layout, tap.rowPeriod);
+    } else {
+        const auto w = layout == WeightLayout::OutIn ? weight.t() : weight;
+        if (bias.defined()) {
+            auto shape = x.sizes().vec();
+            shape.back() = w.size(1);
+            y = at::addmm(bias, x.reshape({-1, x.size(-1)}), w).view(shape);
+        } else {
+            y = at::matmul(x, w);
+        }
+    }
+    tap.onOutput(probe, y);
+    return y;
 }
 
 int64_t LanguageModel::unitCount() const {
@@ -146,9 +155,14 @@ void configureRuntime() {
 
 TransformerModel::TransformerModel(ModelInfo info, std::vector<ProbePoint> probes, std::unique_ptr<Tokenizer> tokenizer,
                                    std::unique_ptr<Backbone> backbone, std::vector<int> stopTokens)
-    : info_(std::move(info)), probes_(std::move(probes)), tokenizer_(std::move(tokenizer)),
+    : info_(std::move(info)), rowPeriod_(0), probes_(std::move(probes)), tokenizer_(std::move(tokenizer)),
       backbone_(std::move(backbone)), stopTokens_(std::move(stopTokens)), device_(preferredDevice()) {
     configureRuntime();
+    if (useCpuKernels(device_)) {
+        const RowPeriod period = backbone_->rowAlignment();
+        rowPeriod_ = period.rows;
+        info_.rowAlignment = period.exact ? static_cast<int>(period.rows) : 0;
+    }
     int64_t offset = 0;
     for (auto& p : probes_) {
         p.offset = offset;
@@ -203,11 +217,15 @@ ResponseMatrix TransformerModel::collectResponses(const std::vector<std::vector<
 
     const bool fixed = options.pooling == Pooling::SelfcondMax;
     if (fixed && options.paddedLength <= 0) throw Error("ml-selfcond pooling needs a padded length");
-    int64_t width = fixed ? options.paddedLength : 0;
+    int64_t longest = fixed ? options.paddedLength : 0;
     for (const auto& ids : batch) {
         checkTokens(ids);
-        if (!fixed) width = std::max<int64_t>(width, static_cast<int64_t>(ids.size()));
+        if (!fixed) longest = std::max<int64_t>(longest, static_cast<int64_t>(ids.size()));
     }
+    // Every sentence starts at a multiple of the row alignment, so its rows meet the same
+    // arithmetic in any batch (row_exact_linear.h); the extra positions are padding.
+    const int64_t align = std::max<int64_t>(1, rowPeriod_);
+    const int64_t width = (longest + align - 1) / align * align;
     // Right padding: with causal attention, real tokens never see the pads after them,
     // so only pooling has to skip them.
     int pad = options.padToken;
@@ -215,27 +233,34 @@ ResponseMatrix TransformerModel::collectResponses(const std::vector<std::vector<
     if (pad < 0 || pad >= info_.vocab) pad = 0;
     const int64_t rows = result.rows;
     auto tokens = at::full({rows, width}, pad, at::kLong);
-    auto lengths = at::empty({rows, 1}, at::kFloat);
-    bool anyPad = false;
+    ProbeTap tap;
+    tap.poolFrom.resize(static_cast<size_t>(rows));
+    tap.poolEnd.resize(static_cast<size_t>(rows));
     auto tok = tokens.accessor<int64_t, 2>();
-    auto len = lengths.accessor<float, 2>();
     for (int64_t r = 0; r < rows; ++r) {
-        const int64_t n = std::min<int64_t>(width, static_cast<int64_t>(batch[r].size()));
-        for (int64_t t = 0; t < n; ++t) tok[r][t] = batch[r][t];
-        anyPad = anyPad || n < width;
-        len[r][0] = static_cast<float>(n);
+        const auto& ids = batch[static_cast<size_t>(r)];
+        const int64_t n = std::min<int64_t>(longest, static_cast<int64_t>(ids.size()));
+        for (int64_t t = 0; t < n; ++t) tok[r][t] = ids[static_cast<size_t>(t)];
+        // BOS is the same vector for every sentence: left out unless asked for (a sentence
+        // of BOS alone keeps it, having nothing else).
+        const bool skipBos = !fixed && !options.poolBos && info_.prependBos && n > 1 && ids[0] == info_.bosId;
+        tap.poolFrom[static_cast<size_t>(r)] = skipBos ? 1 : 0;
+        tap.poolEnd[static_cast<size_t>(r)] = fixed ? longest : n;
     }
 
     const auto forced = prepareForcing(forcing);
-    ProbeTap tap;
     tap.forcing = &forced;
     tap.forceFrom = 0;
+    tap.rowPeriod = rowPeriod_;
     tap.probes = &probes_;
     tap.pooling = options.pooling;
-    tap.lengths = lengths.to(device_);
-    // Only the operator route of pooling (devices other than the CPU) needs the mask.
-    if (anyPad && !fixed && !device_.is_cpu())
-        tap.padMask = at::arange(width, tap.lengths.options()).view({1, width, 1}) >= tap.lengths.view({rows, 1, 1});
+    if (!device_.is_cpu()) {  // the operator route of pooling needs a mask and counts
+        const auto from = at::tensor(tap.poolFrom, at::kLong).view({rows, 1, 1});
+        const auto end = at::tensor(tap.poolEnd, at::kLong).view({rows, 1, 1});
+        const auto position = at::arange(width, at::kLong).view({1, width, 1});
+        tap.poolMask = ((position < from) | (position >= end)).to(device_);
+        tap.poolCount = (end - from).view({rows, 1}).to(at::kFloat).to(device_);
+    }
     tap.pooled = at::empty({rows, result.cols}, at::TensorOptions().dtype(at::kFloat).device(device_));
     backbone_->forward(tokens.to(device_), 0, nullptr, tap);
 
@@ -252,6 +277,7 @@ SequenceTrace TransformerModel::trace(const std::vector<int>& tokens, const Forc
     ProbeTap tap;
     tap.forcing = &forced;
     tap.forceFrom = forcing.scope == ForceScope::AllPositions ? 0 : static_cast<int64_t>(tokens.size()) - 1;
+    tap.rowPeriod = rowPeriod_;  // the same values as collectResponses gives at each position
     tap.record = &record;
     const auto hidden = backbone_->forward(tokensTensor(tokens), 0, nullptr, tap);
     const auto logits = backbone_->logits(hidden).to(at::kCPU).contiguous();

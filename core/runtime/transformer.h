@@ -4,6 +4,7 @@
 // batching, pooling inside the forward pass, forcing, KV-cached generation.
 #include "../language_model.h"
 #include "../safetensors.h"
+#include "row_exact_linear.h"
 
 #include <ATen/ATen.h>
 
@@ -42,12 +43,17 @@ public:
     int64_t forceFrom = 0;                      // absolute position where forcing starts
     const std::vector<ProbeForcing>* forcing = nullptr;  // indexed by probe; empty tensors = none
 
+    // Products row-exact at this alignment (row_exact_linear.h), 0: plain BLAS products
+    // (generation, where one new row per step is all there is and nothing is pooled).
+    int64_t rowPeriod = 0;
+
     // Pooling (collectResponses): writes [batch, units] into pooled at the probe's offset.
     const std::vector<ProbePoint>* probes = nullptr;
     Pooling pooling = Pooling::Max;
-    at::Tensor padMask;   // bool [batch, tokens, 1], true at padding; off the CPU only, undefined when none
-    at::Tensor lengths;   // float [batch, 1], real tokens per row
-    at::Tensor pooled;    // float [batch, total units]; undefined when not pooling
+    std::vector<int64_t> poolFrom, poolEnd;  // per row, the positions pooled: [from, end)
+    at::Tensor poolMask;   // bool [batch, tokens, 1], true where not pooled; off the CPU only
+    at::Tensor poolCount;  // float [batch, 1], end - from; off the CPU only
+    at::Tensor pooled;     // float [batch, total units]; undefined when not pooling
 
     std::vector<at::Tensor>* record = nullptr;  // trace: every probe's full output
 
@@ -66,7 +72,14 @@ public:
     virtual at::Tensor forward(const at::Tensor& tokens, int64_t startPos, KvCache* cache, const ProbeTap& tap) = 0;
     virtual at::Tensor logits(const at::Tensor& hidden) const = 0;
     virtual KvCache newCache(int64_t batch, int64_t capacity) const = 0;
+    // The row alignment that makes this backbone's products row-exact on the CPU.
+    virtual RowPeriod rowAlignment() const = 0;
 };
+
+// A probe point's product, row-exact when the pass asks for it, then handed to the tap.
+// weight is [out, in] (OutIn) or [in, out] (InOut); bias may be undefined.
+at::Tensor probedLinear(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias, WeightLayout layout,
+                        int probe, const ProbeTap& tap);
 
 class TransformerModel final : public LanguageModel {
 public:
@@ -89,6 +102,7 @@ private:
     void checkTokens(const std::vector<int>& ids) const;
 
     ModelInfo info_;
+    int64_t rowPeriod_;  // 0: products are not row-exact on this device
     std::vector<ProbePoint> probes_;
     std::unique_ptr<Tokenizer> tokenizer_;
     std::unique_ptr<Backbone> backbone_;
