@@ -7,6 +7,7 @@
 #include "core/expert_queries.h"
 #include "core/language_model.h"
 #include "core/response_collector.h"
+#include "core/result_source.h"
 
 #include <QDir>
 #include <QFile>
@@ -40,7 +41,7 @@ const char* kUsage =
     "  generate  --model PATH [--tokenizer PATH] [--prompt TEXT] [--length N] [--temperature T]\n"
     "            [--top-k K] [--top-p P] [--seed S]\n"
     "            [--project FILE --concept NAME --experts K [--force on_p50|on_p90|off_mean|zero]\n"
-    "             [--scope all|new]]\n"
+    "             [--scope all|new] [SELECTION]]\n"
     "            prints the generated text (temperature 0 is greedy; no prompt starts from BOS);\n"
     "            with --concept, the concept's top K experts (default 50) are forced to their value\n"
     "  analyse   --model PATH [--tokenizer PATH] --concepts PATH --project FILE\n"
@@ -50,13 +51,22 @@ const char* kUsage =
     "            --keep-responses stores the per-sentence responses of each concept's top K\n"
     "            experts; sentences shared by concepts run once, their responses kept in up to\n"
     "            --reuse-mb MB of memory (default 1024)\n"
-    "  experts   --project FILE --concept NAME [--top K] [--min-ap T] [--json]\n"
-    "  stats     --project FILE --concept NAME [--min-ap T] [--json]\n"
+    "  experts   --project FILE --concept NAME [--top K] [--min-ap T] [SELECTION] [--json]\n"
+    "  stats     --project FILE --concept NAME [--min-ap T] [SELECTION] [--json]\n"
     "            best AP, experts per probe point, expert counts for AP thresholds 0.5..1.0\n"
-    "  export    --project FILE --out DIR      ml-selfcond's expertise.csv and expertise_info.json\n"
-    "  colearning --project FILE [--k K] [--out FILE.csv] [--concept NAME] [--json]\n"
+    "  export    --project FILE --out DIR [--run N] [SELECTION]\n"
+    "            ml-selfcond's expertise.csv and expertise_info.json per concept\n"
+    "  colearning --project FILE [--k K] [--out FILE.csv] [--concept NAME] [--run N] [SELECTION]\n"
+    "            [--json]\n"
     "            overlap of the concepts' top-k experts, in clustering order; with --concept,\n"
     "            the other concepts ranked by their overlap with it\n"
+    "\n"
+    "SELECTION is [--pooling max|mean|selfcond] [--seq-len N] [--long drop|truncate], as for\n"
+    "analyse (default: max pooling, the model's length, drop). A concept's results come from\n"
+    "the newest run that finished it with these settings, else from the newest run that\n"
+    "finished it (the application chooses the same way, with its preferences). export and\n"
+    "colearning take the model and concept set of the newest run with these settings (else of\n"
+    "the newest run), or exactly the run --run names.\n"
     "\n"
     "--model takes a Hugging Face directory (Llama or GPT-2) or a llama2.c .bin. The tokenizer\n"
     "defaults to what lies beside the model: tokenizer.model or tok*.model (sentencepiece),\n"
@@ -151,6 +161,7 @@ int info(const std::vector<std::string>& args, std::ostream& out) {
         {"eos_id", i.eosId},
         {"parameters", static_cast<qint64>(i.parameters)},
         {"device", QString::fromStdString(i.device)},
+        {"row_alignment", i.rowAlignment},  // 0: responses are not batch-invariant on this device
         {"probe_points", probes},
         {"total_units", static_cast<qint64>(model->unitCount())},
     };
@@ -158,11 +169,58 @@ int info(const std::vector<std::string>& args, std::ostream& out) {
     return 0;
 }
 
+Pooling parsePooling(const std::string& s) {
+    if (s == "max") return Pooling::Max;
+    if (s == "mean") return Pooling::Mean;
+    if (s == "selfcond") return Pooling::SelfcondMax;
+    throw Error("--pooling expects max, mean or selfcond");
+}
+
+// The options that select what a run computes; commands accept them with their own.
+std::set<std::string> withSelection(std::set<std::string> known) {
+    known.insert({"pooling", "seq-len", "long"});
+    return known;
+}
+
+// What --pooling, --seq-len and --long name: the settings analyse runs with, and the ones
+// the reading commands prefer among a concept's runs (result_source.h).
+RunSettings selectionSettings(const Options& o) {
+    RunSettings s;
+    s.pooling = parsePooling(o.text("pooling", "max"));
+    s.sequenceLength = static_cast<int>(o.integer("seq-len", s.pooling == Pooling::SelfcondMax ? 128 : 0, 0));
+    const std::string longPolicy = o.text("long", "drop");
+    if (longPolicy != "drop" && longPolicy != "truncate") throw Error("--long expects drop or truncate");
+    s.longSentences = longPolicy == "truncate" ? LongSentencePolicy::Truncate : LongSentencePolicy::Drop;
+    return s;
+}
+
+ProjectStore::ResultRef conceptResult(const ProjectStore& project, const Options& o, const std::string& conceptName) {
+    ResultRequest request;
+    request.settings = selectionSettings(o);
+    return chooseResult(project, conceptName, request);
+}
+
+// The finished concepts a whole-project command works on: those of --run, else each
+// concept's chosen result within the chosen model and concept set.
+std::vector<ProjectStore::ResultRef> projectResults(const ProjectStore& project, const Options& o) {
+    std::vector<ProjectStore::ResultRef> refs;
+    if (!o.text("run").empty()) {
+        refs = project.results(o.integer("run", 0, 1));
+        if (refs.empty()) throw Error(project.path() + ": run " + o.text("run") + " has no finished concepts");
+        return refs;
+    }
+    ResultRequest request;
+    request.settings = selectionSettings(o);
+    for (auto& [conceptId, ref] : chooseResults(project, chooseScope(project, request))) refs.push_back(std::move(ref));
+    if (refs.empty()) throw Error(project.path() + ": no concept has results yet (run analyse first)");
+    return refs;
+}
+
 Forcing forcingFromProject(const Options& o, const LanguageModel& model) {
     Forcing f;
     if (o.text("concept").empty()) return f;
     const auto project = ProjectStore::open(o.required("project"), false);
-    const auto ref = project->findResult(o.text("concept"));
+    const auto ref = conceptResult(*project, o, o.text("concept"));
     const auto expertise = project->loadConceptResult(ref.runId, ref.conceptId);
     if (static_cast<int64_t>(expertise.ap.size()) != model.unitCount())
         throw Error("the project's results for '" + ref.concept + "' are for a model with " + std::to_string(expertise.ap.size()) +
@@ -177,8 +235,8 @@ Forcing forcingFromProject(const Options& o, const LanguageModel& model) {
 }
 
 int generate(const std::vector<std::string>& args, std::ostream& out) {
-    const Options o(args, {"model", "tokenizer", "prompt", "length", "temperature", "top-k", "top-p", "seed", "project",
-                           "concept", "experts", "force", "scope"});
+    const Options o(args, withSelection({"model", "tokenizer", "prompt", "length", "temperature", "top-k", "top-p", "seed",
+                                         "project", "concept", "experts", "force", "scope"}));
     GenerationOptions g;
     g.maxNewTokens = static_cast<int>(o.integer("length", 64, 0));
     g.temperature = static_cast<float>(o.number("temperature", 1.0));
@@ -199,27 +257,15 @@ int generate(const std::vector<std::string>& args, std::ostream& out) {
     return 0;
 }
 
-Pooling parsePooling(const std::string& s) {
-    if (s == "max") return Pooling::Max;
-    if (s == "mean") return Pooling::Mean;
-    if (s == "selfcond") return Pooling::SelfcondMax;
-    throw Error("--pooling expects max, mean or selfcond");
-}
-
 int analyseCommand(const std::vector<std::string>& argsIn, std::ostream& out) {
     std::vector<std::string> args;
     const bool json = flag(argsIn, "--json", &args);
-    const Options o(args, {"model", "tokenizer", "concepts", "project", "pooling", "seq-len", "batch-tokens", "threads",
-                           "keep-responses", "reuse-mb", "long"});
-    RunSettings settings;
-    settings.pooling = parsePooling(o.text("pooling", "max"));
-    settings.sequenceLength = static_cast<int>(o.integer("seq-len", settings.pooling == Pooling::SelfcondMax ? 128 : 0, 0));
+    const Options o(args, withSelection({"model", "tokenizer", "concepts", "project", "batch-tokens", "threads",
+                                         "keep-responses", "reuse-mb"}));
+    RunSettings settings = selectionSettings(o);
     settings.tokenBudget = static_cast<int>(o.integer("batch-tokens", 1024, 1));
     settings.workers = static_cast<int>(o.integer("threads", 0, 0));
     settings.keepResponses = static_cast<int>(o.integer("keep-responses", 0, 0));
-    const std::string longPolicy = o.text("long", "drop");
-    if (longPolicy != "drop" && longPolicy != "truncate") throw Error("--long expects drop or truncate");
-    settings.longSentences = longPolicy == "truncate" ? LongSentencePolicy::Truncate : LongSentencePolicy::Drop;
     settings.reuseBytes = o.integer("reuse-mb", 1024, 0) << 20;
     const std::string conceptsPath = QFileInfo(QString::fromStdString(o.required("concepts"))).absoluteFilePath().toStdString();
     const auto model = openModel(o);
@@ -291,9 +337,9 @@ int analyseCommand(const std::vector<std::string>& argsIn, std::ostream& out) {
 int expertsCommand(const std::vector<std::string>& argsIn, std::ostream& out) {
     std::vector<std::string> args;
     const bool json = flag(argsIn, "--json", &args);
-    const Options o(args, {"project", "concept", "top", "min-ap"});
+    const Options o(args, withSelection({"project", "concept", "top", "min-ap"}));
     const auto project = ProjectStore::open(o.required("project"), false);
-    const auto ref = project->findResult(o.required("concept"));
+    const auto ref = conceptResult(*project, o, o.required("concept"));
     const auto e = project->loadConceptResult(ref.runId, ref.conceptId);
     const auto probes = project->probes(ref.modelId);
     // --min-ap reads every unit's AP; otherwise the stored top list is enough.
@@ -326,15 +372,15 @@ int expertsCommand(const std::vector<std::string>& argsIn, std::ostream& out) {
 int statsCommand(const std::vector<std::string>& argsIn, std::ostream& out) {
     std::vector<std::string> args;
     const bool json = flag(argsIn, "--json", &args);
-    const Options o(args, {"project", "concept", "min-ap"});
+    const Options o(args, withSelection({"project", "concept", "min-ap"}));
     const auto project = ProjectStore::open(o.required("project"), false);
-    const auto ref = project->findResult(o.required("concept"));
+    const auto ref = conceptResult(*project, o, o.required("concept"));
     const auto e = project->loadConceptResult(ref.runId, ref.conceptId);
     const auto probes = project->probes(ref.modelId);
     const double t = o.number("min-ap", 0.9);
     const auto perProbe = expertsPerProbe(e, probes, t);
     const auto curve = expertCountCurve(e);
-    const double best = *std::max_element(e.ap.begin(), e.ap.end());
+    const double best = ref.bestAp;  // as stored: the value the application lists
     int64_t experts = 0;
     for (int c : perProbe) experts += c;
     if (json) {
@@ -344,35 +390,76 @@ int statsCommand(const std::vector<std::string>& argsIn, std::ostream& out) {
                                           {"experts", perProbe[p]}});
         for (int64_t c : curve) curveJson.append(static_cast<qint64>(c));
         out << QJsonDocument(QJsonObject{{"concept", QString::fromStdString(ref.concept)}, {"best_ap", best},
+                                         {"run", static_cast<qint64>(ref.runId)},
+                                         {"settings", QString::fromStdString(describeRun(ref))},
+                                         {"bos_pooled", ref.bosPooled},
                                          {"threshold", t}, {"experts", static_cast<qint64>(experts)},
                                          {"per_probe", probesJson}, {"experts_at_ap_0.5_to_1.0", curveJson}})
                    .toJson(QJsonDocument::Indented)
                    .toStdString();
         return 0;
     }
-    out << ref.concept << ": best AP " << best << ", " << experts << " experts with AP >= " << t << "\n";
+    out << ref.concept << ": best AP " << best << ", " << experts << " experts with AP >= " << t << "; " << describeRun(ref) << "\n";
     for (size_t p = 0; p < probes.size(); ++p)
         if (perProbe[p] > 0) out << "  " << probes[p].name << ": " << perProbe[p] << " of " << probes[p].units << "\n";
     return 0;
 }
 
+// ml-selfcond's neurons_at_ap: for each of linspace(0.5, 1.0, 501), keyed "%.5f", the
+// number of units with AP strictly above it.
+QJsonObject neuronsAtAp(const std::vector<double>& ap) {
+    constexpr int kSteps = 501;
+    const double start = 0.5, stop = 1.0, step = (stop - start) / (kSteps - 1);
+    std::vector<double> sorted(ap);
+    std::sort(sorted.begin(), sorted.end());
+    QJsonObject counts;
+    for (int i = 0; i < kSteps; ++i) {
+        const double threshold = i == kSteps - 1 ? stop : start + i * step;  // numpy's values, endpoint exact
+        const auto above = sorted.end() - std::upper_bound(sorted.begin(), sorted.end(), threshold);
+        counts.insert(QString::number(threshold, 'f', 5), static_cast<qint64>(above));
+    }
+    return counts;
+}
+
+QJsonObject expertiseInfo(const ProjectStore::ResultRef& ref, const UnitExpertise& e, const std::vector<ProbePoint>& probes) {
+    QJsonArray layers;
+    for (const auto& p : probes) layers.append(QString::fromStdString(p.name));
+    return QJsonObject{
+        // ml-selfcond's keys
+        {"concept", QString::fromStdString(ref.concept)},
+        {"group", QString::fromStdString(ref.group)},
+        {"max_ap", e.ap.empty() ? 0.0 : *std::max_element(e.ap.begin(), e.ap.end())},
+        {"layer_names", layers},
+        {"total_neurons", static_cast<qint64>(e.ap.size())},
+        {"neurons_at_ap", neuronsAtAp(e.ap)},
+        // where the results come from
+        {"source", QString::fromStdString(ref.source)},
+        {"num_positives", ref.positives},
+        {"num_negatives", ref.negatives},
+        {"model", QString::fromStdString(ref.modelPath)},
+        {"pooling", QString::fromStdString(ref.pooling)},
+        {"sequence_length", ref.sequenceLength},
+        {"long_sentences", ref.settings.longSentences == LongSentencePolicy::Truncate ? "truncate" : "drop"},
+        {"bos_pooled", ref.bosPooled},
+        {"run", static_cast<qint64>(ref.runId)}};
+}
+
 int exportCommand(const std::vector<std::string>& args, std::ostream& out) {
-    const Options o(args, {"project", "out", "run"});
+    const Options o(args, withSelection({"project", "out", "run"}));
     const auto project = ProjectStore::open(o.required("project"), false);
-    const int64_t run = o.integer("run", project->latestRun(), 1);
-    const auto refs = project->results(run);
-    if (refs.empty()) throw Error(project->path() + ": no finished concepts to export");
+    const auto refs = projectResults(*project, o);
     const QDir outDir(QString::fromStdString(o.required("out")));
     for (const auto& ref : refs) {
         const QString dir = outDir.filePath(QString::fromStdString(ref.group + "/" + ref.concept));
         if (!QDir().mkpath(dir)) throw Error(dir.toStdString() + ": cannot create");
         const auto e = project->loadConceptResult(ref.runId, ref.conceptId);
+        const auto probes = project->probes(ref.modelId);
         QFile csv(dir + "/expertise.csv");
         if (!csv.open(QIODevice::WriteOnly | QIODevice::Truncate)) throw Error(csv.fileName().toStdString() + ": cannot write");
         QTextStream s(&csv);
         s.setRealNumberPrecision(9);
         s << "ap,off_mean,on_p50,on_p90,layer,unit,uuid,concept,group\n";
-        for (const auto& p : project->probes(ref.modelId))
+        for (const auto& p : probes)
             for (int u = 0; u < p.units; ++u) {
                 const size_t g = static_cast<size_t>(p.offset + u);
                 s << e.ap[g] << ',' << e.offMean[g] << ',' << e.onP50[g] << ',' << e.onP90[g] << ',' << QString::fromStdString(p.name)
@@ -381,16 +468,7 @@ int exportCommand(const std::vector<std::string>& args, std::ostream& out) {
             }
         QFile info(dir + "/expertise_info.json");
         if (!info.open(QIODevice::WriteOnly | QIODevice::Truncate)) throw Error(info.fileName().toStdString() + ": cannot write");
-        info.write(QJsonDocument(QJsonObject{{"concept", QString::fromStdString(ref.concept)},
-                                             {"group", QString::fromStdString(ref.group)},
-                                             {"source", QString::fromStdString(ref.source)},
-                                             {"num_positives", ref.positives},
-                                             {"num_negatives", ref.negatives},
-                                             {"model", QString::fromStdString(ref.modelPath)},
-                                             {"pooling", QString::fromStdString(ref.pooling)},
-                                             {"sequence_length", ref.sequenceLength},
-                                             {"run", static_cast<qint64>(ref.runId)}})
-                       .toJson(QJsonDocument::Indented));
+        info.write(QJsonDocument(expertiseInfo(ref, e, probes)).toJson(QJsonDocument::Indented));
         out << dir.toStdString() << "\n";
     }
     return 0;
@@ -399,11 +477,10 @@ int exportCommand(const std::vector<std::string>& args, std::ostream& out) {
 int coLearningCommand(const std::vector<std::string>& argsIn, std::ostream& out) {
     std::vector<std::string> args;
     const bool json = flag(argsIn, "--json", &args);
-    const Options o(args, {"project", "k", "out", "run", "concept"});
+    const Options o(args, withSelection({"project", "k", "out", "run", "concept"}));
     const auto project = ProjectStore::open(o.required("project"), false);
     const int k = static_cast<int>(o.integer("k", 100, 1));
-    const auto refs = project->results(o.integer("run", project->latestRun(), 1));
-    if (refs.empty()) throw Error(project->path() + ": no finished concepts");
+    const auto refs = projectResults(*project, o);
     std::vector<std::string> names;
     std::vector<std::vector<int64_t>> tops;
     for (const auto& ref : refs) {
@@ -416,7 +493,9 @@ int coLearningCommand(const std::vector<std::string>& argsIn, std::ostream& out)
     if (!o.text("concept").empty()) {
         // The concepts whose experts overlap most with this one: what it is learnt with.
         const auto it = std::find(names.begin(), names.end(), o.text("concept"));
-        if (it == names.end()) throw Error("no finished concept named '" + o.text("concept") + "' in this run");
+        if (it == names.end())
+            throw Error("no finished concept named '" + o.text("concept") + "' among the " + std::to_string(names.size()) +
+                        " of " + (o.text("run").empty() ? "the chosen model and concept set" : "run " + o.text("run")));
         const size_t i = static_cast<size_t>(it - names.begin());
         std::vector<size_t> others;
         for (size_t j = 0; j < names.size(); ++j)

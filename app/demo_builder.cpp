@@ -10,6 +10,7 @@
 #include "core/expert_forcing.h"
 #include "core/expert_queries.h"
 #include "core/model_training.h"
+#include "core/result_source.h"
 #include "core/tokenizer_training.h"
 #include "core/wordnet.h"
 
@@ -165,7 +166,7 @@ int measure(const std::map<std::string, std::string>& o) {
         if (c.name == conceptName) vocabulary = categoryWords(wn, c);
     if (vocabulary.empty()) throw Error("no demo category '" + conceptName + "'");
     const auto store = ProjectStore::open(get(o, "project", "build/demo/demo.esproj"), false);
-    const auto ref = store->findResult(conceptName);
+    const auto ref = chooseResult(*store, conceptName, ResultRequest{});  // the demo's runs use the defaults
     const auto model = loadModel(store->modelSource(ref.modelId));
     const auto e = store->loadConceptResult(ref.runId, ref.conceptId);
     Forcing forcing;

@@ -111,6 +111,16 @@ PreparedConcept prepareConcept(const Concept& stored, LanguageModel& model, cons
     return out;
 }
 
+CollectionOptions collectionOptions(const RunSettings& settings) {
+    CollectionOptions o;
+    o.capture.pooling = settings.pooling;
+    o.capture.paddedLength = settings.sequenceLength;
+    o.capture.poolBos = settings.poolBos;
+    o.tokenBudget = settings.tokenBudget;
+    o.workers = settings.workers;
+    return o;
+}
+
 AnalysisSummary analyse(ProjectStore& store, LanguageModel& model, int64_t modelId, int64_t setId,
                         const RunSettings& settings, const AnalysisCallback& progress) {
     const auto started = std::chrono::steady_clock::now();
@@ -153,11 +163,7 @@ AnalysisSummary analyse(ProjectStore& store, LanguageModel& model, int64_t model
                 toRun.push_back(std::move(prepared.ids[i]));
                 runRows.push_back(i);
             }
-        CollectionOptions o;
-        o.capture.pooling = settings.pooling;
-        o.capture.paddedLength = settings.sequenceLength;
-        o.tokenBudget = settings.tokenBudget;
-        o.workers = settings.workers;
+        const CollectionOptions o = collectionOptions(settings);
         p.concept = loaded.name;
         p.sentencesTotal = static_cast<int64_t>(toRun.size());
         p.sentencesDone = 0;

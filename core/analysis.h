@@ -4,6 +4,7 @@
 // concept). Cancelling, or the process dying, loses at most the concept in progress;
 // calling analyse again with the same settings resumes the run.
 #include "project_store.h"
+#include "response_collector.h"
 
 #include <functional>
 
@@ -36,6 +37,9 @@ struct PreparedConcept {
     int positives = 0, negatives = 0;
 };
 PreparedConcept prepareConcept(const Concept& concept, LanguageModel& model, const RunSettings& settings);
+
+// How a run's settings collect responses (pooling, padded length, BOS, batches, workers).
+CollectionOptions collectionOptions(const RunSettings& settings);
 
 AnalysisSummary analyse(ProjectStore& store, LanguageModel& model, int64_t modelId, int64_t setId,
                         const RunSettings& settings, const AnalysisCallback& progress = {});

@@ -7,6 +7,8 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QJsonDocument>
+#include <QJsonObject>
 
 #include <sqlite3.h>
 
@@ -104,6 +106,11 @@ const std::vector<const char*> kMigrations = {
         labels BLOB NOT NULL, PRIMARY KEY(run_id, concept_id));
     CREATE TABLE kept_responses(run_id INTEGER NOT NULL, concept_id INTEGER NOT NULL, unit INTEGER NOT NULL,
         responses BLOB NOT NULL, PRIMARY KEY(run_id, concept_id, unit));)",
+    // 3: max and mean pooling leave out the BOS position from now on. Runs made before it
+    // pooled it, so their identity says so (the marker settingsText writes for poolBos);
+    // ml-selfcond runs pool every position either way and keep theirs.
+    R"(UPDATE runs SET settings = substr(settings, 1, length(settings) - 1) || ', "pool_bos": true}'
+        WHERE pooling IN ('max', 'mean') AND settings LIKE '%}';)",
 };
 
 const char* poolingName(Pooling p) {
@@ -272,8 +279,8 @@ int64_t ProjectStore::findConceptSet(const std::string& origin) const {
 namespace {
 const char* kResultColumns =
     "SELECT r.run_id, r.concept_id, runs.model_id, c.name, c.grp, c.source, models.path, runs.pooling, r.positives, "
-    "r.negatives, runs.sequence_length, r.best_ap FROM concept_results r JOIN concepts c ON c.id = r.concept_id "
-    "JOIN runs ON runs.id = r.run_id JOIN models ON models.id = runs.model_id ";
+    "r.negatives, runs.sequence_length, r.best_ap, runs.set_id, runs.settings FROM concept_results r "
+    "JOIN concepts c ON c.id = r.concept_id JOIN runs ON runs.id = r.run_id JOIN models ON models.id = runs.model_id ";
 
 ProjectStore::ResultRef resultRef(const Statement& q) {
     ProjectStore::ResultRef ref;
@@ -289,15 +296,22 @@ ProjectStore::ResultRef resultRef(const Statement& q) {
     ref.negatives = static_cast<int>(q.integer(9));
     ref.sequenceLength = static_cast<int>(q.integer(10));
     ref.bestAp = q.real(11);
+    ref.setId = q.integer(12);
+    ref.settings = parseSettingsText(q.text(13));
+    ref.bosPooled = ref.settings.poolBos || ref.settings.pooling == Pooling::SelfcondMax;
     return ref;
 }
 }  // namespace
 
-ProjectStore::ResultRef ProjectStore::findResult(const std::string& conceptName) const {
-    Statement q(db_, std::string(kResultColumns) + "WHERE c.name = ? ORDER BY r.run_id DESC LIMIT 1");
-    q.bind(1, conceptName);
-    if (!q.step()) throw Error(path_ + ": no results for a concept named '" + conceptName + "'");
-    return resultRef(q);
+std::vector<ProjectStore::ResultRef> ProjectStore::finishedResults(const std::string& conceptName, int64_t modelId,
+                                                                   int64_t setId) const {
+    Statement q(db_, std::string(kResultColumns) +
+                         "WHERE (?1 = '' OR c.name = ?1) AND (?2 = 0 OR runs.model_id = ?2) AND (?3 = 0 OR runs.set_id = ?3) "
+                         "ORDER BY r.run_id DESC, r.concept_id");
+    q.bind(1, conceptName).bind(2, modelId).bind(3, setId);
+    std::vector<ResultRef> out;
+    while (q.step()) out.push_back(resultRef(q));
+    return out;
 }
 
 std::vector<ProjectStore::ResultRef> ProjectStore::results(int64_t runId) const {
@@ -314,11 +328,6 @@ std::map<int64_t, int> ProjectStore::expertCounts(int64_t runId, double threshol
     std::map<int64_t, int> out;
     while (q.step()) out[q.integer(0)] = static_cast<int>(q.integer(1));
     return out;
-}
-
-int64_t ProjectStore::latestRun() const {
-    Statement q(db_, "SELECT MAX(run_id) FROM concept_results");
-    return q.step() ? q.integer(0) : 0;
 }
 
 std::vector<ProbePoint> ProjectStore::probes(int64_t modelId) const {
@@ -346,6 +355,12 @@ std::vector<StoredConcept> ProjectStore::concepts(int64_t setId) const {
     return out;
 }
 
+bool ProjectStore::hasConcept(const std::string& name) const {
+    Statement q(db_, "SELECT 1 FROM concepts WHERE name = ? LIMIT 1");
+    q.bind(1, name);
+    return q.step();
+}
+
 Concept ProjectStore::loadConcept(int64_t conceptId) const {
     Statement head(db_, "SELECT name, grp, source FROM concepts WHERE id = ?");
     head.bind(1, conceptId);
@@ -358,13 +373,27 @@ Concept ProjectStore::loadConcept(int64_t conceptId) const {
     return c;
 }
 
-namespace {
 std::string settingsText(const RunSettings& s) {
-    // Dropping is the default and older runs do not name it, so it stays unnamed.
+    // Dropping is the default and older runs do not name it, so it stays unnamed; the same
+    // for BOS, which ml-selfcond pooling takes in whatever the option says.
+    const bool bosMarker = s.poolBos && s.pooling != Pooling::SelfcondMax;
     return std::string("{\"pooling\": \"") + poolingName(s.pooling) + "\", \"sequence_length\": " + std::to_string(s.sequenceLength) +
-           (s.longSentences == LongSentencePolicy::Truncate ? ", \"long_sentences\": \"truncate\"}" : "}");
+           (s.longSentences == LongSentencePolicy::Truncate ? ", \"long_sentences\": \"truncate\"" : "") +
+           (bosMarker ? ", \"pool_bos\": true" : "") + "}";
 }
-}  // namespace
+
+RunSettings parseSettingsText(const std::string& text) {
+    const QJsonObject o = QJsonDocument::fromJson(QByteArray::fromStdString(text)).object();
+    if (o.isEmpty()) throw Error("unreadable run settings '" + text + "'");
+    RunSettings s;
+    const QString pooling = o.value("pooling").toString();
+    if (pooling != "max" && pooling != "mean" && pooling != "selfcond") throw Error("unknown pooling in run settings '" + text + "'");
+    s.pooling = pooling == "mean" ? Pooling::Mean : pooling == "selfcond" ? Pooling::SelfcondMax : Pooling::Max;
+    s.sequenceLength = o.value("sequence_length").toInt();
+    s.longSentences = o.value("long_sentences").toString() == "truncate" ? LongSentencePolicy::Truncate : LongSentencePolicy::Drop;
+    s.poolBos = o.value("pool_bos").toBool();
+    return s;
+}
 
 int64_t ProjectStore::createRun(int64_t modelId, int64_t setId, const RunSettings& settings) {
     Statement q(db_, "INSERT INTO runs(model_id, set_id, pooling, sequence_length, settings, started) VALUES(?, ?, ?, ?, ?, ?)");

@@ -30,6 +30,9 @@ struct RunSettings {
     LongSentencePolicy longSentences = LongSentencePolicy::Drop;  // ml-selfcond drops them
     int tokenBudget = 1024;
     int workers = 0;
+    // Max and Mean pooling over the BOS position too. Only runs from projects before schema 3
+    // did (the migration marks them so); new runs never do.
+    bool poolBos = false;
     // Not part of a run's identity: how the work is done, not what it computes.
     int keepResponses = 0;           // persist per-sentence responses of this many top experts
     int64_t reuseBytes = int64_t{1} << 30;  // responses of sentences shared by concepts kept for reuse
@@ -50,7 +53,7 @@ struct Expert {
 
 class ProjectStore {
 public:
-    static constexpr int kSchemaVersion = 2;
+    static constexpr int kSchemaVersion = 3;
     // Opens an existing project (refusing, without writing to it, a file that is not a
     // sound Expertscope project) or creates a new one when `create` is set.
     static std::unique_ptr<ProjectStore> open(const std::string& path, bool create);
@@ -62,6 +65,7 @@ public:
     // The concept set imported from this origin (file or folder), or 0.
     int64_t findConceptSet(const std::string& origin) const;
     std::vector<StoredConcept> concepts(int64_t setId) const;
+    bool hasConcept(const std::string& name) const;  // in any concept set
     Concept loadConcept(int64_t conceptId) const;
 
     int64_t createRun(int64_t modelId, int64_t setId, const RunSettings& settings);
@@ -82,16 +86,24 @@ public:
     // The persisted responses of one unit (units empty when none were kept for it).
     KeptResponses keptResponses(int64_t runId, int64_t conceptId, int64_t unit) const;
 
-    // Where the results of a concept (by name) are: its newest run that finished it.
+    // One finished concept of one run, with what the run computed it with. Which run a
+    // front end shows for a concept is decided in result_source.h, not here.
     struct ResultRef {
-        int64_t runId = 0, conceptId = 0, modelId = 0;
+        int64_t runId = 0, conceptId = 0, modelId = 0, setId = 0;
         std::string concept, group, source, modelPath, pooling;
         int positives = 0, negatives = 0, sequenceLength = 0;
         double bestAp = 0;
+        // The run's identity (pooling, sequence length, long sentences, BOS), read back
+        // from the project; the settings of how the work was done keep their defaults.
+        RunSettings settings;
+        // Whether pooling took in the BOS position: runs from before schema 3 with max or
+        // mean pooling, and every ml-selfcond run (it pools all positions).
+        bool bosPooled = false;
     };
-    ResultRef findResult(const std::string& conceptName) const;  // throws when there is none
+    // Every finished concept matching a name (empty: any), a model and a concept set (0:
+    // any), newest run first.
+    std::vector<ResultRef> finishedResults(const std::string& conceptName, int64_t modelId = 0, int64_t setId = 0) const;
     std::vector<ResultRef> results(int64_t runId) const;          // every finished concept of a run
-    int64_t latestRun() const;                                    // 0 when there is none
     // Per concept of a run, its stored top experts with AP >= threshold: exact below the
     // number stored (kTopExpertsStored), that number when more pass (count them from the
     // full result then). One query, however many concepts.
@@ -118,6 +130,12 @@ private:
     std::string path_;
     sqlite3* db_;
 };
+
+// A run's identity as stored in the project: two runs compute the same results exactly
+// when their texts are equal. The BOS marker is named only when it changes what is pooled.
+std::string settingsText(const RunSettings& settings);
+// Reads a stored settings text back (the work settings keep their defaults).
+RunSettings parseSettingsText(const std::string& text);
 
 // Hex SHA-256 of a model's weight files (for recognising the same model).
 std::string weightsHash(const LanguageModel& model);

@@ -11,6 +11,8 @@
 #include <QProcess>
 #include <QTemporaryDir>
 
+#include <algorithm>
+
 class TestCli : public QObject {
     Q_OBJECT
     struct Result {
@@ -27,7 +29,7 @@ class TestCli : public QObject {
 
 private slots:
     void initTestCase() {
-        if (qgetenv("EXPERTSCOPE_CLI").isEmpty()) QSKIP("SKIPPED: EXPERTSCOPE_CLI not set (run through ctest)");
+        if (qgetenv("EXPERTSCOPE_CLI").isEmpty()) MISSING_ASSET(QStringLiteral("EXPERTSCOPE_CLI not set (run through ctest)"));
     }
 
     void infoDescribesEveryProbe() {
@@ -44,6 +46,9 @@ private slots:
         QCOMPARE(probes[5].toObject().value("name").toString(), QString("model.layers.0.mlp.up_proj"));
         QCOMPARE(probes[5].toObject().value("checkpoint_tensor").toString(), QString("layers.0.feed_forward.w3.weight"));
         QCOMPARE(probes[5].toObject().value("units").toInt(), 172);
+        // Responses are batch-invariant here: sentences align to a divisor of 48 rows.
+        const int alignment = doc.value("row_alignment").toInt();
+        QVERIFY2(alignment > 0 && 48 % alignment == 0, qPrintable(QString::number(alignment)));
     }
 
     void infoOnHuggingFaceDirectory() {
@@ -180,6 +185,84 @@ private slots:
         const auto forced = cli(gen + QStringList{"--project", project, "--concept", "football", "--experts", "50"});
         QCOMPARE(forced.code, 0);
         QVERIFY(plain.out != forced.out);
+    }
+
+    // export's expertise_info.json carries ml-selfcond's keys, each checked against the
+    // exported expertise.csv: neurons_at_ap counts the units with AP strictly above each of
+    // numpy's linspace(0.5, 1.0, 501), keyed "%.5f".
+    void exportWritesSelfcondInfo() {
+        REQUIRE_SHARED(bin, "models/stories260K/stories260K.bin");
+        REQUIRE_SHARED(list, "concepts/onesec-small/concept_list.csv");
+        QTemporaryDir tmp;
+        const QString project = tmp.filePath("p.esproj");
+        QCOMPARE(cli({"analyse", "--model", bin, "--concepts", QFileInfo(list).absolutePath(), "--project", project}).code, 0);
+        const auto exported = cli({"export", "--project", project, "--out", tmp.filePath("out")});
+        QVERIFY2(exported.code == 0, exported.err.constData());
+        const QString dir = tmp.filePath("out/sense/football-1_04_00__");
+
+        QFile csv(dir + "/expertise.csv");
+        QVERIFY(csv.open(QIODevice::ReadOnly));
+        std::vector<double> ap;
+        QStringList layers;
+        for (const auto& line : csv.readAll().split('\n').mid(1)) {
+            if (line.isEmpty()) continue;
+            const auto fields = line.split(',');
+            bool ok = false;
+            ap.push_back(static_cast<double>(fields[0].toFloat(&ok)));  // the stored float32, exactly
+            QVERIFY(ok);
+            if (layers.isEmpty() || layers.last() != fields[4]) layers << QString::fromUtf8(fields[4]);
+        }
+        QCOMPARE(ap.size(), size_t(3000));
+
+        QFile file(dir + "/expertise_info.json");
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const auto info = QJsonDocument::fromJson(file.readAll()).object();
+        QCOMPARE(info.value("concept").toString(), QString("football-1_04_00__"));
+        QCOMPARE(info.value("group").toString(), QString("sense"));
+        QCOMPARE(info.value("total_neurons").toInteger(), qint64(3000));
+        QCOMPARE(info.value("max_ap").toDouble(), *std::max_element(ap.begin(), ap.end()));
+        QStringList names;
+        for (const auto& n : info.value("layer_names").toArray()) names << n.toString();
+        QCOMPARE(names.size(), 35);
+        QCOMPARE(names, layers);
+        const auto probes = QJsonDocument::fromJson(cli({"info", "--model", bin}).out).object().value("probe_points").toArray();
+        for (int p = 0; p < probes.size(); ++p) QCOMPARE(names[p], probes[p].toObject().value("name").toString());
+
+        const auto counts = info.value("neurons_at_ap").toObject();
+        QCOMPARE(counts.size(), 501);
+        const double step = (1.0 - 0.5) / 500;
+        qint64 previous = -1;
+        for (int i = 0; i <= 500; ++i) {
+            // The key from integers: thousandths, written with five decimals.
+            const int thousandths = 500 + i;
+            const QString key = QString("%1.%2").arg(thousandths / 1000).arg((thousandths % 1000) * 100, 5, 10, QChar('0'));
+            QVERIFY2(counts.contains(key), qPrintable(key));
+            const double threshold = i == 500 ? 1.0 : 0.5 + i * step;
+            const qint64 above = std::count_if(ap.begin(), ap.end(), [&](double a) { return a > threshold; });
+            QCOMPARE(counts.value(key).toInteger(-1), above);
+            if (previous >= 0) QVERIFY(above <= previous);
+            previous = above;
+        }
+        QCOMPARE(counts.value("0.50000").toInteger(), qint64(std::count_if(ap.begin(), ap.end(), [](double a) { return a > 0.5; })));
+        QVERIFY(counts.value("0.50000").toInteger() > 100);  // not a degenerate count
+        QCOMPARE(counts.value("1.00000").toInteger(), qint64(0));  // nothing is above 1
+        // Where the results come from stays beside them.
+        QCOMPARE(info.value("pooling").toString(), QString("max"));
+        QCOMPARE(info.value("bos_pooled").toBool(), false);
+        QCOMPARE(info.value("long_sentences").toString(), QString("drop"));
+        QCOMPARE(info.value("run").toInteger(), qint64(1));
+        QCOMPARE(info.value("num_positives").toInt() + info.value("num_negatives").toInt(), 31);
+
+        // A concept without results, and bad selection options, are refused clearly.
+        const auto unknown = cli({"experts", "--project", project, "--concept", "rugby"});
+        QCOMPARE(unknown.code, 1);
+        QVERIFY2(unknown.err.contains("no concept named 'rugby'; concepts with results: football-1_04_00__"), unknown.err.constData());
+        const auto badPooling = cli({"stats", "--project", project, "--concept", "football-1_04_00__", "--pooling", "median"});
+        QCOMPARE(badPooling.code, 1);
+        QVERIFY2(badPooling.err.contains("--pooling expects max, mean or selfcond"), badPooling.err.constData());
+        const auto emptyRun = cli({"export", "--project", project, "--out", tmp.filePath("x"), "--run", "7"});
+        QCOMPARE(emptyRun.code, 1);
+        QVERIFY2(emptyRun.err.contains("run 7 has no finished concepts"), emptyRun.err.constData());
     }
 
     void refusesForeignProjects() {

@@ -4,6 +4,7 @@
 #include "core/error.h"
 #include "core/expert_queries.h"
 #include "core/response_collector.h"
+#include "core/result_source.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -97,16 +98,15 @@ bool ProjectSession::openProject(const QString& path, bool create) {
     store_ = std::move(store);
     model_.reset();
     probes_.clear();
-    modelId_ = setId_ = runId_ = 0;
-    // Show the newest results; the model they came from loads in the background.
-    if (const int64_t run = store_->latestRun()) {
-        const auto ref = store_->run(run);
-        modelId_ = ref.modelId;
-        setId_ = ref.setId;
-    } else {
-        modelId_ = store_->latestModel();
-        setId_ = store_->latestConceptSet();
-    }
+    modelId_ = setId_ = 0;
+    results_.clear();
+    // Show the model and concept set of the results the current settings prefer (as the
+    // command line chooses them); the model loads in the background.
+    ResultRequest request;
+    request.settings = runSettings;
+    const auto scope = chooseScope(*store_, request);
+    modelId_ = scope.modelId ? scope.modelId : store_->latestModel();
+    setId_ = scope.setId ? scope.setId : store_->latestConceptSet();
     if (modelId_) probes_ = store_->probes(modelId_);
     reloadConcepts();
     emit projectChanged();
@@ -181,23 +181,23 @@ bool ProjectSession::addConcepts(const QString& path) {
 
 void ProjectSession::reloadConcepts() {
     concepts_.clear();
-    runId_ = 0;
+    results_.clear();
     if (store_ && setId_) {
-        if (modelId_) runId_ = store_->findRun(modelId_, setId_, runSettings);
-        if (!runId_) {  // results made with other settings still show
-            const int64_t latest = store_->latestRun();
-            if (latest) {
-                const auto ref = store_->run(latest);
-                if (ref.modelId == modelId_ && ref.setId == setId_) runId_ = latest;
-            }
+        // Per concept: the newest run with the current settings, else the newest (results
+        // made with other settings still show).
+        ResultRequest request;
+        request.settings = runSettings;
+        request.modelId = modelId_;
+        request.setId = setId_;
+        try {
+            results_ = chooseResults(*store_, request);
+        } catch (const std::exception& e) {
+            emit failed(tr("Cannot open the project"), QString::fromStdString(e.what()));
         }
-        std::map<int64_t, ProjectStore::ResultRef> done;
-        if (runId_)
-            for (const auto& r : store_->results(runId_)) done[r.conceptId] = r;
         for (const auto& c : store_->concepts(setId_)) {
             ConceptSummary s{c.id, QString::fromStdString(c.name), QString::fromStdString(c.group), c.positives, c.negatives};
-            const auto d = done.find(c.id);
-            if (d != done.end()) {
+            const auto d = results_.find(c.id);
+            if (d != results_.end()) {
                 s.analysed = true;
                 s.bestAp = d->second.bestAp;
             }
@@ -207,25 +207,42 @@ void ProjectSession::reloadConcepts() {
     emit conceptsChanged();
 }
 
+ProjectStore::ResultRef ProjectSession::result(int64_t conceptId) const {
+    const auto it = results_.find(conceptId);
+    return it == results_.end() ? ProjectStore::ResultRef{} : it->second;
+}
+
 UnitExpertise ProjectSession::expertise(int64_t conceptId) const {
-    if (!store_ || !runId_) return {};
+    const auto ref = result(conceptId);
+    if (!store_ || !ref.runId) return {};
     try {
-        return store_->loadConceptResult(runId_, conceptId);
+        return store_->loadConceptResult(ref.runId, conceptId);
     } catch (const Error&) {
         return {};
     }
 }
 
 std::map<int64_t, int> ProjectSession::expertCounts(double threshold) const {
-    if (!store_ || !runId_) return {};
-    auto counts = store_->expertCounts(runId_, threshold);
-    for (auto& [conceptId, n] : counts)  // more experts than stored: count them all
-        if (n >= ProjectStore::kTopExpertsStored) n = static_cast<int>(expertsAbove(expertise(conceptId), threshold).size());
+    if (!store_) return {};
+    // Concepts may show different runs: one query per run, keeping each concept's own.
+    std::map<int64_t, std::map<int64_t, int>> perRun;
+    std::map<int64_t, int> counts;
+    for (const auto& [conceptId, ref] : results_) {
+        if (!perRun.count(ref.runId)) perRun[ref.runId] = store_->expertCounts(ref.runId, threshold);
+        const auto& run = perRun[ref.runId];
+        const auto found = run.find(conceptId);
+        if (found == run.end()) continue;
+        // More experts than stored: count them all.
+        counts[conceptId] = found->second >= ProjectStore::kTopExpertsStored
+                                ? static_cast<int>(expertsAbove(expertise(conceptId), threshold).size())
+                                : found->second;
+    }
     return counts;
 }
 
 std::vector<Expert> ProjectSession::topExperts(int64_t conceptId, int k) const {
-    return store_ && runId_ ? store_->topExperts(runId_, conceptId, k) : std::vector<Expert>{};
+    const auto ref = result(conceptId);
+    return store_ && ref.runId ? store_->topExperts(ref.runId, conceptId, k) : std::vector<Expert>{};
 }
 
 ConceptSummary ProjectSession::concept(int64_t conceptId) const {
@@ -310,7 +327,8 @@ void ProjectSession::cancelAnalysis() {
 }
 
 void ProjectSession::requestUnitDetails(int64_t conceptId, int64_t unit) {
-    if (!store_ || !runId_ || probes_.empty()) return;
+    const auto ref = result(conceptId);
+    if (!store_ || !ref.runId || probes_.empty()) return;
     const auto e = expertise(conceptId);
     if (unit < 0 || static_cast<size_t>(unit) >= e.ap.size()) return;
     UnitDetails d;
@@ -326,7 +344,7 @@ void ProjectSession::requestUnitDetails(int64_t conceptId, int64_t unit) {
     d.onP90 = e.onP90[u];
     d.offMean = e.offMean[u];
     std::vector<std::string> texts;
-    const auto kept = store_->keptResponses(runId_, conceptId, unit);
+    const auto kept = store_->keptResponses(ref.runId, conceptId, unit);
     if (!kept.units.empty()) {
         d.responses = kept.values;
         d.labels = kept.labels;
@@ -336,7 +354,10 @@ void ProjectSession::requestUnitDetails(int64_t conceptId, int64_t unit) {
     emit unitDetailsReady(d);  // the stored values at once; sentences follow
     if (!model_) return;
     const Concept stored = store_->loadConcept(conceptId);
-    const RunSettings settings = runSettings;
+    // The shown run's settings, not the preferences: the responses must be the ones its
+    // AP came from (pooling, length, long sentences, BOS).
+    RunSettings settings = ref.settings;
+    settings.tokenBudget = runSettings.tokenBudget;
     auto model = model_;
     QPointer<ProjectSession> self(this);
     modelLane_->start([self, d, texts, stored, settings, model, probe] () mutable {
@@ -345,9 +366,7 @@ void ProjectSession::requestUnitDetails(int64_t conceptId, int64_t unit) {
             const auto prepared = prepareConcept(stored, *model, settings);
             if (prepared.fatal) return;
             if (d.responses.empty()) {
-                CollectionOptions o;
-                o.capture.pooling = settings.pooling;
-                o.capture.paddedLength = settings.sequenceLength;
+                CollectionOptions o = collectionOptions(settings);
                 o.workers = 1;
                 const auto all = collectAll(*model, prepared.ids, o);
                 d.responses.resize(static_cast<size_t>(all.rows));

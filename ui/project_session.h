@@ -14,6 +14,7 @@
 #include <QVector>
 
 #include <atomic>
+#include <map>
 #include <memory>
 
 class QThreadPool;
@@ -94,7 +95,9 @@ public:
     const std::vector<ProbePoint>& probes() const { return probes_; }
     int64_t unitCount() const;
     const QVector<ConceptSummary>& concepts() const { return concepts_; }
-    int64_t runId() const { return runId_; }
+    // Where a concept's shown results come from (runId 0 when it has none): the run
+    // result_source.h chooses for the current settings, within the shown model and set.
+    ProjectStore::ResultRef result(int64_t conceptId) const;
     // The whole result of a concept (empty when it has none yet).
     UnitExpertise expertise(int64_t conceptId) const;
     std::vector<Expert> topExperts(int64_t conceptId, int k) const;
@@ -109,7 +112,7 @@ public:
     void cancelGeneration();
     void waitForIdle();  // for tests and quitting: until background work has ended
 
-    RunSettings runSettings;  // for new analyses
+    RunSettings runSettings;  // for new analyses, and preferred among stored runs
 
 signals:
     void projectChanged();
@@ -128,7 +131,8 @@ private:
     void afterModelLoaded(std::shared_ptr<LanguageModel> model);
     std::unique_ptr<ProjectStore> store_;
     std::shared_ptr<LanguageModel> model_;
-    int64_t modelId_ = 0, setId_ = 0, runId_ = 0;
+    int64_t modelId_ = 0, setId_ = 0;
+    std::map<int64_t, ProjectStore::ResultRef> results_;  // by concept id: the chosen run of each
     std::vector<ProbePoint> probes_;
     QVector<ConceptSummary> concepts_;
     bool analysing_ = false;
