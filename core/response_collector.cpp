@@ -29,10 +29,13 @@ ResponseMatrix collectAll(LanguageModel& model, const std::vector<std::vector<in
     std::iota(order.begin(), order.end(), size_t{0});
     std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return sentences[a].size() < sentences[b].size(); });
     const bool fixed = options.capture.pooling == Pooling::SelfcondMax;
+    // Batches pad sentences to a multiple of the model's row alignment: count what runs.
+    const size_t align = static_cast<size_t>(std::max(1, model.info().rowAlignment));
     std::vector<std::vector<size_t>> batches(1);
     size_t longest = 0;
     for (size_t i : order) {
-        const size_t len = fixed ? static_cast<size_t>(options.capture.paddedLength) : sentences[i].size();
+        size_t len = fixed ? static_cast<size_t>(options.capture.paddedLength) : sentences[i].size();
+        len = (len + align - 1) / align * align;
         longest = std::max(longest, len);
         if (!batches.back().empty() && (batches.back().size() + 1) * longest > static_cast<size_t>(std::max(1, options.tokenBudget))) {
             batches.emplace_back();
