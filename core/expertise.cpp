@@ -94,13 +94,15 @@ void radixSort(std::vector<K>& keys, std::vector<uint8_t>& labels, std::vector<K
     }
 }
 
-// numpy.percentile(..., method="linear") of values sorted ascending.
-double percentile(const double* sorted, int64_t n, double q) {
-    const double h = (static_cast<double>(n) - 1) * q / 100.0;
-    const int64_t lo = static_cast<int64_t>(std::floor(h));
-    const int64_t hi = std::min(lo + 1, n - 1);
-    const double t = h - static_cast<double>(lo), a = sorted[lo], b = sorted[hi];
-    // numpy's lerp: from the nearer end, for symmetry
+// numpy.percentile(..., method="linear") of values sorted ascending, with numpy's own
+// arithmetic (1.24): the quantile p / 100, its index (n - 1) q, and the lerp from the nearer
+// end; so the result is numpy's to the bit.
+double percentile(const double* sorted, int64_t n, double p) {
+    const double index = static_cast<double>(n - 1) * (p / 100.0);
+    if (index >= static_cast<double>(n - 1)) return sorted[n - 1];
+    if (index < 0) return sorted[0];
+    const double below = std::floor(index), t = index - below;
+    const double a = sorted[static_cast<int64_t>(below)], b = sorted[static_cast<int64_t>(below) + 1];
     return t >= 0.5 ? b - (b - a) * (1 - t) : a + (b - a) * t;
 }
 
