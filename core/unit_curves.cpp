@@ -27,16 +27,31 @@ PrecisionRecall precisionRecallCurve(const std::vector<float>& responses, const 
 }
 
 Histogram classHistogram(const std::vector<float>& responses, const std::vector<uint8_t>& labels, int bins) {
+    if (responses.size() != labels.size()) throw Error("histogram: responses and labels differ in length");
     Histogram h;
-    h.positives.assign(static_cast<size_t>(std::max(bins, 1)), 0);
+    const size_t n = static_cast<size_t>(std::max(bins, 1));
+    h.positives.assign(n, 0);
     h.negatives = h.positives;
     if (responses.empty()) return h;
     const auto [lo, hi] = std::minmax_element(responses.begin(), responses.end());
     h.low = *lo;
-    h.high = *hi > *lo ? *hi : *lo + 1;
-    const double width = (h.high - h.low) / static_cast<double>(h.positives.size());
+    h.high = *hi;
+    if (h.low == h.high) {
+        h.low -= 0.5;
+        h.high += 0.5;
+    }
+    // numpy's edges (linspace: start + i * step, the last exactly `high`) and its bin
+    // search: a scaled index, then corrected by one where rounding put a value across an edge.
+    std::vector<double> edges(n + 1);
+    const double step = (h.high - h.low) / static_cast<double>(n);
+    for (size_t e = 0; e < n; ++e) edges[e] = static_cast<double>(e) * step + h.low;
+    edges[n] = h.high;
     for (size_t i = 0; i < responses.size(); ++i) {
-        const auto bin = std::min(h.positives.size() - 1, static_cast<size_t>((responses[i] - h.low) / width));
+        const double x = responses[i];
+        auto bin = static_cast<size_t>((x - h.low) / (h.high - h.low) * static_cast<double>(n));
+        if (bin == n) --bin;
+        if (x < edges[bin]) --bin;
+        else if (bin + 1 < n && x >= edges[bin + 1]) ++bin;
         ++(labels[i] ? h.positives : h.negatives)[bin];
     }
     return h;
