@@ -53,7 +53,8 @@ const char* kUsage =
     "            --reuse-mb MB of memory (default 1024)\n"
     "  experts   --project FILE --concept NAME [--top K] [--min-ap T] [SELECTION] [--json]\n"
     "  stats     --project FILE --concept NAME [--min-ap T] [SELECTION] [--json]\n"
-    "            best AP, experts per probe point, expert counts for AP thresholds 0.5..1.0\n"
+    "            best AP, experts per probe point, and ml-selfcond's neurons_at_ap (units with AP\n"
+    "            strictly above each of 0.500, 0.501, ..., 1.000)\n"
     "  export    --project FILE --out DIR [--run N] [SELECTION]\n"
     "            ml-selfcond's expertise.csv and expertise_info.json per concept\n"
     "  colearning --project FILE [--k K] [--out FILE.csv] [--concept NAME] [--run N] [SELECTION]\n"
@@ -369,6 +370,13 @@ int expertsCommand(const std::vector<std::string>& argsIn, std::ostream& out) {
     return 0;
 }
 
+// ml-selfcond's neurons_at_ap, keyed "%.5f" of each threshold.
+QJsonObject neuronsAtAp(const UnitExpertise& e) {
+    QJsonObject counts;
+    for (const auto& c : expertCountCurve(e)) counts.insert(QString::number(c.threshold, 'f', 5), static_cast<qint64>(c.units));
+    return counts;
+}
+
 int statsCommand(const std::vector<std::string>& argsIn, std::ostream& out) {
     std::vector<std::string> args;
     const bool json = flag(argsIn, "--json", &args);
@@ -379,22 +387,20 @@ int statsCommand(const std::vector<std::string>& argsIn, std::ostream& out) {
     const auto probes = project->probes(ref.modelId);
     const double t = o.number("min-ap", 0.9);
     const auto perProbe = expertsPerProbe(e, probes, t);
-    const auto curve = expertCountCurve(e);
     const double best = ref.bestAp;  // as stored: the value the application lists
     int64_t experts = 0;
     for (int c : perProbe) experts += c;
     if (json) {
-        QJsonArray probesJson, curveJson;
+        QJsonArray probesJson;
         for (size_t p = 0; p < probes.size(); ++p)
             probesJson.append(QJsonObject{{"probe", QString::fromStdString(probes[p].name)}, {"units", probes[p].units},
                                           {"experts", perProbe[p]}});
-        for (int64_t c : curve) curveJson.append(static_cast<qint64>(c));
         out << QJsonDocument(QJsonObject{{"concept", QString::fromStdString(ref.concept)}, {"best_ap", best},
                                          {"run", static_cast<qint64>(ref.runId)},
                                          {"settings", QString::fromStdString(describeRun(ref))},
                                          {"bos_pooled", ref.bosPooled},
                                          {"threshold", t}, {"experts", static_cast<qint64>(experts)},
-                                         {"per_probe", probesJson}, {"experts_at_ap_0.5_to_1.0", curveJson}})
+                                         {"per_probe", probesJson}, {"neurons_at_ap", neuronsAtAp(e)}})
                    .toJson(QJsonDocument::Indented)
                    .toStdString();
         return 0;
@@ -403,22 +409,6 @@ int statsCommand(const std::vector<std::string>& argsIn, std::ostream& out) {
     for (size_t p = 0; p < probes.size(); ++p)
         if (perProbe[p] > 0) out << "  " << probes[p].name << ": " << perProbe[p] << " of " << probes[p].units << "\n";
     return 0;
-}
-
-// ml-selfcond's neurons_at_ap: for each of linspace(0.5, 1.0, 501), keyed "%.5f", the
-// number of units with AP strictly above it.
-QJsonObject neuronsAtAp(const std::vector<double>& ap) {
-    constexpr int kSteps = 501;
-    const double start = 0.5, stop = 1.0, step = (stop - start) / (kSteps - 1);
-    std::vector<double> sorted(ap);
-    std::sort(sorted.begin(), sorted.end());
-    QJsonObject counts;
-    for (int i = 0; i < kSteps; ++i) {
-        const double threshold = i == kSteps - 1 ? stop : start + i * step;  // numpy's values, endpoint exact
-        const auto above = sorted.end() - std::upper_bound(sorted.begin(), sorted.end(), threshold);
-        counts.insert(QString::number(threshold, 'f', 5), static_cast<qint64>(above));
-    }
-    return counts;
 }
 
 QJsonObject expertiseInfo(const ProjectStore::ResultRef& ref, const UnitExpertise& e, const std::vector<ProbePoint>& probes) {
@@ -431,7 +421,7 @@ QJsonObject expertiseInfo(const ProjectStore::ResultRef& ref, const UnitExpertis
         {"max_ap", e.ap.empty() ? 0.0 : *std::max_element(e.ap.begin(), e.ap.end())},
         {"layer_names", layers},
         {"total_neurons", static_cast<qint64>(e.ap.size())},
-        {"neurons_at_ap", neuronsAtAp(e.ap)},
+        {"neurons_at_ap", neuronsAtAp(e)},
         // where the results come from
         {"source", QString::fromStdString(ref.source)},
         {"num_positives", ref.positives},

@@ -20,13 +20,15 @@ std::vector<int> expertsPerProbe(const UnitExpertise& e, const std::vector<Probe
     return counts;
 }
 
-std::vector<int64_t> expertCountCurve(const UnitExpertise& e) {
+std::vector<UnitsAboveAp> expertCountCurve(const UnitExpertise& e) {
+    constexpr int kSteps = 501;
+    const double start = 0.5, stop = 1.0, step = (stop - start) / (kSteps - 1);
     std::vector<double> sorted = e.ap;
     std::sort(sorted.begin(), sorted.end());
-    std::vector<int64_t> curve;
-    for (int i = 0; i <= 500; ++i) {
-        const double t = 0.5 + i * 0.001;
-        curve.push_back(static_cast<int64_t>(sorted.end() - std::lower_bound(sorted.begin(), sorted.end(), t)));
+    std::vector<UnitsAboveAp> curve;
+    for (int i = 0; i < kSteps; ++i) {
+        const double t = i == kSteps - 1 ? stop : start + i * step;  // numpy's values, the endpoint exact
+        curve.push_back({t, static_cast<int64_t>(sorted.end() - std::upper_bound(sorted.begin(), sorted.end(), t))});
     }
     return curve;
 }

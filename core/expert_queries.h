@@ -13,8 +13,13 @@ namespace expertscope {
 std::vector<Expert> expertsAbove(const UnitExpertise& e, double threshold);
 // Per probe point, the number of units with AP >= threshold.
 std::vector<int> expertsPerProbe(const UnitExpertise& e, const std::vector<ProbePoint>& probes, double threshold);
-// Counts of units with AP >= t for t = 0.5, 0.501, ..., 1.0 (501 thresholds, as
-// ml-selfcond's neurons_at_ap).
-std::vector<int64_t> expertCountCurve(const UnitExpertise& e);
+// ml-selfcond's neurons_at_ap: for each t of numpy's linspace(0.5, 1.0, 501), the number of
+// units with AP strictly above t (an expert at threshold t has AP >= t; ml-selfcond's curve
+// counts those above it).
+struct UnitsAboveAp {
+    double threshold;
+    int64_t units;
+};
+std::vector<UnitsAboveAp> expertCountCurve(const UnitExpertise& e);
 
 }  // namespace expertscope

@@ -22,7 +22,7 @@ using namespace expertscope;
 
 #define REQUIRE_WORDNET()                                                                                           \
     if (!QFileInfo::exists("/usr/share/wordnet/data.noun"))                                                        \
-        QSKIP("SKIPPED: WordNet is not installed (/usr/share/wordnet; Debian package wordnet-base)")
+        MISSING_ASSET(QStringLiteral("WordNet is not installed (/usr/share/wordnet; Debian package wordnet-base)"))
 
 namespace {
 
@@ -69,7 +69,7 @@ private slots:
         const auto animals = wordnet_->tree(wordnet_->noun("animal", 1));
         QVERIFY(std::find(animals.begin(), animals.end(), wordnet_->noun("dog", 1)) != animals.end());
         QVERIFY(std::find(animals.begin(), animals.end(), wordnet_->noun("chair", 1)) == animals.end());
-        QVERIFY_THROWS_EXCEPTION(Error, wordnet_->noun("dog", 99));
+        test::expectError([&] { wordnet_->noun("dog", 99); }, "WordNet has no noun sense 99 of 'dog'");
         QVERIFY(wordNetCorpus(*wordnet_).size() > 150000);
     }
 
@@ -137,6 +137,9 @@ private slots:
         QCOMPARE(static_cast<int>(model->probePoints().size()), shape.layers * 7);
         const auto ids = model->tokenize("dog: a member of the genus Canis that has been domesticated by man");
         const double runtime = runtimeLoss(*model, ids), training = trainedModelLoss(dirs[0].toStdString(), ids);
+        // Two implementations of the same float32 forward pass (training operators, runtime
+        // kernels) round differently, by ~1e-6 in a loss of a few nats; a wrong weight or
+        // layout moves it by far more than 1e-4.
         QVERIFY2(std::fabs(runtime - training) < 1e-4, qPrintable(QString("%1 vs %2").arg(runtime).arg(training)));
     }
 

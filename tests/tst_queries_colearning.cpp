@@ -3,6 +3,7 @@
 #include "core/colearning.h"
 #include "core/error.h"
 #include "core/expert_queries.h"
+#include "test_support.h"
 
 #include <QTest>
 
@@ -23,12 +24,15 @@ private slots:
         QCOMPARE(above[0].unit, int64_t(5));
         QCOMPARE(above[1].unit, int64_t(1));  // tie with unit 4: lower index first
         QCOMPARE(expertsPerProbe(e, probes, 0.9), (std::vector<int>{1, 2}));
+        // Strictly above numpy's linspace(0.5, 1.0, 501), as ml-selfcond counts.
         const auto curve = expertCountCurve(e);
         QCOMPARE(curve.size(), size_t(501));
-        QCOMPARE(curve[0], int64_t(6));    // AP >= 0.5
-        QCOMPARE(curve[1], int64_t(5));    // >= 0.501
-        QCOMPARE(curve[450], int64_t(3));  // >= 0.95
-        QCOMPARE(curve[500], int64_t(1));  // >= 1.0
+        QCOMPARE(curve[0].units, int64_t(5));    // > 0.5: not the unit at exactly 0.5
+        QCOMPARE(curve[1].threshold, 0.501);
+        QCOMPARE(curve[1].units, int64_t(4));    // > 0.501
+        QCOMPARE(curve[450].units, int64_t(1));  // > 0.95: only the 1.0
+        QCOMPARE(curve[500].threshold, 1.0);
+        QCOMPARE(curve[500].units, int64_t(0));
     }
 
     void overlapAndOrder() {
@@ -45,7 +49,7 @@ private slots:
         auto pos = [&](int c) { return std::find(m.order.begin(), m.order.end(), c) - m.order.begin(); };
         QCOMPARE(std::abs(pos(0) - pos(2)), 1L);
         QCOMPARE(std::abs(pos(1) - pos(3)), 1L);
-        QVERIFY_THROWS_EXCEPTION(Error, coLearning(names, tops, 0));
+        test::expectError([&] { coLearning(names, tops, 0); }, "co-learning: k must be positive");
     }
 
     void largeOrderIsAPermutation() {
