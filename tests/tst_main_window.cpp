@@ -4,12 +4,16 @@
 #include "ui/startup.h"
 
 #include <QAction>
+#include <QApplication>
+#include <QDropEvent>
 #include <QFile>
 #include <QMenuBar>
+#include <QMimeData>
 #include <QSettings>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QUrl>
 
 using namespace expertscope;
 
@@ -28,6 +32,7 @@ private slots:
     void initTestCase() {
         QStandardPaths::setTestModeEnabled(true);
         QCoreApplication::setOrganizationName("ExpertscopeTests");
+        QSettings().clear();  // nothing left by an earlier process: each function starts alike
         qputenv("EXPERTSCOPE_NO_DIALOGS", "1");
     }
 
@@ -54,7 +59,10 @@ private slots:
         f.close();
         MainWindow w;
         QVERIFY(!w.openProject(path));
-        QVERIFY2(w.property("lastError").toString().contains("not an Expertscope project"), qPrintable(w.property("lastError").toString()));
+        const QString error = w.property("lastError").toString();
+        QVERIFY2(error.startsWith("Cannot open the project: " + path + ": not an Expertscope project (") &&
+                     error.endsWith("; the file was left unchanged"),
+                 qPrintable(error));
         QVERIFY(f.open(QIODevice::ReadOnly));
         QCOMPARE(f.readAll(), QByteArray("my notes, not a database"));
         QVERIFY(!w.session()->hasProject());
@@ -62,8 +70,8 @@ private slots:
 
     void addingWithoutAProjectExplains() {
         MainWindow w;
-        w.session()->addConcepts(tmp_.filePath("nothing.csv"));
-        QVERIFY(w.property("lastError").toString().contains("Create or open a project"));
+        QVERIFY(!w.session()->addConcepts(tmp_.filePath("nothing.csv")));
+        QCOMPARE(w.property("lastError").toString(), QString("No project: Create or open a project before adding concepts."));
     }
 
     void opensTheDemoOnFirstLaunch() {
@@ -98,10 +106,27 @@ private slots:
         QCOMPARE(fresh.session()->runSettings.sequenceLength, 0);
     }
 
+    void refusesADroppedFileItDoesNotKnow() {
+        const QString path = tmp_.filePath("photo.jpg");
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.close();
+        MainWindow w;
+        QMimeData data;
+        data.setUrls({QUrl::fromLocalFile(path)});
+        QDragEnterEvent enter(QPoint(10, 10), Qt::CopyAction, &data, Qt::LeftButton, {});
+        QApplication::sendEvent(&w, &enter);
+        QVERIFY(enter.isAccepted());
+        QDropEvent drop(QPointF(10, 10), Qt::CopyAction, &data, Qt::LeftButton, {});
+        QApplication::sendEvent(&w, &drop);
+        QCOMPARE(w.property("lastError").toString(), QString("Unknown file: %1 is not a project, a model or a concept set.").arg(path));
+        QVERIFY(!w.session()->hasProject());
+    }
+
     void exportsNeedAFigure() {
         MainWindow w;
         w.views()->setCurrentIndex(2);  // generation has no figure
-        QVERIFY(!w.exportCurrentFigure(tmp_.filePath("x.png")).isEmpty());
+        QCOMPARE(w.exportCurrentFigure(tmp_.filePath("x.png")), QString("This view has no figure to export."));
         QVERIFY(!QFile::exists(tmp_.filePath("x.png")));
     }
 };
