@@ -77,9 +77,12 @@ private slots:
             o.paddedLength = 24;
             for (size_t target : {size_t(1), size_t(5)}) {  // a long sentence and a short one
                 const auto reference = alone(sentences_[target], o);
-                for (size_t companions = 1; companions <= sentences_.size(); companions += 3)
+                // Up to 40 companions: batches of over 1,000 rows, which two threads split.
+                std::vector<std::vector<int>> pool;
+                for (int copy = 0; copy < 4; ++copy) pool.insert(pool.end(), sentences_.begin(), sentences_.end());
+                for (size_t companions : {size_t(1), size_t(4), size_t(9), size_t(40)})
                     for (size_t place = 0; place <= companions; place += std::max<size_t>(1, companions / 2)) {
-                        std::vector<std::vector<int>> batch(sentences_.begin(), sentences_.begin() + long(companions));
+                        std::vector<std::vector<int>> batch(pool.begin(), pool.begin() + long(companions));
                         batch.insert(batch.begin() + long(place), sentences_[target]);
                         for (int threads : {1, 2}) {
                             const int previous = at::get_num_threads();

@@ -197,14 +197,18 @@ ES_CLONES void geluRange(const float* x, float* out, int64_t begin, int64_t end,
     }
 }
 
+// Elements a thread takes at least: below it a parallel region costs more than it saves
+// (ATen's own grain is 32,768).
+constexpr int64_t kElementGrain = 1 << 16;
+
 }  // namespace
 
 void siluMulCpu(float* gate, const float* up, int64_t n) {
-    at::parallel_for(0, n, 1 << 14, [&](int64_t begin, int64_t end) { siluMulRange(gate, up, begin, end); });
+    at::parallel_for(0, n, kElementGrain, [&](int64_t begin, int64_t end) { siluMulRange(gate, up, begin, end); });
 }
 
 void geluCpu(const float* x, float* out, int64_t n, bool tanhForm) {
-    at::parallel_for(0, n, 1 << 14, [&](int64_t begin, int64_t end) { geluRange(x, out, begin, end, tanhForm); });
+    at::parallel_for(0, n, kElementGrain, [&](int64_t begin, int64_t end) { geluRange(x, out, begin, end, tanhForm); });
 }
 
 void causalAttentionCpu(HeadsView q, HeadsView k, HeadsView v, const RopeTables& rope, const AttentionShape& shape,
@@ -217,7 +221,8 @@ void causalAttentionCpu(HeadsView q, HeadsView k, HeadsView v, const RopeTables&
 }
 
 void rmsNormCpu(const float* x, const float* weight, float* out, int64_t rows, int64_t width, float eps) {
-    at::parallel_for(0, rows, 256, [&](int64_t begin, int64_t end) { rmsNormRows(x, weight, out, begin, end, width, eps); });
+    at::parallel_for(0, rows, std::max<int64_t>(1, kElementGrain / width),
+                     [&](int64_t begin, int64_t end) { rmsNormRows(x, weight, out, begin, end, width, eps); });
 }
 
 }  // namespace expertscope

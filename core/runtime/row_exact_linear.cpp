@@ -59,7 +59,9 @@ at::Tensor chunkedLinear(const at::Tensor& x, const at::Tensor& weight, const at
     }
     auto y = at::empty({padded, out}, x.options());
     const int64_t groups = padded / period;
-    const int64_t chunks = std::max<int64_t>(1, std::min(maxChunks, padded / roundUp(kMinRows, period)));
+    // A chunk also has enough work to pay for a parallel region (~2M multiply-adds, 20 us).
+    const int64_t byWork = padded * in * out / (int64_t{1} << 21);
+    const int64_t chunks = std::max<int64_t>(1, std::min({maxChunks, padded / roundUp(kMinRows, period), byWork}));
     const auto run = [&](int64_t c) {
         const int64_t r0 = groups * c / chunks * period, r1 = groups * (c + 1) / chunks * period;
         auto part = y.narrow(0, r0, r1 - r0);
