@@ -2,7 +2,11 @@
 // `generate`, the expertise workflow (killed and resumed), and a clear message with a
 // non-zero exit on errors.
 #include "core/error.h"
+#include "core/expert_forcing.h"
+#include "core/language_model.h"
 #include "core/project_store.h"
+#include "core/result_source.h"
+#include "core/safetensors.h"
 #include "test_support.h"
 
 #include <QJsonArray>
@@ -12,6 +16,7 @@
 #include <QTemporaryDir>
 
 #include <algorithm>
+#include <set>
 
 class TestCli : public QObject {
     Q_OBJECT
@@ -263,6 +268,122 @@ private slots:
         const auto emptyRun = cli({"export", "--project", project, "--out", tmp.filePath("x"), "--run", "7"});
         QCOMPARE(emptyRun.code, 1);
         QVERIFY2(emptyRun.err.contains("run 7 has no finished concepts"), emptyRun.err.constData());
+    }
+
+    // generate with a concept's experts forced prints exactly the text core writes with the
+    // same forcing built directly: the concept's result chosen by result_source.h's rule for
+    // the default settings (here the older of two runs: a newer mean-pooling run must not be
+    // taken), its top K experts forced by forceExperts, LanguageModel::generate with the same
+    // options, decoded. For every forcing value and both scopes; all nine texts differ (with
+    // the plain one), so a CLI that mixed up the value, the scope, K or the run would fail.
+    void generateForcesWhatCoreForces() {
+        REQUIRE_SHARED(bin, "models/stories260K/stories260K.bin");
+        REQUIRE_SHARED(list, "concepts/onesec-small/concept_list.csv");
+        using namespace expertscope;
+        QTemporaryDir tmp;
+        const QString project = tmp.filePath("p.esproj"), concepts = QFileInfo(list).absolutePath();
+        const QString concept = "football-1_04_00__";
+        for (const QStringList& extra : {QStringList{}, QStringList{"--pooling", "mean"}}) {
+            const auto r = cli(QStringList{"analyse", "--model", bin, "--concepts", concepts, "--project", project} + extra);
+            QVERIFY2(r.code == 0, r.err.constData());
+        }
+        const auto model = loadModel({bin.toStdString(), ""});
+        const auto store = ProjectStore::open(project.toStdString(), false);
+        const auto ref = chooseResult(*store, concept.toStdString(), ResultRequest{});
+        QCOMPARE(ref.pooling, std::string("max"));
+        QCOMPARE(store->finishedResults(concept.toStdString()).front().pooling, std::string("mean"));  // the newest run
+        const auto expertise = store->loadConceptResult(ref.runId, ref.conceptId);
+        const int k = 30;
+        const auto experts = store->topExperts(ref.runId, ref.conceptId, k);
+        QCOMPARE(static_cast<int>(experts.size()), k);
+
+        const std::string prompt = "Once upon a time";
+        GenerationOptions options;
+        options.maxNewTokens = 40;
+        options.temperature = 0.8f;
+        options.seed = 11;
+        const auto coreText = [&](const Forcing& f) {
+            return QByteArray::fromStdString(model->tokenizer().decode(model->generate(model->tokenize(prompt), options, f)));
+        };
+        const QStringList generate{"generate", "--model", bin, "--prompt", QString::fromStdString(prompt), "--length", "40",
+                                   "--temperature", "0.8", "--seed", "11"};
+        const QStringList forced = generate + QStringList{"--project", project, "--concept", concept, "--experts", QString::number(k)};
+
+        const QByteArray plain = coreText({});
+        QCOMPARE(cli(generate).out, plain);
+        std::set<QByteArray> texts{plain};
+        for (const char* value : {"on_p50", "on_p90", "off_mean", "zero"})
+            for (const char* scope : {"all", "new"}) {
+                Forcing f;
+                f.scope = QByteArray(scope) == "all" ? ForceScope::AllPositions : ForceScope::NewTokens;
+                forceExperts(f, model->probePoints(), experts, expertise, parseForceValue(value));
+                QCOMPARE(static_cast<int>(f.units.size()), k);
+                const QByteArray expected = coreText(f);
+                const auto r = cli(forced + QStringList{"--force", value, "--scope", scope});
+                QVERIFY2(r.code == 0, r.err.constData());
+                QVERIFY2(r.out == expected, qPrintable(QString("--force %1 --scope %2:\n  cli:  %3\n  core: %4")
+                                                           .arg(QString(value), QString(scope), QString::fromUtf8(r.out), QString::fromUtf8(expected))));
+                texts.insert(expected);
+            }
+        QCOMPARE(texts.size(), size_t(9));
+
+        // The defaults are on_p50 on every position; another K, and the mean-pooling run when
+        // asked for, force something else, and the CLI follows.
+        Forcing byDefault;
+        forceExperts(byDefault, model->probePoints(), experts, expertise, ForceValue::OnP50);
+        QCOMPARE(cli(forced).out, coreText(byDefault));
+        Forcing fifty;
+        forceExperts(fifty, model->probePoints(), store->topExperts(ref.runId, ref.conceptId, 50), expertise, ForceValue::OnP50);
+        QVERIFY(coreText(fifty) != coreText(byDefault));
+        QCOMPARE(cli(generate + QStringList{"--project", project, "--concept", concept}).out, coreText(fifty));  // default K: 50
+        ResultRequest meanRequest;
+        meanRequest.settings.pooling = Pooling::Mean;
+        const auto meanRef = chooseResult(*store, concept.toStdString(), meanRequest);
+        QVERIFY(meanRef.runId != ref.runId);
+        Forcing mean;
+        forceExperts(mean, model->probePoints(), store->topExperts(meanRef.runId, meanRef.conceptId, k),
+                     store->loadConceptResult(meanRef.runId, meanRef.conceptId), ForceValue::OnP50);
+        QVERIFY(coreText(mean) != coreText(byDefault));
+        QCOMPARE(cli(forced + QStringList{"--pooling", "mean"}).out, coreText(mean));
+
+        // Bad forcing options are refused by name, with nothing printed.
+        const auto badValue = cli(forced + QStringList{"--force", "on_p95"});
+        QCOMPARE(badValue.code, 1);
+        QVERIFY(badValue.out.isEmpty());
+        QVERIFY2(badValue.err.contains("the forcing value must be on_p50, on_p90, off_mean or zero, not 'on_p95'"), badValue.err.constData());
+        const auto badScope = cli(forced + QStringList{"--scope", "prompt"});
+        QCOMPARE(badScope.code, 1);
+        QVERIFY(badScope.out.isEmpty());
+        QVERIFY2(badScope.err.contains("--scope expects all or new"), badScope.err.constData());
+    }
+
+    // GPT-2 through the CLI: the greedy continuation of the golden's first text is exactly
+    // nanoGPT's 12 greedy tokens (greedy12.tokens, after the prompt's ids), decoded by the
+    // model's tokenizer.
+    void gpt2GreedyGenerateIsTheGoldenContinuation() {
+        REQUIRE_SHARED(cfg, "models/gpt2-tiny-random/config.json");
+        REQUIRE_SHARED(tok, "tokenizers/gpt2/encoder.json");
+        REQUIRE_SHARED(acts, "models/gpt2-tiny-random/golden_activations.safetensors");
+        const QString dir = QFileInfo(cfg).absolutePath();
+        const expertscope::SafetensorsFile golden(acts.toStdString());
+        const auto asIds = [](const expertscope::TensorView& v) {
+            const auto f = v.toFloat32();
+            return std::vector<int>(f.begin(), f.end());
+        };
+        const auto prompt = asIds(golden.tensor("s0.tokens")), all = asIds(golden.tensor("greedy12.tokens"));
+        const QString text = QJsonDocument::fromJson(QByteArray::fromStdString(golden.metadata().at("texts"))).array()[0].toString();
+        QCOMPARE(all.size(), prompt.size() + 12);
+        QVERIFY(std::equal(prompt.begin(), prompt.end(), all.begin()));
+        const auto model = expertscope::loadModel({dir.toStdString(), tok.toStdString()});
+        QCOMPARE(model->tokenize(text.toStdString()), prompt);  // what the CLI runs on
+        const std::vector<int> continuation(all.begin() + static_cast<long>(prompt.size()), all.end());
+        // Generation stops at <|endoftext|>; the golden has none, so all 12 must come.
+        QVERIFY(std::find(continuation.begin(), continuation.end(), model->info().eosId) == continuation.end());
+        const QByteArray expected = QByteArray::fromStdString(model->tokenizer().decode(continuation));
+        QVERIFY(expected.trimmed().size() > 12);  // not a degenerate decoding
+        const auto r = cli({"generate", "--model", dir, "--tokenizer", tok, "--prompt", text, "--temperature", "0", "--length", "12"});
+        QVERIFY2(r.code == 0, r.err.constData());
+        QCOMPARE(r.out, expected);
     }
 
     void refusesForeignProjects() {

@@ -1,12 +1,24 @@
 // Forcing, pooling and generation on the real stories260K: forced units read back their
 // value, pooling reads only a sentence's own tokens (BOS left out unless asked for), to the
 // bit on the CPU kernels, and KV-cached generation equals
-// recomputing the whole sequence, with and without forcing.
+// recomputing the whole sequence, with and without forcing. On a real analysed concept,
+// forceExperts forces exactly the stored top experts, each on its own probe and unit, at
+// the value ml-selfcond forces (median or p90 of the positives' responses, mean of the
+// negatives', or zero), on values scaled by the strength.
+#include "core/analysis.h"
+#include "core/concepts.h"
 #include "core/error.h"
+#include "core/expert_forcing.h"
 #include "core/language_model.h"
+#include "core/project_store.h"
+#include "core/result_source.h"
 #include "test_support.h"
 
+#include <QTemporaryDir>
+
+#include <algorithm>
 #include <cmath>
+#include <set>
 
 using namespace expertscope;
 
@@ -26,6 +38,54 @@ class TestForcing : public QObject {
         std::vector<float> c;
         for (int64_t i = 0; i < t.tokens; ++i) c.push_back(t.outputs[probe][i * units + unit]);
         return c;
+    }
+
+    // onesec-small's football concept (13 positives, 18 negatives) analysed by core's
+    // analyse() with the default settings into a temporary project, once.
+    struct Analysed {
+        QTemporaryDir dir;
+        std::unique_ptr<ProjectStore> store;
+        ProjectStore::ResultRef ref;
+        UnitExpertise expertise;  // as stored: float32 values read back as double
+        PreparedConcept prepared;  // the sentences as the analysis ran them, positives first
+    };
+    std::unique_ptr<Analysed> analysed_;
+    const Analysed& analysed(const QString& conceptFolder) {
+        if (analysed_) return *analysed_;
+        auto a = std::make_unique<Analysed>();
+        a->store = ProjectStore::open(a->dir.filePath("p.esproj").toStdString(), true);
+        const ConceptSet set = importSelfcondFolder(conceptFolder.toStdString());
+        const RunSettings settings;
+        const auto summary = analyse(*a->store, *model_, a->store->addModel(*model_), a->store->addConceptSet(set), settings);
+        if (summary.analysed != 1) throw Error("expected one analysed concept, got " + std::to_string(summary.analysed));
+        a->ref = chooseResult(*a->store, "football-1_04_00__", ResultRequest{});
+        a->expertise = a->store->loadConceptResult(a->ref.runId, a->ref.conceptId);
+        a->prepared = prepareConcept(set.concepts.at(0), *model_, settings);
+        analysed_ = std::move(a);
+        return *analysed_;
+    }
+    static constexpr int kExperts = 20;
+
+    // The probe and unit within it of a global unit index, by a plain scan of the model's
+    // probe list (not core's probeOfUnit, which is what is under test).
+    std::pair<int, int> probeAndUnit(int64_t global) const {
+        const auto& probes = model_->probePoints();
+        for (size_t p = 0; p < probes.size(); ++p)
+            if (global >= probes[p].offset && global < probes[p].offset + probes[p].units)
+                return {static_cast<int>(p), static_cast<int>(global - probes[p].offset)};
+        return {-1, -1};
+    }
+
+    // numpy.percentile(values, q) with its default method ("linear"), as numpy computes it:
+    // quantile q / 100, virtual index h = (n - 1) * quantile, between the sorted values
+    // a = v[floor h] and b = v[floor h + 1], interpolated by numpy's _lerp (from b when the
+    // fraction is >= 0.5).
+    static double numpyPercentile(std::vector<double> v, double q) {
+        std::sort(v.begin(), v.end());
+        const double h = static_cast<double>(v.size() - 1) * (q / 100.0);
+        const size_t lo = std::min(static_cast<size_t>(std::floor(h)), v.size() - 1), hi = std::min(lo + 1, v.size() - 1);
+        const double t = h - static_cast<double>(lo), a = v[lo], b = v[hi];
+        return t >= 0.5 ? b - (b - a) * (1 - t) : a + (b - a) * t;
     }
 
 private slots:
@@ -209,6 +269,157 @@ private slots:
         calls = 0;
         const auto stopped = model_->generate({}, o, {}, [&](int, const std::string&) { return ++calls < 5; });
         QCOMPARE(stopped.size(), size_t(5));
+    }
+
+    // The stored statistics are ml-selfcond's (selfcond/expertise.py: on_p50 and on_p90 are
+    // np.percentile of the positives' pooled responses, off_mean is np.mean of the
+    // negatives'; stored as float32), recomputed here from the model's responses to the
+    // concept's sentences, each sentence run alone; and the top experts are the units of
+    // highest AP. The mean is summed in double in sentence order (numpy's float32 pairwise
+    // sum can differ from it in the last float32 bit; tst_expertise holds that to 1e-6).
+    // Exact on the row-exact kernels, where a sentence alone gives the analysis's bits.
+    void storedStatisticsAreMlSelfconds() {
+        REQUIRE_SHARED(list, "concepts/onesec-small/concept_list.csv");
+        const auto& a = analysed(QFileInfo(list).absolutePath());
+        const auto& e = a.expertise;
+        QCOMPARE(static_cast<int64_t>(e.ap.size()), model_->unitCount());
+        QCOMPARE(a.prepared.positives, 13);
+        QCOMPARE(a.prepared.negatives, 18);
+
+        const auto experts = a.store->topExperts(a.ref.runId, a.ref.conceptId, kExperts);
+        QCOMPARE(static_cast<int>(experts.size()), kExperts);
+        std::set<int64_t> chosen;
+        for (size_t i = 0; i < experts.size(); ++i) {
+            chosen.insert(experts[i].unit);
+            QCOMPARE(static_cast<float>(experts[i].ap), static_cast<float>(e.ap[size_t(experts[i].unit)]));
+            if (i > 0) QVERIFY(e.ap[size_t(experts[i].unit)] <= e.ap[size_t(experts[i - 1].unit)]);
+        }
+        QCOMPARE(static_cast<int>(chosen.size()), kExperts);
+        double worstChosen = 2, bestOther = -1;
+        for (int64_t u = 0; u < static_cast<int64_t>(e.ap.size()); ++u) {
+            if (chosen.count(u)) worstChosen = std::min(worstChosen, e.ap[size_t(u)]);
+            else bestOther = std::max(bestOther, e.ap[size_t(u)]);
+        }
+        QVERIFY2(worstChosen >= bestOther, qPrintable(QString("top-%1 AP %2 < %3").arg(kExperts).arg(worstChosen).arg(bestOther)));
+
+        std::vector<ResponseMatrix> rows;
+        for (const auto& ids : a.prepared.ids) rows.push_back(model_->collectResponses({ids}, collectionOptions(RunSettings{}).capture));
+        int p50DiffersFromP90 = 0, onDiffersFromOff = 0;
+        for (const auto& expert : experts) {
+            std::vector<double> positives, negatives;
+            for (size_t r = 0; r < rows.size(); ++r)
+                (a.prepared.labels[r] ? positives : negatives).push_back(static_cast<double>(rows[r].at(0, expert.unit)));
+            double sum = 0;
+            for (double v : negatives) sum += v;
+            const float p50 = static_cast<float>(numpyPercentile(positives, 50)), p90 = static_cast<float>(numpyPercentile(positives, 90)),
+                        off = static_cast<float>(sum / static_cast<double>(negatives.size()));
+            const size_t u = static_cast<size_t>(expert.unit);
+            const auto say = [&](const char* what, double stored, float recomputed) {
+                return QString("unit %1 %2: stored %3, recomputed %4").arg(expert.unit).arg(what)
+                    .arg(stored, 0, 'g', 9).arg(recomputed, 0, 'g', 9);
+            };
+            QVERIFY2(same(static_cast<float>(e.onP50[u]), p50), qPrintable(say("on_p50", e.onP50[u], p50)));
+            QVERIFY2(same(static_cast<float>(e.onP90[u]), p90), qPrintable(say("on_p90", e.onP90[u], p90)));
+            QVERIFY2(same(static_cast<float>(e.offMean[u]), off), qPrintable(say("off_mean", e.offMean[u], off)));
+            p50DiffersFromP90 += e.onP50[u] != e.onP90[u];
+            onDiffersFromOff += e.onP50[u] != e.offMean[u] && e.offMean[u] != 0;
+        }
+        // Not vacuous: the four values are told apart on these experts.
+        QVERIFY2(p50DiffersFromP90 >= kExperts / 2, qPrintable(QString::number(p50DiffersFromP90)));
+        QCOMPARE(onDiffersFromOff, kExperts);
+    }
+
+    // forceExperts puts each of the top K experts on its own probe and unit (the global index
+    // minus its probe's first unit) at exactly the stored value: on values times the strength,
+    // off_mean and zero as they are. The forcing's scope and what it held are kept.
+    void forceExpertsUsesTheStoredValues() {
+        REQUIRE_SHARED(list, "concepts/onesec-small/concept_list.csv");
+        const auto& a = analysed(QFileInfo(list).absolutePath());
+        const auto& e = a.expertise;
+        const auto experts = a.store->topExperts(a.ref.runId, a.ref.conceptId, kExperts);
+        QCOMPARE(static_cast<int>(experts.size()), kExperts);
+        std::set<int> probesUsed;
+        for (ForceValue mode : {ForceValue::OnP50, ForceValue::OnP90, ForceValue::OffMean, ForceValue::Zero})
+            for (double strength : {1.0, 2.5, 0.5}) {
+                Forcing f;
+                f.scope = ForceScope::NewTokens;
+                f.units = {{1, 2, 7.f}};  // forceExperts appends
+                forceExperts(f, model_->probePoints(), experts, e, mode, strength);
+                QVERIFY(f.scope == ForceScope::NewTokens);
+                QCOMPARE(static_cast<int>(f.units.size()), kExperts + 1);
+                QCOMPARE(f.units[0].probe, 1);
+                QCOMPARE(f.units[0].unit, 2);
+                QCOMPARE(f.units[0].value, 7.f);
+                for (int i = 0; i < kExperts; ++i) {
+                    const auto [probe, unit] = probeAndUnit(experts[size_t(i)].unit);
+                    const size_t g = static_cast<size_t>(experts[size_t(i)].unit);
+                    const float expected = mode == ForceValue::OnP50   ? static_cast<float>(e.onP50[g] * strength)
+                                           : mode == ForceValue::OnP90 ? static_cast<float>(e.onP90[g] * strength)
+                                           : mode == ForceValue::OffMean ? static_cast<float>(e.offMean[g])
+                                                                         : 0.f;
+                    const ForcedUnit& got = f.units[size_t(i) + 1];
+                    QVERIFY2(got.probe == probe && got.unit == unit && got.value == expected,
+                             qPrintable(QString("expert %1 (unit %2, mode %3, strength %4): forced probe %5 unit %6 at %7, "
+                                                "expected probe %8 unit %9 at %10")
+                                            .arg(i).arg(g).arg(int(mode)).arg(strength).arg(got.probe).arg(got.unit)
+                                            .arg(got.value, 0, 'g', 9).arg(probe).arg(unit).arg(expected, 0, 'g', 9)));
+                    if (strength == 1.0 && mode != ForceValue::Zero)  // the stored float32, unchanged
+                        QCOMPARE(static_cast<double>(got.value), mode == ForceValue::OnP50 ? e.onP50[g]
+                                                                 : mode == ForceValue::OnP90 ? e.onP90[g] : e.offMean[g]);
+                    probesUsed.insert(probe);
+                }
+            }
+        // Not vacuous: the experts lie in several probes, so a wrong offset would show.
+        QVERIFY2(probesUsed.size() >= 3, qPrintable(QString::number(probesUsed.size())));
+        bool offsetMatters = false;
+        for (int p : probesUsed) offsetMatters = offsetMatters || model_->probePoints()[size_t(p)].offset > 0;
+        QVERIFY(offsetMatters);
+    }
+
+    // In the model, each forced expert's global unit reads back its value: the pooled response
+    // of that global index, and every position of its probe's output (the prompt's positions
+    // left alone under the new-tokens scope, but for the last).
+    void forcedExpertsReadBackInTheModel() {
+        REQUIRE_SHARED(list, "concepts/onesec-small/concept_list.csv");
+        const auto& a = analysed(QFileInfo(list).absolutePath());
+        const auto experts = a.store->topExperts(a.ref.runId, a.ref.conceptId, kExperts);
+        const auto ids = model_->tokenize("Tom kicked the ball to his friend in the park.");
+        const auto plain = model_->trace(ids);
+        for (ForceValue mode : {ForceValue::OnP50, ForceValue::OnP90, ForceValue::OffMean}) {
+            Forcing f;
+            forceExperts(f, model_->probePoints(), experts, a.expertise, mode, mode == ForceValue::OnP90 ? 2.0 : 1.0);
+            const auto pooled = model_->collectResponses({ids}, CaptureOptions{}, f);
+            const auto forced = model_->trace(ids, f);
+            f.scope = ForceScope::NewTokens;
+            const auto onlyLast = model_->trace(ids, f);
+            int changed = 0;
+            for (size_t i = 0; i < experts.size(); ++i) {
+                const ForcedUnit& fu = f.units[i];
+                QCOMPARE(pooled.at(0, experts[i].unit), fu.value);
+                const auto all = column(forced, fu.probe, fu.unit), last = column(onlyLast, fu.probe, fu.unit),
+                           before = column(plain, fu.probe, fu.unit);
+                for (size_t t = 0; t < ids.size(); ++t) {
+                    QCOMPARE(all[t], fu.value);
+                    QCOMPARE(last[t], t + 1 < ids.size() ? before[t] : fu.value);
+                    changed += before[t] != fu.value;
+                }
+            }
+            QVERIFY(changed > 0);  // forcing changed something to read back
+        }
+    }
+
+    void forceValueNamesAndErrors() {
+        QVERIFY(parseForceValue("on_p50") == ForceValue::OnP50);
+        QVERIFY(parseForceValue("on_p90") == ForceValue::OnP90);
+        QVERIFY(parseForceValue("off_mean") == ForceValue::OffMean);
+        QVERIFY(parseForceValue("zero") == ForceValue::Zero);
+        expertscope::test::expectError([] { parseForceValue("on_p95"); },
+                                       "the forcing value must be on_p50, on_p90, off_mean or zero, not 'on_p95'");
+        UnitExpertise e;
+        e.ap = e.onP50 = e.onP90 = e.offMean = std::vector<double>(static_cast<size_t>(model_->unitCount()), 0.5);
+        Forcing f;
+        expertscope::test::expectError([&] { forceExperts(f, model_->probePoints(), {{model_->unitCount(), 0.9}}, e, ForceValue::OnP50); },
+                                       "forcing: unit 3000 is beyond the results");
     }
 
     void badForcingIsRefused() {

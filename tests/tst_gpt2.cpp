@@ -91,6 +91,7 @@ private slots:
         const SafetensorsFile golden(acts.toStdString());
         const auto texts = QJsonDocument::fromJson(QByteArray::fromStdString(golden.metadata().at("texts"))).array();
         int compared = 0;
+        double worstLogitError = 0;
         for (int s = 0; s < texts.size(); ++s) {
             const std::string prefix = "s" + std::to_string(s) + ".";
             const auto tokens = ids(golden.tensor(prefix + "tokens"));
@@ -100,13 +101,45 @@ private slots:
             expertscope::test::expectClose(trace.logits.data() + (trace.tokens - 1) * V, golden.tensor(prefix + "logits_last").toFloat32(),
                         "logits_last");
             if (golden.contains(prefix + "logits")) expertscope::test::expectClose(trace.logits.data(), golden.tensor(prefix + "logits").toFloat32(), "logits");
+            // The golden top-5 ids, in order, where a rank may hold another id only when the two
+            // are tied within kTieTolerance in the golden logits. Both implementations compute
+            // each logit in float32: a 48-wide dot product of the final hidden state with the
+            // token's embedding, after three layers whose sums run in another order in nanoGPT
+            // (PyTorch's kernels) than here, so each logit carries rounding error of a few float32
+            // steps (values ~0.5, spacing 6e-8 there): measured at most 2.1e-7 from every stored
+            // golden logit, on this machine's OpenBLAS kernels, Haswell's, SkylakeX's and the
+            // operator route alike. Two ids can swap only when their golden gap is under the sum of
+            // their errors; 1e-5 allows errors up to 5e-6 each (checked below: the premise of the
+            // tolerance, 24 times what is measured), and stays 44 times below every real gap in
+            // the file (the smallest between distinct ranks of the top 6 is 4.4e-4, s0 position
+            // 1). The one near tie is s2's last position, ranks 5 and 6 (ids 12178, 45169) 2.3e-6
+            // apart. Golden logits are stored for every position of s0 and the last of the
+            // others; elsewhere nothing can justify a swap, so the order must be exact there (and
+            // can be: the smallest gap within the top 6 there is 7.2e-5, s2 position 20, 340 times
+            // the measured error).
+            constexpr double kTieTolerance = 1e-5;
             const auto top5 = ids(golden.tensor(prefix + "logits_top5"));
+            const std::vector<float> goldenLast = golden.tensor(prefix + "logits_last").toFloat32();
+            const std::vector<float> goldenAll = golden.contains(prefix + "logits") ? golden.tensor(prefix + "logits").toFloat32() : std::vector<float>{};
             for (int64_t t = 0; t < trace.tokens; ++t) {
                 std::vector<int> order(V);
                 std::iota(order.begin(), order.end(), 0);
                 const float* row = trace.logits.data() + t * V;
                 std::partial_sort(order.begin(), order.begin() + 5, order.end(), [&](int a, int b) { return row[a] > row[b]; });
-                QCOMPARE(std::vector<int>(order.begin(), order.begin() + 5), std::vector<int>(top5.begin() + t * 5, top5.begin() + t * 5 + 5));
+                const float* goldenRow = !goldenAll.empty() ? goldenAll.data() + t * V : t == trace.tokens - 1 ? goldenLast.data() : nullptr;
+                if (goldenRow)
+                    for (int v = 0; v < V; ++v) worstLogitError = std::max(worstLogitError, std::fabs(double(row[v]) - goldenRow[v]));
+                for (int k = 0; k < 5; ++k) {
+                    const int ours = order[size_t(k)], theirs = top5[size_t(t * 5 + k)];
+                    if (ours == theirs) continue;
+                    const double gap = goldenRow ? std::fabs(double(goldenRow[ours]) - goldenRow[theirs]) : -1;
+                    QVERIFY2(goldenRow && gap <= kTieTolerance,
+                             qPrintable(QString("s%1 position %2 rank %3: id %4, golden %5 (golden logit gap %6)")
+                                            .arg(s).arg(t).arg(k + 1).arg(ours).arg(theirs)
+                                            .arg(goldenRow ? QString::number(gap, 'g', 3) : QString("not stored"))));
+                    qInfo("s%d position %lld rank %d: id %d for %d, tied within %.3g in the golden logits", s,
+                          static_cast<long long>(t), k + 1, ours, theirs, gap);
+                }
             }
             for (const auto& name : golden.names()) {
                 if (name.rfind(prefix + "transformer.", 0) != 0) continue;
@@ -117,6 +150,9 @@ private slots:
             }
         }
         QCOMPARE(compared, 3 * 12);
+        // The rounding the tie tolerance above rests on (see there): at most half of it.
+        qInfo("largest difference from the stored golden logits: %.3g", worstLogitError);
+        QVERIFY2(worstLogitError <= 5e-6, qPrintable(QString::number(worstLogitError)));
     }
 
     void greedyContinuation() {
