@@ -132,16 +132,23 @@ private slots:
             QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
             f.write(data);
         }
-        const QString project = tmp.filePath("p.esproj");
-        const QStringList analyseArgs{"analyse", "--model", bin, "--concepts", tmp.filePath("set"), "--project", project, "--json"};
+        // One worker and small batches: the second concept takes seconds, so the kill below
+        // lands inside it.
+        const auto analyseArgs = [&](const QString& project) {
+            return QStringList{"analyse", "--model", bin, "--concepts", tmp.filePath("set"), "--project", project,
+                               "--json", "--threads", "1", "--batch-tokens", "128"};
+        };
+        const QString reference = tmp.filePath("uninterrupted.esproj");
+        QCOMPARE(cli(analyseArgs(reference)).code, 0);
 
+        const QString project = tmp.filePath("p.esproj");
         QProcess killed;
-        killed.start(QString::fromLocal8Bit(qgetenv("EXPERTSCOPE_CLI")), analyseArgs);
+        killed.start(QString::fromLocal8Bit(qgetenv("EXPERTSCOPE_CLI")), analyseArgs(project));
         QVERIFY(killed.waitForStarted());
         // Wait for the first concept to be stored, then kill without warning.
         bool firstStored = false;
-        for (int i = 0; i < 600 && !firstStored && killed.state() == QProcess::Running; ++i) {
-            QTest::qWait(50);
+        for (int i = 0; i < 3000 && !firstStored && killed.state() == QProcess::Running; ++i) {
+            QTest::qWait(10);
             try {
                 firstStored = !expertscope::ProjectStore::open(project.toStdString(), false)->finishedConcepts(1).empty();
             } catch (const expertscope::Error&) {  // not created yet
@@ -150,12 +157,23 @@ private slots:
         QVERIFY(firstStored);
         killed.kill();
         killed.waitForFinished();
+        // The kill landed mid-run: the second concept was not stored.
+        QCOMPARE(expertscope::ProjectStore::open(project.toStdString(), false)->finishedConcepts(1).size(), size_t(1));
 
-        const auto resumed = cli(analyseArgs);
+        const auto resumed = cli(analyseArgs(project));
         QCOMPARE(resumed.code, 0);
         const auto summary = QJsonDocument::fromJson(resumed.out).object();
-        QCOMPARE(summary.value("already_done").toInt() + summary.value("analysed").toInt(), 2);
-        QVERIFY(summary.value("already_done").toInt() >= 1);
+        QCOMPARE(summary.value("already_done").toInt(), 1);
+        QCOMPARE(summary.value("analysed").toInt(), 1);
+        // Resumed equals uninterrupted, byte for byte in what export writes.
+        for (const QString& p : {project, reference})
+            QCOMPARE(cli({"export", "--project", p, "--out", tmp.filePath(QFileInfo(p).baseName())}).code, 0);
+        for (const char* concept : {"small", "football"}) {
+            QFile a(tmp.filePath(QString("p/sense/%1/expertise.csv").arg(concept)));
+            QFile b(tmp.filePath(QString("uninterrupted/sense/%1/expertise.csv").arg(concept)));
+            QVERIFY(a.open(QIODevice::ReadOnly) && b.open(QIODevice::ReadOnly));
+            QVERIFY2(a.readAll() == b.readAll(), concept);
+        }
 
         const auto experts = cli({"experts", "--project", project, "--concept", "football", "--top", "5", "--json"});
         QCOMPARE(experts.code, 0);
@@ -177,7 +195,16 @@ private slots:
         QCOMPARE(matrix.code, 0);
         const auto m = QJsonDocument::fromJson(matrix.out).object();
         QCOMPARE(m.value("concepts").toArray().size(), 2);
-        QCOMPARE(m.value("overlap").toArray()[0].toArray()[0].toDouble(), 1.0);
+        // The overlap of the two concepts is the share of top-50 experts they have in
+        // common, counted here from what `experts` lists for each.
+        std::set<qint64> shared, smallTop;
+        for (const auto& e : QJsonDocument::fromJson(cli({"experts", "--project", project, "--concept", "small", "--top", "50", "--json"}).out).array())
+            smallTop.insert(e.toObject().value("global_unit").toInteger());
+        for (const auto& e : QJsonDocument::fromJson(cli({"experts", "--project", project, "--concept", "football", "--top", "50", "--json"}).out).array())
+            if (smallTop.count(e.toObject().value("global_unit").toInteger())) shared.insert(e.toObject().value("global_unit").toInteger());
+        QCOMPARE(smallTop.size(), size_t(50));
+        QCOMPARE(m.value("overlap").toArray()[0].toArray()[1].toDouble(), double(shared.size()) / 50.0);
+        QVERIFY(!shared.empty());
         const auto nearest = cli({"colearning", "--project", project, "--k", "50", "--concept", "football", "--json"});
         QCOMPARE(nearest.code, 0);
         const auto ranked = QJsonDocument::fromJson(nearest.out).array();
