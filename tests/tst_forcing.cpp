@@ -425,11 +425,12 @@ private slots:
     void badForcingIsRefused() {
         Forcing f;
         f.units = {{gate2_, 10000, 1.f}};
-        QVERIFY_THROWS_EXCEPTION(Error, model_->trace(model_->tokenize("hi"), f));
+        expertscope::test::expectError([&] { model_->trace(model_->tokenize("hi"), f); },
+                                       "forcing names unit 10000 of model.layers.2.mlp.gate_proj, which has 172");
         f.units = {{999, 0, 1.f}};
-        QVERIFY_THROWS_EXCEPTION(Error, model_->generate({}, GenerationOptions{}, f));
-        QVERIFY_THROWS_EXCEPTION(Error, model_->trace({}));
-        QVERIFY_THROWS_EXCEPTION(Error, model_->trace({1, 99999}));
+        expertscope::test::expectError([&] { model_->generate({}, GenerationOptions{}, f); }, "forcing names probe 999, the model has 35");
+        expertscope::test::expectError([&] { model_->trace({}); }, "empty token sequence");
+        expertscope::test::expectError([&] { model_->trace({1, 99999}); }, "token id 99999 outside the vocabulary");
     }
 };
 
