@@ -8,6 +8,7 @@
 #include "core/language_model.h"
 #include "core/response_collector.h"
 #include "core/result_source.h"
+#include "core/run_names.h"
 
 #include <QDir>
 #include <QFile>
@@ -170,13 +171,6 @@ int info(const std::vector<std::string>& args, std::ostream& out) {
     return 0;
 }
 
-Pooling parsePooling(const std::string& s) {
-    if (s == "max") return Pooling::Max;
-    if (s == "mean") return Pooling::Mean;
-    if (s == "selfcond") return Pooling::SelfcondMax;
-    throw Error("--pooling expects max, mean or selfcond");
-}
-
 // The options that select what a run computes; commands accept them with their own.
 std::set<std::string> withSelection(std::set<std::string> known) {
     known.insert({"pooling", "seq-len", "long"});
@@ -187,11 +181,9 @@ std::set<std::string> withSelection(std::set<std::string> known) {
 // the reading commands prefer among a concept's runs (result_source.h).
 RunSettings selectionSettings(const Options& o) {
     RunSettings s;
-    s.pooling = parsePooling(o.text("pooling", "max"));
-    s.sequenceLength = static_cast<int>(o.integer("seq-len", s.pooling == Pooling::SelfcondMax ? 128 : 0, 0));
-    const std::string longPolicy = o.text("long", "drop");
-    if (longPolicy != "drop" && longPolicy != "truncate") throw Error("--long expects drop or truncate");
-    s.longSentences = longPolicy == "truncate" ? LongSentencePolicy::Truncate : LongSentencePolicy::Drop;
+    s.pooling = parseChoice(poolingChoices(), o.text("pooling", "max"), "--pooling");
+    s.sequenceLength = static_cast<int>(o.integer("seq-len", s.pooling == Pooling::SelfcondMax ? kSelfcondSequenceLength : 0, 0));
+    s.longSentences = parseChoice(longSentenceChoices(), o.text("long", "drop"), "--long");
     return s;
 }
 
@@ -227,10 +219,9 @@ Forcing forcingFromProject(const Options& o, const LanguageModel& model) {
         throw Error("the project's results for '" + ref.concept + "' are for a model with " + std::to_string(expertise.ap.size()) +
                     " units (" + ref.modelPath + "); this one has " + std::to_string(model.unitCount()));
     const ForceValue value = parseForceValue(o.text("force", "on_p50"));
-    const std::string scope = o.text("scope", "all");
-    if (scope != "all" && scope != "new") throw Error("--scope expects all or new");
-    f.scope = scope == "all" ? ForceScope::AllPositions : ForceScope::NewTokens;
-    forceExperts(f, model.probePoints(), project->topExperts(ref.runId, ref.conceptId, static_cast<int>(o.integer("experts", 50, 0))),
+    f.scope = parseChoice(forceScopeChoices(), o.text("scope", "all"), "--scope");
+    forceExperts(f, model.probePoints(),
+                 project->topExperts(ref.runId, ref.conceptId, static_cast<int>(o.integer("experts", kDefaultForcedExperts, 0))),
                  expertise, value);
     return f;
 }
@@ -385,7 +376,7 @@ int statsCommand(const std::vector<std::string>& argsIn, std::ostream& out) {
     const auto ref = conceptResult(*project, o, o.required("concept"));
     const auto e = project->loadConceptResult(ref.runId, ref.conceptId);
     const auto probes = project->probes(ref.modelId);
-    const double t = o.number("min-ap", 0.9);
+    const double t = o.number("min-ap", kDefaultExpertThreshold);
     const auto perProbe = expertsPerProbe(e, probes, t);
     const double best = ref.bestAp;  // as stored: the value the application lists
     int64_t experts = 0;
@@ -429,7 +420,7 @@ QJsonObject expertiseInfo(const ProjectStore::ResultRef& ref, const UnitExpertis
         {"model", QString::fromStdString(ref.modelPath)},
         {"pooling", QString::fromStdString(ref.pooling)},
         {"sequence_length", ref.sequenceLength},
-        {"long_sentences", ref.settings.longSentences == LongSentencePolicy::Truncate ? "truncate" : "drop"},
+        {"long_sentences", choiceName(longSentenceChoices(), ref.settings.longSentences)},
         {"bos_pooled", ref.bosPooled},
         {"run", static_cast<qint64>(ref.runId)}};
 }
@@ -469,7 +460,7 @@ int coLearningCommand(const std::vector<std::string>& argsIn, std::ostream& out)
     const bool json = flag(argsIn, "--json", &args);
     const Options o(args, withSelection({"project", "k", "out", "run", "concept"}));
     const auto project = ProjectStore::open(o.required("project"), false);
-    const int k = static_cast<int>(o.integer("k", 100, 1));
+    const int k = static_cast<int>(o.integer("k", kDefaultCoLearningK, 1));
     const auto refs = projectResults(*project, o);
     std::vector<std::string> names;
     std::vector<std::vector<int64_t>> tops;

@@ -1,15 +1,15 @@
 #include "expert_forcing.h"
 
 #include "error.h"
+#include "run_names.h"
 
 namespace expertscope {
 
 ForceValue parseForceValue(const std::string& name) {
-    if (name == "on_p50") return ForceValue::OnP50;
-    if (name == "on_p90") return ForceValue::OnP90;
-    if (name == "off_mean") return ForceValue::OffMean;
-    if (name == "zero") return ForceValue::Zero;
-    throw Error("the forcing value must be on_p50, on_p90, off_mean or zero, not '" + name + "'");
+    const auto& table = forceValueChoices();
+    for (const auto& c : table)
+        if (name == c.name) return c.value;
+    throw Error("the forcing value must be " + choiceList(table) + ", not '" + name + "'");
 }
 
 void forceExperts(Forcing& forcing, const std::vector<ProbePoint>& probes, const std::vector<Expert>& experts,

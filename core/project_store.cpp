@@ -1,5 +1,7 @@
 #include "project_store.h"
 
+#include "run_names.h"
+
 #include "error.h"
 
 #include <QCryptographicHash>
@@ -113,14 +115,6 @@ const std::vector<const char*> kMigrations = {
         WHERE pooling IN ('max', 'mean') AND settings LIKE '%}';)",
 };
 
-const char* poolingName(Pooling p) {
-    switch (p) {
-    case Pooling::Max: return "max";
-    case Pooling::Mean: return "mean";
-    case Pooling::SelfcondMax: return "selfcond";
-    }
-    return "?";
-}
 
 std::string now() { return QDateTime::currentDateTimeUtc().toString(Qt::ISODate).toStdString(); }
 
@@ -377,8 +371,10 @@ std::string settingsText(const RunSettings& s) {
     // Dropping is the default and older runs do not name it, so it stays unnamed; the same
     // for BOS, which ml-selfcond pooling takes in whatever the option says.
     const bool bosMarker = s.poolBos && s.pooling != Pooling::SelfcondMax;
-    return std::string("{\"pooling\": \"") + poolingName(s.pooling) + "\", \"sequence_length\": " + std::to_string(s.sequenceLength) +
-           (s.longSentences == LongSentencePolicy::Truncate ? ", \"long_sentences\": \"truncate\"" : "") +
+    return std::string("{\"pooling\": \"") + choiceName(poolingChoices(), s.pooling) + "\", \"sequence_length\": " + std::to_string(s.sequenceLength) +
+           (s.longSentences != LongSentencePolicy::Drop
+                ? std::string(", \"long_sentences\": \"") + choiceName(longSentenceChoices(), s.longSentences) + "\""
+                : std::string()) +
            (bosMarker ? ", \"pool_bos\": true" : "") + "}";
 }
 
@@ -386,18 +382,17 @@ RunSettings parseSettingsText(const std::string& text) {
     const QJsonObject o = QJsonDocument::fromJson(QByteArray::fromStdString(text)).object();
     if (o.isEmpty()) throw Error("unreadable run settings '" + text + "'");
     RunSettings s;
-    const QString pooling = o.value("pooling").toString();
-    if (pooling != "max" && pooling != "mean" && pooling != "selfcond") throw Error("unknown pooling in run settings '" + text + "'");
-    s.pooling = pooling == "mean" ? Pooling::Mean : pooling == "selfcond" ? Pooling::SelfcondMax : Pooling::Max;
+    s.pooling = parseChoice(poolingChoices(), o.value("pooling").toString().toStdString(), "the pooling in run settings '" + text + "'");
     s.sequenceLength = o.value("sequence_length").toInt();
-    s.longSentences = o.value("long_sentences").toString() == "truncate" ? LongSentencePolicy::Truncate : LongSentencePolicy::Drop;
+    s.longSentences = parseChoice(longSentenceChoices(), o.value("long_sentences").toString("drop").toStdString(),
+                                  "the long-sentence policy in run settings '" + text + "'");
     s.poolBos = o.value("pool_bos").toBool();
     return s;
 }
 
 int64_t ProjectStore::createRun(int64_t modelId, int64_t setId, const RunSettings& settings) {
     Statement q(db_, "INSERT INTO runs(model_id, set_id, pooling, sequence_length, settings, started) VALUES(?, ?, ?, ?, ?, ?)");
-    q.bind(1, modelId).bind(2, setId).bind(3, std::string(poolingName(settings.pooling)));
+    q.bind(1, modelId).bind(2, setId).bind(3, std::string(choiceName(poolingChoices(), settings.pooling)));
     q.bind(4, static_cast<int64_t>(settings.sequenceLength)).bind(5, settingsText(settings)).bind(6, now()).run();
     return sqlite3_last_insert_rowid(db_);
 }

@@ -1,5 +1,7 @@
 #include "colearning_view.h"
 
+#include "core/run_names.h"
+
 #include "figure_export.h"
 #include "project_session.h"
 
@@ -157,7 +159,7 @@ CoLearningView::CoLearningView(ProjectSession* session, QWidget* parent) : QWidg
     k_ = new QSpinBox(this);
     k_->setObjectName("colearningK");
     k_->setRange(1, 1000);
-    k_->setValue(100);
+    k_->setValue(kDefaultCoLearningK);
     k_->setToolTip(tr("How many of each concept's best experts are compared"));
     shared_ = new QListWidget(this);
     shared_->setObjectName("sharedExperts");

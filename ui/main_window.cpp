@@ -9,6 +9,7 @@
 #include "localisation.h"
 #include "unit_inspector.h"
 
+#include "core/run_names.h"
 #include "core/blas_setup.h"
 
 #include <QAction>
@@ -282,9 +283,9 @@ void MainWindow::restoreLayout() {
     restoreState(s.value("window/state").toByteArray());
     for (auto* split : findChildren<QSplitter*>())
         if (!split->objectName().isEmpty()) split->restoreState(s.value("splitters/" + split->objectName()).toByteArray());
-    expertise_->setThreshold(s.value("view/threshold", 0.9).toDouble());
+    expertise_->setThreshold(s.value("view/threshold", kDefaultExpertThreshold).toDouble());
     expertise_->colourMapBox()->setCurrentIndex(s.value("view/colourMap", 0).toInt());
-    coLearning_->kBox()->setValue(s.value("view/colearningK", 100).toInt());
+    coLearning_->kBox()->setValue(s.value("view/colearningK", kDefaultCoLearningK).toInt());
     session_->runSettings.workers = s.value("analysis/threads", 0).toInt();
     session_->runSettings.pooling = static_cast<Pooling>(std::clamp(s.value("analysis/pooling", 0).toInt(), 0, 2));
     session_->runSettings.sequenceLength = std::max(0, s.value("analysis/sequenceLength", 0).toInt());
@@ -565,7 +566,8 @@ void MainWindow::showPreferences() {
     form->addRow(tr("Longer sentences are:"), cut);
     form->addRow(buttons);
     if (dialog.exec() != QDialog::Accepted) return;
-    if (pooling->currentIndex() == static_cast<int>(Pooling::SelfcondMax) && length->value() == 0) length->setValue(128);
+    if (pooling->currentIndex() == static_cast<int>(Pooling::SelfcondMax) && length->value() == 0)
+        length->setValue(kSelfcondSequenceLength);
     run.pooling = static_cast<Pooling>(pooling->currentIndex());
     run.sequenceLength = length->value();
     run.longSentences = cut->currentIndex() == 1 ? LongSentencePolicy::Truncate : LongSentencePolicy::Drop;
