@@ -1,5 +1,7 @@
 #include "generation_panel.h"
 
+#include "choice_box.h"
+
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
@@ -52,7 +54,8 @@ GenerationPanel::GenerationPanel(ProjectSession* session, QWidget* parent) : QWi
     strength_->setValue(1);
     strength_->setToolTip(tr("Multiplies the on value the experts are forced to"));
     scope_ = new QComboBox(forcingBox);
-    scope_->addItems({tr("all tokens"), tr("new tokens only")});
+    scope_->setObjectName("forcingScope");
+    fillChoices(scope_, forceScopeChoices(), {tr("all tokens"), tr("new tokens only")});
     scope_->setToolTip(tr("Force at every position, the prompt included, or only where new tokens are predicted"));
     auto* forcingLayout = new QVBoxLayout(forcingBox);
     forcingLayout->addLayout(rowsLayout_);
@@ -169,7 +172,8 @@ int GenerationPanel::addConceptRow() {
     auto* count = new QLabel(r.widget);
     count->setMinimumWidth(fontMetrics().horizontalAdvance(tr("%1 experts").arg(88888)));
     r.mode = new QComboBox(r.widget);
-    r.mode->addItems({tr("on (median)"), tr("on (p90)"), tr("suppress (off mean)"), tr("zero")});
+    r.mode->setObjectName("forcingValue");
+    fillChoices(r.mode, forceValueChoices(), {tr("on (median)"), tr("on (p90)"), tr("suppress (off mean)"), tr("zero")});
     r.mode->setToolTip(tr("Force the experts on, to their typical value on positives, or suppress the concept"));
     auto* remove = new QToolButton(r.widget);
     remove->setText(QStringLiteral("×"));
@@ -239,14 +243,14 @@ GenerationRequest GenerationPanel::request() const {
     r.options.topP = static_cast<float>(topP_->value());
     r.options.seed = static_cast<uint64_t>(seed_->value());
     r.options.stopAtEos = !goOn_->isChecked();
-    r.scope = scope_->currentIndex() == 0 ? ForceScope::AllPositions : ForceScope::NewTokens;
+    r.scope = currentChoice(scope_, forceScopeChoices());
     const int most = mostExperts();
     for (const auto& row : rows_) {
         if (row.concept->currentIndex() < 0) continue;
         ConceptForcing f;
         f.conceptId = row.concept->currentData().toLongLong();
         f.experts = expertsForPosition(row.experts->value(), most);
-        f.value = static_cast<ForceValue>(row.mode->currentIndex());
+        f.value = currentChoice(row.mode, forceValueChoices());
         f.strength = strength_->value();
         r.forcings.push_back(f);
     }

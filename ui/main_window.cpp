@@ -1,5 +1,6 @@
 #include "main_window.h"
 
+#include "choice_box.h"
 #include "colearning_view.h"
 #include "colour_map.h"
 #include "expertise_panel.h"
@@ -9,7 +10,6 @@
 #include "localisation.h"
 #include "unit_inspector.h"
 
-#include "core/run_names.h"
 #include "core/blas_setup.h"
 
 #include <QAction>
@@ -287,7 +287,7 @@ void MainWindow::restoreLayout() {
     expertise_->colourMapBox()->setCurrentIndex(s.value("view/colourMap", 0).toInt());
     coLearning_->kBox()->setValue(s.value("view/colearningK", kDefaultCoLearningK).toInt());
     session_->runSettings.workers = s.value("analysis/threads", 0).toInt();
-    session_->runSettings.pooling = static_cast<Pooling>(std::clamp(s.value("analysis/pooling", 0).toInt(), 0, 2));
+    session_->runSettings.pooling = settingsChoice(s, "analysis/pooling", poolingChoices(), Pooling::Max);
     session_->runSettings.sequenceLength = std::max(0, s.value("analysis/sequenceLength", 0).toInt());
     session_->runSettings.longSentences = s.value("analysis/truncate", false).toBool() ? LongSentencePolicy::Truncate : LongSentencePolicy::Drop;
 }
@@ -543,8 +543,9 @@ void MainWindow::showPreferences() {
     threads->setValue(session_->runSettings.workers);
     auto& run = session_->runSettings;
     auto* pooling = new QComboBox(&dialog);
-    pooling->addItems({tr("maximum over the tokens"), tr("mean over the tokens"), tr("ml-selfcond (padded maximum)")});
-    pooling->setCurrentIndex(static_cast<int>(run.pooling));
+    pooling->setObjectName("pooling");
+    fillChoices(pooling, poolingChoices(), {tr("maximum over the tokens"), tr("mean over the tokens"), tr("ml-selfcond (padded maximum)")});
+    setCurrentChoice(pooling, poolingChoices(), run.pooling);
     pooling->setToolTip(tr("How a unit's response to a sentence is made from its values at each token"));
     auto* length = new QSpinBox(&dialog);
     length->setRange(0, 100000);
@@ -552,8 +553,9 @@ void MainWindow::showPreferences() {
     length->setValue(run.sequenceLength);
     length->setToolTip(tr("Longer sentences (in tokens) are dropped or cut; ml-selfcond pooling needs a length"));
     auto* cut = new QComboBox(&dialog);
-    cut->addItems({tr("dropped (as ml-selfcond)"), tr("cut to the length")});
-    cut->setCurrentIndex(run.longSentences == LongSentencePolicy::Truncate ? 1 : 0);
+    cut->setObjectName("longSentences");
+    fillChoices(cut, longSentenceChoices(), {tr("dropped (as ml-selfcond)"), tr("cut to the length")});
+    setCurrentChoice(cut, longSentenceChoices(), run.longSentences);
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, &dialog);
     connect(buttons, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
     connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
@@ -566,12 +568,11 @@ void MainWindow::showPreferences() {
     form->addRow(tr("Longer sentences are:"), cut);
     form->addRow(buttons);
     if (dialog.exec() != QDialog::Accepted) return;
-    if (pooling->currentIndex() == static_cast<int>(Pooling::SelfcondMax) && length->value() == 0)
-        length->setValue(kSelfcondSequenceLength);
-    run.pooling = static_cast<Pooling>(pooling->currentIndex());
+    run.pooling = currentChoice(pooling, poolingChoices());
+    if (run.pooling == Pooling::SelfcondMax && length->value() == 0) length->setValue(kSelfcondSequenceLength);
     run.sequenceLength = length->value();
-    run.longSentences = cut->currentIndex() == 1 ? LongSentencePolicy::Truncate : LongSentencePolicy::Drop;
-    QSettings().setValue("analysis/pooling", pooling->currentIndex());
+    run.longSentences = currentChoice(cut, longSentenceChoices());
+    QSettings().setValue("analysis/pooling", QString::fromLatin1(choiceName(poolingChoices(), run.pooling)));
     QSettings().setValue("analysis/sequenceLength", length->value());
     QSettings().setValue("analysis/truncate", cut->currentIndex() == 1);
     session_->reloadResults();  // the results of these settings, when there are some

@@ -1,0 +1,41 @@
+#pragma once
+// Combo boxes over core's name tables (core/run_names.h): each item carries the choice's
+// name, so what a box holds is read and set by name, never by casting its index.
+#include "core/run_names.h"
+
+#include <QComboBox>
+#include <QSettings>
+#include <QStringList>
+
+namespace expertscope {
+
+// One item per choice, in the table's order, showing labels[i] (translated by the caller).
+template <typename E>
+void fillChoices(QComboBox* box, const std::vector<Choice<E>>& table, const QStringList& labels) {
+    for (size_t i = 0; i < table.size(); ++i) box->addItem(labels.value(static_cast<int>(i)), QString::fromLatin1(table[i].name));
+}
+
+template <typename E>
+E currentChoice(const QComboBox* box, const std::vector<Choice<E>>& table) {
+    return parseChoice(table, box->currentData().toString().toStdString(), "the choice of " + box->objectName().toStdString());
+}
+
+template <typename E>
+void setCurrentChoice(QComboBox* box, const std::vector<Choice<E>>& table, E value) {
+    box->setCurrentIndex(std::max(0, box->findData(QString::fromLatin1(choiceName(table, value)))));
+}
+
+// A choice kept in the settings by name; an unknown name, or an index as older versions
+// stored it, still reads sensibly.
+template <typename E>
+E settingsChoice(const QSettings& s, const QString& key, const std::vector<Choice<E>>& table, E fallback) {
+    const QString text = s.value(key).toString();
+    bool isIndex = false;
+    const int index = text.toInt(&isIndex);
+    if (isIndex) return index >= 0 && index < static_cast<int>(table.size()) ? table[static_cast<size_t>(index)].value : fallback;
+    for (const auto& c : table)
+        if (text == QLatin1String(c.name)) return c.value;
+    return fallback;
+}
+
+}  // namespace expertscope
