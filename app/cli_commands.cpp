@@ -9,12 +9,12 @@
 #include "core/response_collector.h"
 #include "core/result_source.h"
 #include "core/run_names.h"
+#include "core/selfcond_export.h"
 
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
-#include <QTextStream>
 #include <QJsonDocument>
 #include <QJsonObject>
 
@@ -361,13 +361,6 @@ int expertsCommand(const std::vector<std::string>& argsIn, std::ostream& out) {
     return 0;
 }
 
-// ml-selfcond's neurons_at_ap, keyed "%.5f" of each threshold.
-QJsonObject neuronsAtAp(const UnitExpertise& e) {
-    QJsonObject counts;
-    for (const auto& c : expertCountCurve(e)) counts.insert(QString::number(c.threshold, 'f', 5), static_cast<qint64>(c.units));
-    return counts;
-}
-
 int statsCommand(const std::vector<std::string>& argsIn, std::ostream& out) {
     std::vector<std::string> args;
     const bool json = flag(argsIn, "--json", &args);
@@ -402,56 +395,11 @@ int statsCommand(const std::vector<std::string>& argsIn, std::ostream& out) {
     return 0;
 }
 
-QJsonObject expertiseInfo(const ProjectStore::ResultRef& ref, const UnitExpertise& e, const std::vector<ProbePoint>& probes) {
-    QJsonArray layers;
-    for (const auto& p : probes) layers.append(QString::fromStdString(p.name));
-    return QJsonObject{
-        // ml-selfcond's keys
-        {"concept", QString::fromStdString(ref.concept)},
-        {"group", QString::fromStdString(ref.group)},
-        {"max_ap", e.ap.empty() ? 0.0 : *std::max_element(e.ap.begin(), e.ap.end())},
-        {"layer_names", layers},
-        {"total_neurons", static_cast<qint64>(e.ap.size())},
-        {"neurons_at_ap", neuronsAtAp(e)},
-        // where the results come from
-        {"source", QString::fromStdString(ref.source)},
-        {"num_positives", ref.positives},
-        {"num_negatives", ref.negatives},
-        {"model", QString::fromStdString(ref.modelPath)},
-        {"pooling", QString::fromStdString(ref.pooling)},
-        {"sequence_length", ref.sequenceLength},
-        {"long_sentences", choiceName(longSentenceChoices(), ref.settings.longSentences)},
-        {"bos_pooled", ref.bosPooled},
-        {"run", static_cast<qint64>(ref.runId)}};
-}
-
 int exportCommand(const std::vector<std::string>& args, std::ostream& out) {
     const Options o(args, withSelection({"project", "out", "run"}));
     const auto project = ProjectStore::open(o.required("project"), false);
     const auto refs = projectResults(*project, o);
-    const QDir outDir(QString::fromStdString(o.required("out")));
-    for (const auto& ref : refs) {
-        const QString dir = outDir.filePath(QString::fromStdString(ref.group + "/" + ref.concept));
-        if (!QDir().mkpath(dir)) throw Error(dir.toStdString() + ": cannot create");
-        const auto e = project->loadConceptResult(ref.runId, ref.conceptId);
-        const auto probes = project->probes(ref.modelId);
-        QFile csv(dir + "/expertise.csv");
-        if (!csv.open(QIODevice::WriteOnly | QIODevice::Truncate)) throw Error(csv.fileName().toStdString() + ": cannot write");
-        QTextStream s(&csv);
-        s.setRealNumberPrecision(9);
-        s << "ap,off_mean,on_p50,on_p90,layer,unit,uuid,concept,group\n";
-        for (const auto& p : probes)
-            for (int u = 0; u < p.units; ++u) {
-                const size_t g = static_cast<size_t>(p.offset + u);
-                s << e.ap[g] << ',' << e.offMean[g] << ',' << e.onP50[g] << ',' << e.onP90[g] << ',' << QString::fromStdString(p.name)
-                  << ',' << u << ',' << static_cast<qint64>(g) << ',' << QString::fromStdString(ref.concept) << ','
-                  << QString::fromStdString(ref.group) << '\n';
-            }
-        QFile info(dir + "/expertise_info.json");
-        if (!info.open(QIODevice::WriteOnly | QIODevice::Truncate)) throw Error(info.fileName().toStdString() + ": cannot write");
-        info.write(QJsonDocument(expertiseInfo(ref, e, probes)).toJson(QJsonDocument::Indented));
-        out << dir.toStdString() << "\n";
-    }
+    for (const auto& ref : refs) out << exportSelfcondResult(*project, ref, o.required("out")) << "\n";
     return 0;
 }
 
