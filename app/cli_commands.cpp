@@ -426,10 +426,7 @@ int coLearningCommand(const std::vector<std::string>& argsIn, std::ostream& out)
             throw Error("no finished concept named '" + o.text("concept") + "' among the " + std::to_string(names.size()) +
                         " of " + (o.text("run").empty() ? "the chosen model and concept set" : "run " + o.text("run")));
         const size_t i = static_cast<size_t>(it - names.begin());
-        std::vector<size_t> others;
-        for (size_t j = 0; j < names.size(); ++j)
-            if (j != i) others.push_back(j);
-        std::stable_sort(others.begin(), others.end(), [&](size_t a, size_t b) { return m.at(i, a) > m.at(i, b); });
+        const auto others = closestConcepts(m, i);
         QJsonArray rows;
         for (size_t j : others)
             rows.append(QJsonObject{{"concept", QString::fromStdString(names[j])}, {"overlap", m.at(i, j)}});

@@ -83,4 +83,12 @@ std::vector<int> averageLinkageOrder(const std::vector<double>& distanceIn, size
     return {};
 }
 
+std::vector<size_t> closestConcepts(const CoLearningMatrix& m, size_t i) {
+    std::vector<size_t> others;
+    for (size_t j = 0; j < m.concepts.size(); ++j)
+        if (j != i) others.push_back(j);
+    std::stable_sort(others.begin(), others.end(), [&](size_t a, size_t b) { return m.at(i, a) > m.at(i, b); });
+    return others;
+}
+
 }  // namespace expertscope

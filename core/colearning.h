@@ -19,6 +19,10 @@ struct CoLearningMatrix {
 // topUnits[c]: concept c's experts by decreasing AP (at least k of them are used when present).
 CoLearningMatrix coLearning(const std::vector<std::string>& concepts, const std::vector<std::vector<int64_t>>& topUnits, int k);
 
+// The other concepts by decreasing overlap with concept i (ties in matrix order): what an
+// unknown concept resembles, what a concept is learnt with.
+std::vector<size_t> closestConcepts(const CoLearningMatrix& m, size_t i);
+
 // Leaf order of average-linkage agglomerative clustering of a symmetric distance matrix
 // (nearest-neighbour chain, O(n^2) memory and time per level).
 std::vector<int> averageLinkageOrder(const std::vector<double>& distance, size_t n);

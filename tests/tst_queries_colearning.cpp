@@ -50,6 +50,9 @@ private slots:
         QCOMPARE(std::abs(pos(0) - pos(2)), 1L);
         QCOMPARE(std::abs(pos(1) - pos(3)), 1L);
         test::expectError([&] { coLearning(names, tops, 0); }, "co-learning: k must be positive");
+        // a's closest: c (0.75), then b and d (0) in matrix order.
+        QCOMPARE(closestConcepts(m, 0), (std::vector<size_t>{2, 1, 3}));
+        QCOMPARE(closestConcepts(m, 3), (std::vector<size_t>{1, 0, 2}));
     }
 
     void largeOrderIsAPermutation() {

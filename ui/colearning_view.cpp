@@ -232,11 +232,7 @@ void CoLearningView::showClosest() {
     const auto at = std::find(conceptIds_.begin(), conceptIds_.end(), current_);
     if (at == conceptIds_.end() || m.concepts.empty()) return;
     const size_t i = static_cast<size_t>(at - conceptIds_.begin());
-    std::vector<size_t> others;
-    for (size_t j = 0; j < m.concepts.size(); ++j)
-        if (j != i) others.push_back(j);
-    std::stable_sort(others.begin(), others.end(), [&](size_t a, size_t b) { return m.at(i, a) > m.at(i, b); });
-    for (size_t j : others)
+    for (size_t j : closestConcepts(m, i))
         closest_->addItem(QString("%1  %2").arg(m.at(i, j), 0, 'f', 3).arg(QString::fromStdString(m.concepts[j])));
 }
 
