@@ -214,15 +214,9 @@ Forcing forcingFromProject(const Options& o, const LanguageModel& model) {
     if (o.text("concept").empty()) return f;
     const auto project = ProjectStore::open(o.required("project"), false);
     const auto ref = conceptResult(*project, o, o.text("concept"));
-    const auto expertise = project->loadConceptResult(ref.runId, ref.conceptId);
-    if (static_cast<int64_t>(expertise.ap.size()) != model.unitCount())
-        throw Error("the project's results for '" + ref.concept + "' are for a model with " + std::to_string(expertise.ap.size()) +
-                    " units (" + ref.modelPath + "); this one has " + std::to_string(model.unitCount()));
     const ForceValue value = parseForceValue(o.text("force", "on_p50"));
     f.scope = parseChoice(forceScopeChoices(), o.text("scope", "all"), "--scope");
-    forceExperts(f, model.probePoints(),
-                 project->topExperts(ref.runId, ref.conceptId, static_cast<int>(o.integer("experts", kDefaultForcedExperts, 0))),
-                 expertise, value);
+    forceConceptExperts(f, *project, ref, model.probePoints(), static_cast<int>(o.integer("experts", kDefaultForcedExperts, 0)), value);
     return f;
 }
 

@@ -29,4 +29,14 @@ void forceExperts(Forcing& forcing, const std::vector<ProbePoint>& probes, const
     }
 }
 
+void forceConceptExperts(Forcing& forcing, const ProjectStore& store, const ProjectStore::ResultRef& ref,
+                         const std::vector<ProbePoint>& probes, int experts, ForceValue value, double strength) {
+    const auto expertise = store.loadConceptResult(ref.runId, ref.conceptId);
+    const int64_t units = probes.empty() ? 0 : probes.back().offset + probes.back().units;
+    if (static_cast<int64_t>(expertise.ap.size()) != units)
+        throw Error("the project's results for '" + ref.concept + "' are for a model with " + std::to_string(expertise.ap.size()) +
+                    " units (" + ref.modelPath + "); this one has " + std::to_string(units));
+    forceExperts(forcing, probes, store.topExperts(ref.runId, ref.conceptId, experts), expertise, value, strength);
+}
+
 }  // namespace expertscope

@@ -20,4 +20,11 @@ ForceValue parseForceValue(const std::string& name);
 void forceExperts(Forcing& forcing, const std::vector<ProbePoint>& probes, const std::vector<Expert>& experts,
                   const UnitExpertise& expertise, ForceValue value, double strength = 1.0);
 
+// A concept's top `experts` from its stored results (the run in `ref`), appended at `value`
+// (x strength for on values): what the CLI's generate --concept and the generation panel
+// force. Throws Error, naming both, when the results are for a model with another number
+// of units than `probes` (the model about to generate).
+void forceConceptExperts(Forcing& forcing, const ProjectStore& store, const ProjectStore::ResultRef& ref,
+                         const std::vector<ProbePoint>& probes, int experts, ForceValue value, double strength = 1.0);
+
 }  // namespace expertscope

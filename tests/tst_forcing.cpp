@@ -379,6 +379,29 @@ private slots:
     // In the model, each forced expert's global unit reads back its value: the pooled response
     // of that global index, and every position of its probe's output (the prompt's positions
     // left alone under the new-tokens scope, but for the last).
+    // A concept's experts from the project: the same forcing as forceExperts on its stored
+    // top K; results of another model (another unit count) refused, naming both.
+    void conceptExpertsFromTheProject() {
+        REQUIRE_SHARED(folder, "concepts/onesec-small");
+        const auto& a = analysed(folder);
+        for (ForceValue value : {ForceValue::OnP50, ForceValue::OffMean}) {
+            Forcing fromProject, direct;
+            forceConceptExperts(fromProject, *a.store, a.ref, model_->probePoints(), kExperts, value, 1.5);
+            forceExperts(direct, model_->probePoints(), a.store->topExperts(a.ref.runId, a.ref.conceptId, kExperts), a.expertise, value, 1.5);
+            QCOMPARE(fromProject.units.size(), size_t(kExperts));
+            for (size_t i = 0; i < direct.units.size(); ++i) {
+                QCOMPARE(fromProject.units[i].probe, direct.units[i].probe);
+                QCOMPARE(fromProject.units[i].unit, direct.units[i].unit);
+                QCOMPARE(fromProject.units[i].value, direct.units[i].value);
+            }
+        }
+        auto fewer = model_->probePoints();
+        fewer.pop_back();
+        Forcing f;
+        test::expectError([&] { forceConceptExperts(f, *a.store, a.ref, fewer, kExperts, ForceValue::OnP50); },
+                          "are for a model with 3000 units");
+    }
+
     void forcedExpertsReadBackInTheModel() {
         REQUIRE_SHARED(list, "concepts/onesec-small/concept_list.csv");
         const auto& a = analysed(QFileInfo(list).absolutePath());

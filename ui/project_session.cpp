@@ -425,10 +425,9 @@ int ProjectSession::generate(const GenerationRequest& request) {
     try {
         for (const auto& f : request.forcings) {
             if (f.experts <= 0) continue;
-            const auto e = expertise(f.conceptId);
-            if (e.ap.empty()) throw Error("the concept has no results yet: analyse it first");
-            if (static_cast<int64_t>(e.ap.size()) != model_->unitCount()) throw Error("the results are for another model");
-            forceExperts(forcing, model_->probePoints(), topExperts(f.conceptId, f.experts), e, f.value, f.strength);
+            const auto ref = result(f.conceptId);
+            if (!store_ || !ref.runId) throw Error("the concept has no results yet: analyse it first");
+            forceConceptExperts(forcing, *store_, ref, model_->probePoints(), f.experts, f.value, f.strength);
         }
     } catch (const std::exception& e) {
         post(this, [this, job, m = QString::fromStdString(e.what())] { emit generationFinished(job, m); });
