@@ -253,16 +253,10 @@ int analyseCommand(const std::vector<std::string>& argsIn, std::ostream& out) {
     settings.workers = static_cast<int>(o.integer("threads", 0, 0));
     settings.keepResponses = static_cast<int>(o.integer("keep-responses", 0, 0));
     settings.reuseBytes = o.integer("reuse-mb", 1024, 0) << 20;
-    const std::string conceptsPath = QFileInfo(QString::fromStdString(o.required("concepts"))).absoluteFilePath().toStdString();
     const auto model = openModel(o);
     auto project = ProjectStore::open(o.required("project"), true);
     const int64_t modelId = project->addModel(*model);
-    int64_t setId = project->findConceptSet(conceptsPath);
-    if (setId == 0) setId = project->addConceptSet([&] {
-            auto set = importConcepts(conceptsPath);
-            set.origin = conceptsPath;
-            return set;
-        }());
+    const int64_t setId = importOrReuseConceptSet(*project, o.required("concepts"));
     const bool bar = isatty(STDERR_FILENO);
     std::signal(SIGINT, onInterrupt);
     AnalysisSummary summary;

@@ -3,6 +3,9 @@
 #include "error.h"
 #include "response_collector.h"
 
+#include <QDir>
+#include <QFileInfo>
+
 #include <algorithm>
 #include <chrono>
 #include <cstring>
@@ -109,6 +112,14 @@ PreparedConcept prepareConcept(const Concept& stored, LanguageModel& model, cons
             out.labels.push_back(static_cast<uint8_t>(label));
         }
     return out;
+}
+
+int64_t importOrReuseConceptSet(ProjectStore& store, const std::string& path) {
+    const std::string origin = QDir::cleanPath(QFileInfo(QString::fromStdString(path)).absoluteFilePath()).toStdString();
+    if (const int64_t existing = store.findConceptSet(origin)) return existing;
+    ConceptSet set = importConcepts(origin);
+    set.origin = origin;
+    return store.addConceptSet(set);
 }
 
 CollectionOptions collectionOptions(const RunSettings& settings) {

@@ -38,6 +38,10 @@ struct PreparedConcept {
 };
 PreparedConcept prepareConcept(const Concept& concept, LanguageModel& model, const RunSettings& settings);
 
+// The concept set at `path` (a folder, table or text file, as importConcepts reads) in the
+// project: the one imported from there before, by absolute path, else imported now.
+int64_t importOrReuseConceptSet(ProjectStore& store, const std::string& path);
+
 // How a run's settings collect responses (pooling, padded length, BOS, batches, workers).
 CollectionOptions collectionOptions(const RunSettings& settings);
 

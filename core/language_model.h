@@ -86,6 +86,11 @@ struct Gpt2Dimensions {
 };
 std::unique_ptr<LanguageModel> randomGpt2(const Gpt2Dimensions& dims, std::unique_ptr<Tokenizer> tokenizer, uint64_t seed);
 
+// The runtime's intra-op thread count (LibTorch's, which is process-wide; on the OpenMP
+// backend also this thread's OpenMP setting): collection workers run single-threaded.
+int intraOpThreads();
+void setIntraOpThreads(int threads);
+
 // "LibTorch 1.13.0 (CPU, 2 threads)": for About boxes and benchmark output.
 std::string runtimeDescription();
 

@@ -1,7 +1,5 @@
 #include "response_collector.h"
 
-#include <ATen/Parallel.h>
-
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -48,7 +46,7 @@ ResponseMatrix collectAll(LanguageModel& model, const std::vector<std::vector<in
     workers = std::min<int>(workers, static_cast<int>(batches.size()));
     // Several single-threaded workers beat one forward pass split over all cores at these
     // sizes. The intra-op setting is process-wide in LibTorch, so it is restored after.
-    const int previousThreads = at::get_num_threads();
+    const int previousThreads = intraOpThreads();
 
     std::mutex mutex;
     std::condition_variable changed;
@@ -59,7 +57,7 @@ ResponseMatrix collectAll(LanguageModel& model, const std::vector<std::vector<in
     std::exception_ptr error;
 
     auto work = [&] {
-        if (workers > 1) at::set_num_threads(1);
+        if (workers > 1) setIntraOpThreads(1);
         for (size_t b; !stop && (b = next++) < batches.size();) {
             try {
                 std::vector<std::vector<int>> batch;
@@ -110,7 +108,7 @@ ResponseMatrix collectAll(LanguageModel& model, const std::vector<std::vector<in
         }
     }
     for (auto& t : threads) t.join();
-    if (workers > 1) at::set_num_threads(previousThreads);
+    if (workers > 1) setIntraOpThreads(previousThreads);
     if (error) std::rethrow_exception(error);
     if (cancelled) throw Cancelled();
     return out;

@@ -7,6 +7,7 @@
 #include "core/response_collector.h"
 #include "test_support.h"
 
+#include <QDir>
 #include <QFile>
 #include <sqlite3.h>
 #include <QTemporaryDir>
@@ -123,6 +124,23 @@ private slots:
         QCOMPARE(again.runId, resumed.runId);
         QCOMPARE(again.analysed, 0);
         QCOMPARE(again.alreadyDone, 2);
+    }
+
+    // A concept set is imported once per project: the same folder again, by a relative or
+    // an absolute path, is the set already there; another folder is a new set.
+    void conceptSetsAreImportedOnce() {
+        REQUIRE_SHARED(small, "concepts/onesec-small/concept_list.csv");
+        REQUIRE_SHARED(full, "concepts/onesec/concept_list.csv");
+        auto p = ProjectStore::open(tmp_.filePath("sets.esproj").toStdString(), true);
+        const QString folder = QFileInfo(small).absolutePath();
+        const int64_t first = importOrReuseConceptSet(*p, folder.toStdString());
+        const QString relative = QDir::current().relativeFilePath(folder);
+        QCOMPARE(importOrReuseConceptSet(*p, relative.toStdString()), first);
+        QCOMPARE(importOrReuseConceptSet(*p, (folder + "/").toStdString()), first);
+        const int64_t other = importOrReuseConceptSet(*p, QFileInfo(full).absolutePath().toStdString());
+        QVERIFY(other != first);
+        QCOMPARE(p->concepts(other).size(), size_t(1));
+        test::expectError([&] { importOrReuseConceptSet(*p, tmp_.filePath("no-such-folder").toStdString()); }, "no-such-folder");
     }
 
     void olderProjectsAreMigrated() {

@@ -168,9 +168,7 @@ bool ProjectSession::addConcepts(const QString& path) {
         return false;
     }
     try {
-        const auto set = importConcepts(path.toStdString());
-        const int64_t existing = store_->findConceptSet(set.origin);
-        setId_ = existing ? existing : store_->addConceptSet(set);
+        setId_ = importOrReuseConceptSet(*store_, path.toStdString());
     } catch (const std::exception& e) {
         emit failed(tr("The concepts could not be imported"), QString::fromStdString(e.what()));
         return false;

@@ -344,6 +344,9 @@ std::vector<int> TransformerModel::generate(const std::vector<int>& prompt, cons
     return generated;
 }
 
+int intraOpThreads() { return at::get_num_threads(); }
+void setIntraOpThreads(int threads) { at::set_num_threads(std::max(1, threads)); }
+
 std::string runtimeDescription() {
     std::ostringstream o;
     o << "LibTorch " << TORCH_VERSION << " (" << (preferredDevice().is_cuda() ? "CUDA" : "CPU") << ", "
