@@ -1,5 +1,7 @@
 #include "result_source.h"
 
+#include "expert_queries.h"
+
 #include "error.h"
 
 #include <algorithm>
@@ -73,6 +75,22 @@ std::string describeRun(const ProjectStore::ResultRef& ref) {
                        (s.sequenceLength ? std::to_string(s.sequenceLength) : std::string("of the model")) +
                        (s.longSentences == LongSentencePolicy::Truncate ? ", long sentences cut" : "");
     return text + (ref.bosPooled ? ", BOS pooled)" : ")");
+}
+
+std::map<int64_t, int> expertCounts(const ProjectStore& store, const std::map<int64_t, ProjectStore::ResultRef>& results,
+                                    double threshold) {
+    std::map<int64_t, std::map<int64_t, int>> perRun;
+    std::map<int64_t, int> counts;
+    for (const auto& [conceptId, ref] : results) {
+        if (!perRun.count(ref.runId)) perRun[ref.runId] = store.expertCounts(ref.runId, threshold);
+        const auto& run = perRun[ref.runId];
+        const auto found = run.find(conceptId);
+        if (found == run.end()) continue;
+        counts[conceptId] = found->second >= ProjectStore::kTopExpertsStored
+                                ? static_cast<int>(expertsAbove(store.loadConceptResult(ref.runId, conceptId), threshold).size())
+                                : found->second;
+    }
+    return counts;
 }
 
 }  // namespace expertscope

@@ -40,6 +40,12 @@ std::map<int64_t, ProjectStore::ResultRef> chooseResults(const ProjectStore& sto
 // settings, else the newest). Returns the request unchanged when nothing is finished.
 ResultRequest chooseScope(const ProjectStore& store, const ResultRequest& request);
 
+// Per concept of `results` (as chooseResults gives them), its experts: units with AP >=
+// threshold. One query per run; where more pass than the stored top list holds, counted
+// from the full results, so the counts are exact.
+std::map<int64_t, int> expertCounts(const ProjectStore& store, const std::map<int64_t, ProjectStore::ResultRef>& results,
+                                    double threshold);
+
 // One line naming a result's run and settings, for messages and exports.
 std::string describeRun(const ProjectStore::ResultRef& ref);
 

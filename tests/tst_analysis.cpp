@@ -5,6 +5,7 @@
 #include "core/error.h"
 #include "core/expert_queries.h"
 #include "core/response_collector.h"
+#include "core/result_source.h"
 #include "test_support.h"
 
 #include <QDir>
@@ -63,6 +64,8 @@ private slots:
             const auto counts = a->expertCounts(whole.runId, t);
             const int exact = static_cast<int>(expertsAbove(football, t).size());
             QCOMPARE(counts.at(concepts[1].id), std::min(exact, ProjectStore::kTopExpertsStored));
+            // What the front ends show is exact: counted from the full results past the cap.
+            QCOMPARE(expertCounts(*a, chooseResults(*a, ResultRequest{}), t).at(concepts[1].id), exact);
         }
         QCOMPARE(a->results(whole.runId)[1].bestAp, top[0].ap);
         // The top experts' responses were kept: their AP recomputed from them is the stored one.

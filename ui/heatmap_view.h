@@ -7,6 +7,7 @@
 #include "figure.h"
 
 #include "core/probe.h"
+#include "core/run_names.h"
 
 #include <QWidget>
 
@@ -65,7 +66,7 @@ private:
     std::vector<float> ap_, onP50_, offMean_;
     QString title_;
     int maxUnits_ = 0;
-    double low_ = 0.5, threshold_ = 0.9;
+    double low_ = 0.5, threshold_ = kDefaultExpertThreshold;
     double viewStart_ = 0, viewEnd_ = 1;
     int64_t selected_ = -1;
     ColourMap map_;

@@ -221,21 +221,7 @@ UnitExpertise ProjectSession::expertise(int64_t conceptId) const {
 }
 
 std::map<int64_t, int> ProjectSession::expertCounts(double threshold) const {
-    if (!store_) return {};
-    // Concepts may show different runs: one query per run, keeping each concept's own.
-    std::map<int64_t, std::map<int64_t, int>> perRun;
-    std::map<int64_t, int> counts;
-    for (const auto& [conceptId, ref] : results_) {
-        if (!perRun.count(ref.runId)) perRun[ref.runId] = store_->expertCounts(ref.runId, threshold);
-        const auto& run = perRun[ref.runId];
-        const auto found = run.find(conceptId);
-        if (found == run.end()) continue;
-        // More experts than stored: count them all.
-        counts[conceptId] = found->second >= ProjectStore::kTopExpertsStored
-                                ? static_cast<int>(expertsAbove(expertise(conceptId), threshold).size())
-                                : found->second;
-    }
-    return counts;
+    return store_ ? expertscope::expertCounts(*store_, results_, threshold) : std::map<int64_t, int>{};
 }
 
 std::vector<Expert> ProjectSession::topExperts(int64_t conceptId, int k) const {
