@@ -10,6 +10,7 @@
 #include "core/result_source.h"
 #include "core/run_names.h"
 #include "core/selfcond_export.h"
+#include "core/unit_report.h"
 
 #include <QDir>
 #include <QFile>
@@ -58,6 +59,11 @@ const char* kUsage =
     "            strictly above each of 0.500, 0.501, ..., 1.000)\n"
     "  export    --project FILE --out DIR [--run N] [SELECTION]\n"
     "            ml-selfcond's expertise.csv and expertise_info.json per concept\n"
+    "  unit      --project FILE --concept NAME --unit U [--model PATH [--tokenizer PATH]]\n"
+    "            [--sentences N] [SELECTION] [--json]\n"
+    "            a unit's statistics and the N sentences (default 5) that excite it most and least,\n"
+    "            with its value at each token, as the application's inspector shows them; U is the\n"
+    "            global unit index (experts lists it); the model the results came from by default\n"
     "  colearning --project FILE [--k K] [--out FILE.csv] [--concept NAME] [--run N] [SELECTION]\n"
     "            [--json]\n"
     "            overlap of the concepts' top-k experts, in clustering order; with --concept,\n"
@@ -391,6 +397,52 @@ int exportCommand(const std::vector<std::string>& args, std::ostream& out) {
     return 0;
 }
 
+// A unit's report, as the application's inspector shows it (core/unit_report.h).
+int unitCommand(const std::vector<std::string>& argsIn, std::ostream& out) {
+    std::vector<std::string> args;
+    const bool json = flag(argsIn, "--json", &args);
+    const Options o(args, withSelection({"project", "concept", "unit", "model", "tokenizer", "sentences"}));
+    const auto project = ProjectStore::open(o.required("project"), false);
+    const auto ref = conceptResult(*project, o, o.required("concept"));
+    o.required("unit");  // missing: says so, rather than taking unit 0
+    UnitReport r = storedUnitReport(*project, ref, o.integer("unit", 0, 0));
+    // The model the results came from, unless another copy is named.
+    const auto stored = project->modelSource(ref.modelId);
+    const auto model = loadModel({o.text("model", stored.path), o.text("tokenizer", o.text("model").empty() ? stored.tokenizerPath : "")});
+    explainUnit(r, project->loadConcept(ref.conceptId), ref.settings, *model, static_cast<int>(o.integer("sentences", kSentencesShown, 0)));
+    const auto sentences = [](const std::vector<SentenceReport>& list) {
+        QJsonArray rows;
+        for (const auto& s : list) {
+            QJsonArray tokens;
+            for (const auto& t : s.tokens) tokens.append(QJsonObject{{"text", QString::fromStdString(t.text)}, {"value", t.value}});
+            rows.append(QJsonObject{{"sentence", QString::fromStdString(s.sentence)}, {"positive", s.positive},
+                                    {"response", s.response}, {"tokens", tokens}});
+        }
+        return rows;
+    };
+    if (json) {
+        out << QJsonDocument(QJsonObject{{"concept", QString::fromStdString(r.concept)},
+                                         {"probe", QString::fromStdString(r.probe)},
+                                         {"unit", r.unitInProbe},
+                                         {"global_unit", static_cast<qint64>(r.unit)},
+                                         {"ap", r.ap}, {"on_p50", r.onP50}, {"on_p90", r.onP90}, {"off_mean", r.offMean},
+                                         {"run", static_cast<qint64>(ref.runId)},
+                                         {"from_kept_responses", r.fromKeptResponses},
+                                         {"strongest", sentences(r.strongest)},
+                                         {"weakest", sentences(r.weakest)}})
+                   .toJson(QJsonDocument::Indented)
+                   .toStdString();
+        return 0;
+    }
+    out << r.concept << ": " << r.probe << " unit " << r.unitInProbe << " (global " << r.unit << "), AP " << r.ap
+        << ", on_p50 " << r.onP50 << ", on_p90 " << r.onP90 << ", off_mean " << r.offMean << "\n";
+    for (const auto* list : {&r.strongest, &r.weakest}) {
+        out << (list == &r.strongest ? "most exciting:\n" : "least exciting:\n");
+        for (const auto& s : *list) out << "  " << s.response << (s.positive ? " + " : " - ") << s.sentence << "\n";
+    }
+    return 0;
+}
+
 int coLearningCommand(const std::vector<std::string>& argsIn, std::ostream& out) {
     std::vector<std::string> args;
     const bool json = flag(argsIn, "--json", &args);
@@ -468,7 +520,8 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
         {"experts", expertsCommand},
         {"stats", statsCommand},
         {"export", exportCommand},
-        {"colearning", coLearningCommand}};
+        {"colearning", coLearningCommand},
+        {"unit", unitCommand}};
     auto it = commands.find(args[0]);
     if (it == commands.end()) {
         err << "expertscope-cli: unknown command '" << args[0] << "'\n" << kUsage;

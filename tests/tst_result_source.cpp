@@ -282,6 +282,37 @@ private slots:
         QCOMPARE(d.responses.size(), size_t(31));
         const auto again = computeExpertise(d.responses.data(), static_cast<int64_t>(d.responses.size()), 1, d.labels, 1);
         QCOMPARE(float(again.ap[0]), float(stored.ap[static_cast<size_t>(best.unit)]));
+
+        // The command line's unit report is the inspector's, value for value.
+        const auto unit = cli({"unit", "--project", project, "--concept", name, "--unit", QString::number(best.unit), "--pooling", "mean", "--json"});
+        QVERIFY2(unit.code == 0, unit.err.constData());
+        const auto report = QJsonDocument::fromJson(unit.out).object();
+        QCOMPARE(report.value("global_unit").toInteger(), best.unit);
+        QCOMPARE(report.value("probe").toString(), d.probe);
+        QCOMPARE(report.value("ap").toDouble(), d.ap);
+        QCOMPARE(report.value("on_p50").toDouble(), d.onP50);
+        int tokensCompared = 0;
+        for (const auto& [key, list] : {std::pair{"strongest", &d.strongest}, std::pair{"weakest", &d.weakest}}) {
+            const auto rows = report.value(key).toArray();
+            QCOMPARE(rows.size(), list->size());
+            QCOMPARE(rows.size(), 5);
+            for (int i = 0; i < rows.size(); ++i) {
+                const auto row = rows[i].toObject();
+                const auto& s = (*list)[i];
+                QCOMPARE(row.value("sentence").toString(), s.sentence);
+                QCOMPARE(row.value("positive").toBool(), s.positive);
+                QCOMPARE(float(row.value("response").toDouble()), s.response);
+                const auto tokens = row.value("tokens").toArray();
+                QCOMPARE(tokens.size(), s.tokens.size());
+                for (int t = 0; t < tokens.size(); ++t, ++tokensCompared) {
+                    QCOMPARE(tokens[t].toObject().value("text").toString(), s.tokens[t].text);
+                    QCOMPARE(float(tokens[t].toObject().value("value").toDouble()), s.tokens[t].value);
+                }
+            }
+        }
+        QVERIFY(tokensCompared > 20);
+        const auto outside = cli({"unit", "--project", project, "--concept", name, "--unit", "999999"});
+        QVERIFY2(outside.code != 0 && outside.err.contains("unit 999999 is outside the results"), outside.err.constData());
         session.waitForIdle();
     }
 };

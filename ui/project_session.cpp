@@ -1,5 +1,6 @@
 #include "project_session.h"
 
+#include "core/unit_report.h"
 #include "core/analysis.h"
 #include "core/error.h"
 #include "core/expert_queries.h"
@@ -19,30 +20,10 @@
 namespace expertscope {
 namespace {
 
-constexpr int kSentencesShown = 5;  // strongest and weakest in the inspector
-
 // Runs `f` on the receiver's thread (the GUI thread), unless the receiver is gone.
 template <typename F>
 void post(QObject* receiver, F&& f) {
     QMetaObject::invokeMethod(receiver, std::forward<F>(f), Qt::QueuedConnection);
-}
-
-// The text each token adds: decoding the prefix keeps the spaces that single pieces lose.
-QVector<QString> tokenTexts(const Tokenizer& tok, const std::vector<int>& ids, bool skipFirst) {
-    QVector<QString> out;
-    std::vector<int> prefix;
-    std::string before;
-    for (size_t t = 0; t < ids.size(); ++t) {
-        if (t == 0 && skipFirst) {
-            out.push_back(QString());
-            continue;
-        }
-        prefix.push_back(ids[t]);
-        const std::string now = tok.decode(prefix);
-        out.push_back(QString::fromStdString(now.rfind(before, 0) == 0 ? now.substr(before.size()) : tok.decode({ids[t]})));
-        before = now;
-    }
-    return out;
 }
 
 }  // namespace
@@ -310,32 +291,49 @@ void ProjectSession::cancelAnalysis() {
     if (cancelAnalysis_) cancelAnalysis_->store(true);
 }
 
+namespace {
+
+UnitDetails toDetails(const UnitReport& r, int64_t conceptId, const QString& concept) {
+    UnitDetails d;
+    d.conceptId = conceptId;
+    d.unit = r.unit;
+    d.concept = concept;
+    d.probe = QString::fromStdString(r.probe);
+    d.unitInProbe = r.unitInProbe;
+    d.ap = r.ap;
+    d.onP50 = r.onP50;
+    d.onP90 = r.onP90;
+    d.offMean = r.offMean;
+    d.responses = r.responses;
+    d.labels = r.labels;
+    d.fromKeptResponses = r.fromKeptResponses;
+    const auto sentences = [](const std::vector<SentenceReport>& list) {
+        QVector<SentenceActivation> out;
+        for (const auto& s : list) {
+            SentenceActivation a{QString::fromStdString(s.sentence), s.positive, s.response, {}};
+            for (const auto& t : s.tokens) a.tokens.push_back({QString::fromStdString(t.text), t.value});
+            out.push_back(a);
+        }
+        return out;
+    };
+    d.strongest = sentences(r.strongest);
+    d.weakest = sentences(r.weakest);
+    return d;
+}
+
+}  // namespace
+
 void ProjectSession::requestUnitDetails(int64_t conceptId, int64_t unit) {
     const auto ref = result(conceptId);
     if (!store_ || !ref.runId || probes_.empty()) return;
-    const auto e = expertise(conceptId);
-    if (unit < 0 || static_cast<size_t>(unit) >= e.ap.size()) return;
-    UnitDetails d;
-    d.conceptId = conceptId;
-    d.unit = unit;
-    d.concept = concept(conceptId).name;
-    const size_t probe = probeOfUnit(probes_, unit);
-    d.probe = QString::fromStdString(probes_[probe].name);
-    d.unitInProbe = static_cast<int>(unit - probes_[probe].offset);
-    const auto u = static_cast<size_t>(unit);
-    d.ap = e.ap[u];
-    d.onP50 = e.onP50[u];
-    d.onP90 = e.onP90[u];
-    d.offMean = e.offMean[u];
-    std::vector<std::string> texts;
-    const auto kept = store_->keptResponses(ref.runId, conceptId, unit);
-    if (!kept.units.empty()) {
-        d.responses = kept.values;
-        d.labels = kept.labels;
-        d.fromKeptResponses = true;
-        texts = kept.sentences;
+    UnitReport report;
+    try {
+        report = storedUnitReport(*store_, ref, unit);
+    } catch (const Error&) {
+        return;  // not a unit of these results
     }
-    emit unitDetailsReady(d);  // the stored values at once; sentences follow
+    const QString name = concept(conceptId).name;
+    emit unitDetailsReady(toDetails(report, conceptId, name));  // the stored values at once; sentences follow
     if (!model_) return;
     const Concept stored = store_->loadConcept(conceptId);
     // The shown run's settings, not the preferences: the responses must be the ones its
@@ -344,53 +342,16 @@ void ProjectSession::requestUnitDetails(int64_t conceptId, int64_t unit) {
     settings.tokenBudget = runSettings.tokenBudget;
     auto model = model_;
     QPointer<ProjectSession> self(this);
-    modelLane_->start([self, d, texts, stored, settings, model, probe] () mutable {
+    modelLane_->start([self, report, stored, settings, model, conceptId, name]() mutable {
         try {
-            // The concept as the analysis saw it; responses computed when none were kept.
-            const auto prepared = prepareConcept(stored, *model, settings);
-            if (prepared.fatal) return;
-            if (d.responses.empty()) {
-                CollectionOptions o = collectionOptions(settings);
-                o.workers = 1;
-                const auto all = collectAll(*model, prepared.ids, o);
-                d.responses.resize(static_cast<size_t>(all.rows));
-                for (int64_t r = 0; r < all.rows; ++r) d.responses[static_cast<size_t>(r)] = all.at(r, d.unit);
-                d.labels = prepared.labels;
-                texts = prepared.texts;
-            }
-            std::vector<size_t> order(d.responses.size());
-            std::iota(order.begin(), order.end(), size_t{0});
-            std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return d.responses[a] > d.responses[b]; });
-            std::map<std::string, size_t> row;
-            for (size_t i = 0; i < prepared.texts.size(); ++i) row[prepared.texts[i]] = i;
-            auto explain = [&](size_t i) {
-                SentenceActivation s;
-                s.sentence = QString::fromStdString(texts[i]);
-                s.positive = d.labels[i] != 0;
-                s.response = d.responses[i];
-                const auto found = row.find(texts[i]);
-                if (found == row.end()) return s;
-                const auto& ids = prepared.ids[found->second];
-                const auto trace = model->trace(ids);
-                const auto& out = trace.outputs[probe];
-                const int units = static_cast<int>(out.size() / static_cast<size_t>(trace.tokens));
-                const auto pieces = tokenTexts(model->tokenizer(), ids, model->info().prependBos && model->info().bosId >= 0);
-                for (int64_t t = 0; t < trace.tokens; ++t) {
-                    if (pieces[static_cast<int>(t)].isEmpty()) continue;
-                    s.tokens.push_back({pieces[static_cast<int>(t)], out[static_cast<size_t>(t * units + d.unitInProbe)]});
-                }
-                return s;
-            };
-            const size_t shown = std::min<size_t>(kSentencesShown, order.size());
-            for (size_t i = 0; i < shown; ++i) d.strongest.push_back(explain(order[i]));
-            for (size_t i = 0; i < shown; ++i) d.weakest.push_back(explain(order[order.size() - 1 - i]));
+            explainUnit(report, stored, settings, *model);
         } catch (const std::exception& e) {
             if (self) post(self.data(), [self, m = QString::fromStdString(e.what())] {
                     if (self) emit self->failed(tr("The unit's sentences could not be computed"), m);
                 });
             return;
         }
-        if (self) post(self.data(), [self, d] {
+        if (self) post(self.data(), [self, d = toDetails(report, conceptId, name)] {
                 if (self) emit self->unitDetailsReady(d);
             });
     });
