@@ -1,6 +1,7 @@
 #include "concepts.h"
 
 #include "error.h"
+#include "file_kind.h"
 #include "json_file.h"
 
 #include <QByteArrayView>
@@ -220,19 +221,25 @@ ConceptSet importConcepts(const std::string& path) {
     const QFileInfo fi(QString::fromStdString(path));
     if (!fi.exists()) throw Error(path + ": no such file or folder");
     ConceptSet set;
-    const QString suffix = fi.suffix().toLower();
-    if (fi.isDir()) {
+    switch (conceptFormat(path)) {
+    case ConceptFormat::SelfcondFolder:
         set = importSelfcondFolder(path);
-    } else if (suffix == "csv" || suffix == "tsv") {
+        break;
+    case ConceptFormat::Table:
         set = importTable(path);
-    } else if (suffix == "txt") {
+        break;
+    case ConceptFormat::TextFiles: {
         QString negatives = fi.absoluteFilePath();
         negatives.replace(negatives.size() - 4, 4, "-negatives.txt");
         if (!QFileInfo::exists(negatives))
             throw Error(path + ": a text file of positives needs its negatives beside it, in " + negatives.toStdString());
         set = importTextFiles(path, negatives.toStdString(), fi.completeBaseName().toStdString());
-    } else {
-        throw Error(path + ": expected an ml-selfcond folder (with concept_list.csv), a .csv/.tsv table or a .txt file");
+        break;
+    }
+    case ConceptFormat::None:
+        if (fi.isDir()) set = importSelfcondFolder(path);  // says what the folder lacks
+        else throw Error(path + ": expected an ml-selfcond folder (with concept_list.csv), a .csv/.tsv table or a .txt file");
+        break;
     }
     set.origin = fi.absoluteFilePath().toStdString();
     return set;

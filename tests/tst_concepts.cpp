@@ -2,6 +2,7 @@
 // validation messages for each kind of bad input.
 #include "core/concepts.h"
 #include "core/error.h"
+#include "core/file_kind.h"
 #include "test_support.h"
 
 #include <QFile>
@@ -27,6 +28,34 @@ class TestConcepts : public QObject {
     }
 
 private slots:
+    // What a path holds, by the loaders' own rules: a front end routes dropped files by it.
+    void pathsAreRecognisedAsTheLoadersOpenThem() {
+        REQUIRE_SHARED(list, "concepts/onesec-small/concept_list.csv");
+        REQUIRE_SHARED(bin, "models/stories260K/stories260K.bin");
+        REQUIRE_SHARED(hf, "models/stories260K-hf/config.json");
+        QTemporaryDir tmp;
+        const auto touch = [&](const QString& name) {
+            QFile f(tmp.filePath(name));
+            if (!f.open(QIODevice::WriteOnly)) throw Error("cannot create " + name.toStdString());
+            return tmp.filePath(name).toStdString();
+        };
+        const std::string project = touch("p.esproj"), table = touch("c.tsv"), text = touch("dogs.txt"), other = touch("notes.pdf");
+        const std::string folder = QFileInfo(list).absolutePath().toStdString();
+        QCOMPARE(int(fileKind(project).kind), int(FileKind::Project));
+        QCOMPARE(int(fileKind(list.toStdString()).kind), int(FileKind::Concepts));
+        QCOMPARE(fileKind(list.toStdString()).path, folder);  // the list stands for its folder
+        QCOMPARE(int(fileKind(folder).kind), int(FileKind::Concepts));
+        QCOMPARE(int(conceptFormat(folder)), int(ConceptFormat::SelfcondFolder));
+        QCOMPARE(int(conceptFormat(table)), int(ConceptFormat::Table));
+        QCOMPARE(int(conceptFormat(text)), int(ConceptFormat::TextFiles));
+        QCOMPARE(int(fileKind(bin.toStdString()).kind), int(FileKind::Model));
+        QCOMPARE(int(modelFormat(bin.toStdString())), int(ModelFormat::Llama2c));
+        QCOMPARE(int(modelFormat(QFileInfo(hf).absolutePath().toStdString())), int(ModelFormat::HuggingFaceFolder));
+        QCOMPARE(int(fileKind(other).kind), int(FileKind::Unknown));
+        QCOMPARE(int(fileKind(tmp.path().toStdString()).kind), int(FileKind::Unknown));  // an empty folder
+        QCOMPARE(int(fileKind(tmp.filePath("missing.bin").toStdString()).kind), int(FileKind::Unknown));
+    }
+
     void selfcondFolders() {
         REQUIRE_SHARED(full, "concepts/onesec/concept_list.csv");
         REQUIRE_SHARED(small, "concepts/onesec-small/concept_list.csv");

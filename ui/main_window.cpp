@@ -1,6 +1,7 @@
 #include "main_window.h"
 
 #include "choice_box.h"
+#include "core/file_kind.h"
 #include "colearning_view.h"
 #include "colour_map.h"
 #include "expertise_panel.h"
@@ -54,14 +55,6 @@ QString formatSeconds(double s) {
     if (s < 0) return QStringLiteral("–");
     if (s < 90) return QObject::tr("%1 s").arg(s, 0, 'f', 0);
     return QObject::tr("%1 min").arg(s / 60, 0, 'f', 1);
-}
-
-bool isModelPath(const QFileInfo& fi) {
-    return (fi.isDir() && QFileInfo::exists(fi.filePath() + "/config.json")) || fi.suffix() == "bin";
-}
-bool isConceptPath(const QFileInfo& fi) {
-    return (fi.isDir() && QFileInfo::exists(fi.filePath() + "/concept_list.csv")) || fi.suffix() == "csv" || fi.suffix() == "tsv" ||
-           fi.suffix() == "txt";
 }
 
 }  // namespace
@@ -384,12 +377,14 @@ void MainWindow::dropEvent(QDropEvent* e) {
 }
 
 void MainWindow::openDropped(const QString& path) {
-    const QFileInfo fi(path);
-    if (fi.suffix() == "esproj") openProject(path);
-    else if (fi.fileName() == "concept_list.csv") session_->addConcepts(fi.absolutePath());
-    else if (isModelPath(fi)) session_->addModel(path);
-    else if (isConceptPath(fi)) session_->addConcepts(path);
-    else showError(tr("Unknown file"), tr("%1 is not a project, a model or a concept set.").arg(path));
+    const auto guess = fileKind(path.toStdString());
+    const QString target = QString::fromStdString(guess.path);
+    switch (guess.kind) {
+    case FileKind::Project: openProject(target); break;
+    case FileKind::Model: session_->addModel(target); break;
+    case FileKind::Concepts: session_->addConcepts(target); break;
+    case FileKind::Unknown: showError(tr("Unknown file"), tr("%1 is not a project, a model or a concept set.").arg(path)); break;
+    }
 }
 
 void MainWindow::rememberProject(const QString& path) {
