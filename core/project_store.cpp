@@ -515,13 +515,6 @@ int64_t ProjectStore::latestConceptSet() const {
     return q.step() ? q.integer(0) : 0;
 }
 
-ProjectStore::RunRef ProjectStore::run(int64_t runId) const {
-    Statement q(db_, "SELECT model_id, set_id, finished IS NOT NULL FROM runs WHERE id = ?");
-    q.bind(1, runId);
-    if (!q.step()) throw Error(path_ + ": no run with id " + std::to_string(runId));
-    return {q.integer(0), q.integer(1), q.integer(2) != 0};
-}
-
 KeptResponses ProjectStore::keptResponses(int64_t runId, int64_t conceptId, int64_t unit) const {
     KeptResponses out;
     Statement q(db_, "SELECT r.responses, k.sentence_ids, k.labels FROM kept_responses r JOIN kept_sentences k "

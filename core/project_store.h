@@ -114,11 +114,6 @@ public:
     ModelSource modelSource(int64_t modelId) const;
     int64_t latestModel() const;       // 0 when there is none
     int64_t latestConceptSet() const;  // 0 when there is none
-    struct RunRef {
-        int64_t modelId = 0, setId = 0;
-        bool finished = false;
-    };
-    RunRef run(int64_t runId) const;
 
     const std::string& path() const { return path_; }
     // Folds the write-ahead log into the file, so the file alone holds everything.

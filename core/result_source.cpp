@@ -1,8 +1,7 @@
 #include "result_source.h"
 
-#include "expert_queries.h"
-
 #include "error.h"
+#include "expert_queries.h"
 
 #include <algorithm>
 

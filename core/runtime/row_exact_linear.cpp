@@ -16,6 +16,8 @@ namespace {
 
 int64_t roundUp(int64_t n, int64_t multiple) { return (n + multiple - 1) / multiple * multiple; }
 
+constexpr int64_t kChunkWork = int64_t{1} << 21;  // multiply-adds a chunk needs at least
+
 // Runs `work` where an OpenMP-built BLAS (what set-up installs) keeps a product on the
 // calling thread: OpenBLAS sizes its team from this thread's OpenMP setting, and never splits
 // a product inside an active parallel region. (Running the product in a parallel region of
@@ -60,7 +62,7 @@ at::Tensor chunkedLinear(const at::Tensor& x, const at::Tensor& weight, const at
     auto y = at::empty({padded, out}, x.options());
     const int64_t groups = padded / period;
     // A chunk also has enough work to pay for a parallel region (~2M multiply-adds, 20 us).
-    const int64_t byWork = padded * in * out / (int64_t{1} << 21);
+    const int64_t byWork = padded * in * out / kChunkWork;
     const int64_t chunks = std::max<int64_t>(1, std::min({maxChunks, padded / roundUp(kMinRows, period), byWork}));
     const auto run = [&](int64_t c) {
         const int64_t r0 = groups * c / chunks * period, r1 = groups * (c + 1) / chunks * period;
@@ -90,8 +92,11 @@ bool exactAt(int64_t period, const at::Tensor& weight, const at::Tensor& bias, W
     struct Placement {
         int64_t before, after, chunks;
     };
+    // The last placement is long enough that chunkedLinear's work bound lets it split in 3.
+    const int64_t out = layout == WeightLayout::OutIn ? weight.size(0) : weight.size(1);
+    const int64_t splitRows = roundUp(std::max<int64_t>(90, 3 * kChunkWork / (in * out)), period);
     const Placement placements[] = {{period, 0, 1}, {3 * period, period, 1}, {roundUp(100, period), roundUp(37, period), 1},
-                                    {roundUp(60, period), roundUp(90, period), 3}};
+                                    {roundUp(60, period), splitRows, 3}};
     for (const auto& p : placements) {
         auto x = at::randn({p.before + block + p.after, in}, gen);
         x.narrow(0, p.before, block).copy_(rows);
