@@ -1,16 +1,16 @@
-#include "cli_commands.h"
+#include "app/cli_commands.h"
 
-#include "core/analysis.h"
-#include "core/colearning.h"
-#include "core/error.h"
-#include "core/expert_forcing.h"
-#include "core/expert_queries.h"
-#include "core/language_model.h"
-#include "core/response_collector.h"
-#include "core/result_source.h"
-#include "core/run_names.h"
-#include "core/selfcond_export.h"
-#include "core/unit_report.h"
+#include "core/base/error.h"
+#include "core/project/analysis.h"
+#include "core/project/concept_forcing.h"
+#include "core/project/result_source.h"
+#include "core/project/run_names.h"
+#include "core/project/selfcond_export.h"
+#include "core/project/unit_report.h"
+#include "core/runtime/language_model.h"
+#include "core/science/colearning.h"
+#include "core/science/expert_queries.h"
+#include "core/science/response_collector.h"
 
 #include <QDir>
 #include <QFile>
@@ -397,7 +397,7 @@ int exportCommand(const std::vector<std::string>& args, std::ostream& out) {
     return 0;
 }
 
-// A unit's report, as the application's inspector shows it (core/unit_report.h).
+// A unit's report, as the application's inspector shows it (core/project/unit_report.h).
 int unitCommand(const std::vector<std::string>& argsIn, std::ostream& out) {
     std::vector<std::string> args;
     const bool json = flag(argsIn, "--json", &args);

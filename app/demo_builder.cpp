@@ -4,15 +4,15 @@
 //   project  the WordNet concepts and their expertise, analysed with that model
 //   measure  concept words in generated text, with and without the top experts forced
 // Each step is deterministic: run again on the same machine, it writes the same files.
-#include "core/analysis.h"
-#include "core/blas_setup.h"
-#include "core/error.h"
-#include "core/expert_forcing.h"
-#include "core/expert_queries.h"
-#include "core/model_training.h"
-#include "core/result_source.h"
-#include "core/tokenizer_training.h"
-#include "core/wordnet.h"
+#include "core/base/error.h"
+#include "core/project/analysis.h"
+#include "core/project/concept_forcing.h"
+#include "core/project/result_source.h"
+#include "core/runtime/blas_setup.h"
+#include "core/runtime/llama/llama_training.h"
+#include "core/science/expert_queries.h"
+#include "demo/tokenizer_training.h"
+#include "demo/wordnet.h"
 
 #include <QCoreApplication>
 #include <QDir>

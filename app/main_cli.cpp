@@ -1,6 +1,6 @@
-#include "cli_commands.h"
+#include "app/cli_commands.h"
 
-#include "core/blas_setup.h"
+#include "core/runtime/blas_setup.h"
 
 #include <QCoreApplication>
 

@@ -1,6 +1,6 @@
 // The desktop application: picks the language, opens the project named on the command
 // line (else the last one, else the demo) and rebuilds the window when the language changes.
-#include "core/blas_setup.h"
+#include "core/runtime/blas_setup.h"
 #include "ui/localisation.h"
 #include "ui/main_window.h"
 #include "ui/startup.h"

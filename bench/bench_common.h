@@ -1,12 +1,9 @@
 #pragma once
 // What the benchmarks share: timing, the machine's measured matrix-product rate, the
 // concept sentences, collection runs over settings, and a record of the environment.
-#include "core/blas_setup.h"
-#include "core/language_model.h"
-#include "core/response_collector.h"
-
-#include <ATen/ATen.h>
-#include <ATen/Parallel.h>
+#include "core/runtime/blas_setup.h"
+#include "core/runtime/language_model.h"
+#include "core/science/response_collector.h"
 
 #include <QFile>
 #include <QJsonArray>
@@ -26,18 +23,8 @@ using Clock = std::chrono::steady_clock;
 
 inline double seconds(Clock::time_point since) { return std::chrono::duration<double>(Clock::now() - since).count(); }
 
-// Best-of-3 float32 matrix product rate through LibTorch: the practical arithmetic peak.
-inline double gemmGflops(int n) {
-    const auto a = at::randn({n, n}), b = at::randn({n, n});
-    at::mm(a, b);
-    double best = 1e9;
-    for (int r = 0; r < 3; ++r) {
-        const auto t = Clock::now();
-        for (int i = 0; i < 10; ++i) at::mm(a, b);
-        best = std::min(best, seconds(t) / 10);
-    }
-    return 2.0 * n * n * n / best / 1e9;
-}
+// The machine's matrix-product rate: the practical arithmetic peak.
+inline double gemmGflops(int n) { return matrixProductGflops(n); }
 
 // Positives then negatives of an ml-selfcond concept file; empty when unreadable.
 inline std::vector<std::string> conceptSentences(const std::string& path) {
@@ -107,7 +94,7 @@ inline QJsonObject environment() {
     struct rusage ru {};
     getrusage(RUSAGE_SELF, &ru);
     return QJsonObject{{"blas", QString::fromStdString(blasDescription())},
-                       {"torch_threads", at::get_num_threads()},
+                       {"torch_threads", intraOpThreads()},
                        {"runtime", QString::fromStdString(runtimeDescription())},
                        {"OPENBLAS_CORETYPE", env("OPENBLAS_CORETYPE")},
                        {"OMP_NUM_THREADS", env("OMP_NUM_THREADS")},

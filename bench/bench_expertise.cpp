@@ -2,7 +2,7 @@
 // 1,700 sentences of synthetic responses, 700 of them positive: GPT-2 small's unit count
 // on the OneSec football concept's size. Prints one JSON object.
 // Usage: bench_expertise [--repeats N]
-#include "core/expertise.h"
+#include "core/science/expertise.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

@@ -6,7 +6,7 @@
 // Prints one JSON object. Usage: bench_gpt2 [--shared DIR] [--repeats N]
 #include "bench_common.h"
 
-#include "core/bpe_tokenizer.h"
+#include "core/tokenizers/bpe_tokenizer.h"
 
 #include <iostream>
 

@@ -5,7 +5,7 @@
 // Prints one JSON object. Usage: bench_runtime [--shared DIR] [--repeats N]
 #include "bench_common.h"
 
-#include "core/analysis.h"
+#include "core/project/analysis.h"
 
 #include <QTemporaryDir>
 

@@ -49,8 +49,8 @@ inline bool assetsRequired() { return qgetenv("EXPERTSCOPE_REQUIRE_ASSETS") == "
     if (!QFileInfo::exists(var))                                                                          \
         MISSING_ASSET(QStringLiteral("shared asset missing: %1 (set EXPERTSCOPE_SHARED)").arg(var))
 
-#include "core/error.h"
-#include "core/safetensors.h"
+#include "core/base/error.h"
+#include "core/base/safetensors.h"
 
 #include <cmath>
 #include <functional>

@@ -1,11 +1,11 @@
 // The analysis end to end on stories260K and the OneSec football concept: every unit gets
 // an AP, real experts appear, an interrupted run resumes to exactly the uninterrupted
 // result, refused concepts say why, and a file that is not a project is left untouched.
-#include "core/analysis.h"
-#include "core/error.h"
-#include "core/expert_queries.h"
-#include "core/response_collector.h"
-#include "core/result_source.h"
+#include "core/base/error.h"
+#include "core/project/analysis.h"
+#include "core/project/result_source.h"
+#include "core/science/expert_queries.h"
+#include "core/science/response_collector.h"
 #include "test_support.h"
 
 #include <QDir>

@@ -1,7 +1,7 @@
 // GPT-2 byte-level BPE against the reference encoder's ids, exact byte round trips, the
 // <|endoftext|> rule, the tokenizer.json route, and clear errors for malformed files.
-#include "core/bpe_tokenizer.h"
-#include "core/error.h"
+#include "core/base/error.h"
+#include "core/tokenizers/bpe_tokenizer.h"
 #include "test_support.h"
 
 #include <QFile>

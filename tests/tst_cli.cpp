@@ -1,12 +1,12 @@
 // expertscope-cli as a user runs it: JSON from `info`, exactly the golden text from
 // `generate`, the expertise workflow (killed and resumed), and a clear message with a
 // non-zero exit on errors.
-#include "core/error.h"
-#include "core/expert_forcing.h"
-#include "core/language_model.h"
-#include "core/project_store.h"
-#include "core/result_source.h"
-#include "core/safetensors.h"
+#include "core/base/error.h"
+#include "core/base/safetensors.h"
+#include "core/project/concept_forcing.h"
+#include "core/project/project_store.h"
+#include "core/project/result_source.h"
+#include "core/runtime/language_model.h"
 #include "test_support.h"
 
 #include <QJsonArray>

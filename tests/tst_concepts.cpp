@@ -1,8 +1,8 @@
 // Concept import (ml-selfcond folders, tables, text files), corpus concepts, and the
 // validation messages for each kind of bad input.
-#include "core/concepts.h"
-#include "core/error.h"
-#include "core/file_kind.h"
+#include "core/base/error.h"
+#include "core/base/file_kind.h"
+#include "core/project/concepts.h"
 #include "test_support.h"
 
 #include <QFile>

@@ -2,11 +2,11 @@
 // (balanced, seeded, the same every time), the tokenizer and model training (deterministic,
 // loss falling, saved in the layout the loader reads and read by it exactly as the training
 // code reads it), and the committed demo model with its concepts finding experts.
-#include "core/analysis.h"
-#include "core/model_training.h"
-#include "core/safetensors.h"
-#include "core/tokenizer_training.h"
-#include "core/wordnet.h"
+#include "core/base/safetensors.h"
+#include "core/project/analysis.h"
+#include "core/runtime/llama/llama_training.h"
+#include "demo/tokenizer_training.h"
+#include "demo/wordnet.h"
 #include "test_support.h"
 
 #include <QCryptographicHash>

@@ -1,9 +1,9 @@
 // Expertise against scikit-learn and numpy: every case of the golden file (ties, constant
 // responses, a single positive, ml-selfcond's own case, a realistic 300 x 1700 one), and
 // clear errors for empty classes and NaN responses.
-#include "core/error.h"
-#include "core/expertise.h"
-#include "core/safetensors.h"
+#include "core/base/error.h"
+#include "core/base/safetensors.h"
+#include "core/science/expertise.h"
 #include "test_support.h"
 
 #include <QJsonDocument>

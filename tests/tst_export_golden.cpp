@@ -2,9 +2,9 @@
 // golden file's realistic case (300 units x 1,700 sentences, 700 positive; AP by
 // scikit-learn, percentiles and means by numpy) is analysed into a project of stories260K
 // (3,000 units: unit u takes golden unit u % 300), then exported through the command line.
-#include "core/analysis.h"
-#include "core/expertise.h"
-#include "core/safetensors.h"
+#include "core/base/safetensors.h"
+#include "core/project/analysis.h"
+#include "core/science/expertise.h"
 #include "test_support.h"
 
 #include <QDir>

@@ -5,13 +5,13 @@
 // forceExperts forces exactly the stored top experts, each on its own probe and unit, at
 // the value ml-selfcond forces (median or p90 of the positives' responses, mean of the
 // negatives', or zero), on values scaled by the strength.
-#include "core/analysis.h"
-#include "core/concepts.h"
-#include "core/error.h"
-#include "core/expert_forcing.h"
-#include "core/language_model.h"
-#include "core/project_store.h"
-#include "core/result_source.h"
+#include "core/base/error.h"
+#include "core/project/analysis.h"
+#include "core/project/concept_forcing.h"
+#include "core/project/concepts.h"
+#include "core/project/project_store.h"
+#include "core/project/result_source.h"
+#include "core/runtime/language_model.h"
 #include "test_support.h"
 
 #include <QTemporaryDir>

@@ -1,10 +1,10 @@
 // GPT-2 against nanoGPT's outputs for the random-weight model in ../shared: every Conv1D
 // output, logits and a greedy continuation; both checkpoint layouts; GPT-2 small's unit
 // count; forcing and the KV cache; broken configurations.
-#include "core/bpe_tokenizer.h"
-#include "core/error.h"
-#include "core/language_model.h"
-#include "core/safetensors.h"
+#include "core/base/error.h"
+#include "core/base/safetensors.h"
+#include "core/runtime/language_model.h"
+#include "core/tokenizers/bpe_tokenizer.h"
 #include "test_support.h"
 
 #include <QFile>

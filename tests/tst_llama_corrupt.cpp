@@ -1,7 +1,7 @@
 // Broken checkpoints and configurations each give their own clear error, never a crash.
-#include "core/error.h"
-#include "core/language_model.h"
-#include "core/safetensors.h"
+#include "core/base/error.h"
+#include "core/base/safetensors.h"
+#include "core/runtime/language_model.h"
 #include "test_support.h"
 
 #include <QFile>

@@ -1,7 +1,7 @@
 // stories260K against llama2.c's own outputs: 200 greedy tokens from both checkpoint
 // layouts, and the logits and every linear module's output for two sentences.
-#include "core/language_model.h"
-#include "core/safetensors.h"
+#include "core/base/safetensors.h"
+#include "core/runtime/language_model.h"
 #include "test_support.h"
 
 #include <QFile>

@@ -1,8 +1,8 @@
 // Expert queries (threshold lists, per-probe counts, the 0.5..1.0 curve) and co-learning
 // (top-k overlap and a clustering order that keeps related concepts together).
-#include "core/colearning.h"
-#include "core/error.h"
-#include "core/expert_queries.h"
+#include "core/base/error.h"
+#include "core/science/colearning.h"
+#include "core/science/expert_queries.h"
 #include "test_support.h"
 
 #include <QTest>

@@ -1,12 +1,10 @@
 // collectAll: the worker-pool collection gives, to the bit, what one batch per sentence
 // gives, in input order, whatever the batch, position, worker or thread count; reports
 // progress; cancels; and passes errors on.
-#include "core/error.h"
-#include "core/language_model.h"
-#include "core/response_collector.h"
+#include "core/base/error.h"
+#include "core/runtime/language_model.h"
+#include "core/science/response_collector.h"
 #include "test_support.h"
-
-#include <ATen/Parallel.h>
 
 #include <cmath>
 #include <cstring>
@@ -85,10 +83,10 @@ private slots:
                         std::vector<std::vector<int>> batch(pool.begin(), pool.begin() + long(companions));
                         batch.insert(batch.begin() + long(place), sentences_[target]);
                         for (int threads : {1, 2}) {
-                            const int previous = at::get_num_threads();
-                            at::set_num_threads(threads);
+                            const int previous = intraOpThreads();
+                            setIntraOpThreads(threads);
                             const auto together = model_->collectResponses(batch, o);
-                            at::set_num_threads(previous);
+                            setIntraOpThreads(previous);
                             sameBits(together, static_cast<int64_t>(place), reference);
                         }
                     }

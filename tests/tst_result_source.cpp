@@ -1,11 +1,11 @@
-// Which run a concept's results come from (core/result_source.h), and BOS pooling in the
+// Which run a concept's results come from (core/project/result_source.h), and BOS pooling in the
 // project file: the rule on its own, its error messages, the schema 3 migration of
 // projects whose runs pooled BOS, and the command line and the application's session
 // agreeing on one project with a max-pooling and a mean-pooling run.
-#include "core/analysis.h"
-#include "core/error.h"
-#include "core/expertise.h"
-#include "core/result_source.h"
+#include "core/base/error.h"
+#include "core/project/analysis.h"
+#include "core/project/result_source.h"
+#include "core/science/expertise.h"
 #include "test_support.h"
 #include "ui/project_session.h"
 

@@ -1,8 +1,9 @@
 // The name tables of the run choices: every value has one name that parses back to it, the
 // names are the ones project files and the command line use, and an unknown name is refused
 // with the list of the known ones.
-#include "core/error.h"
-#include "core/run_names.h"
+#include "core/base/error.h"
+#include "core/project/concept_forcing.h"
+#include "core/project/run_names.h"
 #include "test_support.h"
 
 using namespace expertscope;

@@ -1,7 +1,7 @@
 // The safetensors reader: values of every float dtype, and a specific error (never a crash)
 // for each kind of corruption.
-#include "core/error.h"
-#include "core/safetensors.h"
+#include "core/base/error.h"
+#include "core/base/safetensors.h"
 
 #include <QTemporaryDir>
 #include <QTest>

@@ -1,6 +1,6 @@
 // The sampler: greedy is argmax, a seed reproduces, top-k/top-p restrict, and sampled
 // frequencies follow the softmax.
-#include "core/generation.h"
+#include "core/runtime/generation.h"
 
 #include <QTest>
 

@@ -31,12 +31,12 @@
 // at on_p50 lowered the word's rate (only 100 experts at twice on_p50 raised friend and mom,
 // in collapsed text). So this test checks that forcing works end to end on a concept where
 // the paper's effect shows, not that it shows for every concept.
-#include "core/analysis.h"
-#include "core/concepts.h"
-#include "core/expert_forcing.h"
-#include "core/language_model.h"
-#include "core/project_store.h"
-#include "core/result_source.h"
+#include "core/project/analysis.h"
+#include "core/project/concepts.h"
+#include "core/project/project_store.h"
+#include "core/project/result_source.h"
+#include "core/runtime/language_model.h"
+#include "core/science/expert_forcing.h"
 #include "test_support.h"
 
 #include <QElapsedTimer>

@@ -1,8 +1,8 @@
 // sentencepiece and LibTorch in one process. Debian's shared sentencepiece brings a
 // second protobuf that crashes LibTorch before main(); this binary links the project's
 // static build, tokenizes with the real Llama 2 model and runs a LibTorch forward pass.
-#include "core/language_model.h"
-#include "core/tokenizer.h"
+#include "core/runtime/language_model.h"
+#include "core/tokenizers/tokenizer.h"
 #include "test_support.h"
 
 #include <QFile>

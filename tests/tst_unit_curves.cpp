@@ -1,8 +1,8 @@
 // The inspector's precision-recall curve and class histograms against golden values made
 // outside the project by scikit-learn and numpy (tests/golden/make_unit_curves.py): exact
 // equality, since both sides divide the same integers and compare the same float32 values.
-#include "core/error.h"
-#include "core/unit_curves.h"
+#include "core/base/error.h"
+#include "core/science/unit_curves.h"
 #include "test_support.h"
 
 #include <QFile>

@@ -1,7 +1,7 @@
 #pragma once
-// Combo boxes over core's name tables (core/run_names.h): each item carries the choice's
+// Combo boxes over core's name tables (core/project/run_names.h): each item carries the choice's
 // name, so what a box holds is read and set by name, never by casting its index.
-#include "core/run_names.h"
+#include "core/project/run_names.h"
 
 #include <QComboBox>
 #include <QSettings>

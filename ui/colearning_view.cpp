@@ -1,9 +1,9 @@
-#include "colearning_view.h"
+#include "ui/colearning_view.h"
 
-#include "core/run_names.h"
+#include "core/project/run_names.h"
 
-#include "figure_export.h"
-#include "project_session.h"
+#include "ui/figure_export.h"
+#include "ui/project_session.h"
 
 #include <QFormLayout>
 #include <QHBoxLayout>

@@ -2,11 +2,11 @@
 // Concept co-learning: the overlap of the concepts' top-k experts as a matrix in
 // clustering order (hover for the value, click a cell for the shared experts), and for
 // the selected concept the concepts whose experts overlap with its own the most.
-#include "colour_map.h"
-#include "figure.h"
+#include "ui/colour_map.h"
+#include "ui/figure.h"
 
-#include "core/colearning.h"
-#include "core/probe.h"
+#include "core/runtime/probe.h"
+#include "core/science/colearning.h"
 
 #include <QWidget>
 

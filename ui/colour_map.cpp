@@ -1,4 +1,4 @@
-#include "colour_map.h"
+#include "ui/colour_map.h"
 
 #include <QCoreApplication>
 

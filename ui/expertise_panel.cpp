@@ -1,8 +1,8 @@
-#include "expertise_panel.h"
+#include "ui/expertise_panel.h"
 
-#include "figure_export.h"
+#include "ui/figure_export.h"
 
-#include "core/expert_queries.h"
+#include "core/science/expert_queries.h"
 
 #include <QBarCategoryAxis>
 #include <QBarSeries>

@@ -1,9 +1,9 @@
 #pragma once
 // The heatmap of one concept with its AP threshold slider, colour map choice and a bar
 // chart of how many experts each layer holds at that threshold.
-#include "heatmap_view.h"
+#include "ui/heatmap_view.h"
 
-#include "core/expertise.h"
+#include "core/science/expertise.h"
 
 #include <memory>
 

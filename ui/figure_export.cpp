@@ -1,4 +1,4 @@
-#include "figure_export.h"
+#include "ui/figure_export.h"
 
 #include <QAbstractItemModel>
 #include <QClipboard>

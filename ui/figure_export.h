@@ -1,7 +1,7 @@
 #pragma once
 // Writing figures to PNG (at a chosen resolution), SVG and PDF, copying them to the
 // clipboard, and tables to CSV. Errors come back as messages, never as exceptions.
-#include "figure.h"
+#include "ui/figure.h"
 
 #include <QSize>
 #include <QString>

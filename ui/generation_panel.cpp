@@ -1,6 +1,6 @@
-#include "generation_panel.h"
+#include "ui/generation_panel.h"
 
-#include "choice_box.h"
+#include "ui/choice_box.h"
 
 #include <QCheckBox>
 #include <QComboBox>

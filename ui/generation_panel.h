@@ -3,7 +3,7 @@
 // forced experts (logarithmic slider) and whether they are forced on or suppressed, the
 // forcing strength and the sampling settings. Any change regenerates after a short pause,
 // cancelling the run before; the same seed without and with forcing, side by side.
-#include "project_session.h"
+#include "ui/project_session.h"
 
 #include <QWidget>
 

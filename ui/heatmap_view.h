@@ -3,11 +3,11 @@
 // Zoomed out, a pixel shows the largest AP of the units it covers, so a lone expert among
 // thousands of units stays visible. Wheel or +/- zooms, drag or arrows pan, Home resets;
 // hovering names the unit, clicking selects it.
-#include "colour_map.h"
-#include "figure.h"
+#include "ui/colour_map.h"
+#include "ui/figure.h"
 
-#include "core/probe.h"
-#include "core/run_names.h"
+#include "core/project/run_names.h"
+#include "core/runtime/probe.h"
 
 #include <QWidget>
 

@@ -1,4 +1,4 @@
-#include "localisation.h"
+#include "ui/localisation.h"
 
 #include <QCoreApplication>
 #include <QLibraryInfo>

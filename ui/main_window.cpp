@@ -1,17 +1,17 @@
-#include "main_window.h"
+#include "ui/main_window.h"
 
-#include "choice_box.h"
-#include "core/file_kind.h"
-#include "colearning_view.h"
-#include "colour_map.h"
-#include "expertise_panel.h"
-#include "figure_export.h"
-#include "generation_panel.h"
-#include "heatmap_view.h"
-#include "localisation.h"
-#include "unit_inspector.h"
+#include "core/base/file_kind.h"
+#include "ui/choice_box.h"
+#include "ui/colearning_view.h"
+#include "ui/colour_map.h"
+#include "ui/expertise_panel.h"
+#include "ui/figure_export.h"
+#include "ui/generation_panel.h"
+#include "ui/heatmap_view.h"
+#include "ui/localisation.h"
+#include "ui/unit_inspector.h"
 
-#include "core/blas_setup.h"
+#include "core/runtime/blas_setup.h"
 
 #include <QAction>
 #include <QApplication>

@@ -3,7 +3,7 @@
 // views in the middle, the unit inspector on the right; analyses report in the status
 // bar with rate, ETA and a cancel button. Projects, models and concept sets open by menu,
 // toolbar or drag and drop; layout and preferences are kept between sessions.
-#include "project_session.h"
+#include "ui/project_session.h"
 
 #include <QMainWindow>
 

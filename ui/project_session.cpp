@@ -1,11 +1,12 @@
-#include "project_session.h"
+#include "ui/project_session.h"
 
-#include "core/unit_report.h"
-#include "core/analysis.h"
-#include "core/error.h"
-#include "core/expert_queries.h"
-#include "core/response_collector.h"
-#include "core/result_source.h"
+#include "core/base/error.h"
+#include "core/project/analysis.h"
+#include "core/project/concept_forcing.h"
+#include "core/project/result_source.h"
+#include "core/project/unit_report.h"
+#include "core/science/expert_queries.h"
+#include "core/science/response_collector.h"
 
 #include <QDir>
 #include <QFileInfo>

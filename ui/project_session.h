@@ -3,10 +3,10 @@
 // concepts and their results. Everything slow (loading a model, an analysis, a unit's
 // responses, generation) runs off the GUI thread and reports back through signals, so the
 // interface never waits. Talks to core/ only through its LibTorch-free headers.
-#include "core/expert_forcing.h"
-#include "core/expertise.h"
-#include "core/language_model.h"
-#include "core/project_store.h"
+#include "core/project/project_store.h"
+#include "core/runtime/language_model.h"
+#include "core/science/expert_forcing.h"
+#include "core/science/expertise.h"
 
 #include <QObject>
 #include <QString>

@@ -1,9 +1,9 @@
-#include "unit_inspector.h"
+#include "ui/unit_inspector.h"
 
-#include "colour_map.h"
-#include "figure_export.h"
+#include "ui/colour_map.h"
+#include "ui/figure_export.h"
 
-#include "core/unit_curves.h"
+#include "core/science/unit_curves.h"
 
 #include <QChart>
 #include <QChartView>

@@ -2,7 +2,7 @@
 // One unit of one concept: its values, its precision-recall curve, histograms of its
 // responses on positives and negatives, and the sentences that excite it most and least
 // with each token shaded by the unit's activation there.
-#include "project_session.h"
+#include "ui/project_session.h"
 
 #include <QWidget>
 

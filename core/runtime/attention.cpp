@@ -1,7 +1,7 @@
-#include "attention.h"
+#include "core/runtime/attention.h"
 
-#include "cpu_kernels.h"
-#include "transformer.h"
+#include "core/runtime/cpu_kernels.h"
+#include "core/runtime/transformer.h"
 
 #include <cmath>
 #include <limits>

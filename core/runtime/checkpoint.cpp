@@ -1,7 +1,7 @@
-#include "checkpoint.h"
+#include "core/runtime/checkpoint.h"
 
-#include "../error.h"
-#include "../json_file.h"
+#include "core/base/error.h"
+#include "core/base/json_file.h"
 
 #include <QDir>
 #include <QFileInfo>

@@ -1,7 +1,7 @@
 #pragma once
 // The tensors of a Hugging Face checkpoint directory: model.safetensors.index.json when
 // sharded, else every model*.safetensors; each tensor read once, shape-checked.
-#include "transformer.h"
+#include "core/runtime/transformer.h"
 
 #include <map>
 #include <memory>

@@ -1,4 +1,4 @@
-#include "cpu_kernels.h"
+#include "core/runtime/cpu_kernels.h"
 
 #include <ATen/Parallel.h>
 

@@ -1,4 +1,4 @@
-#include "row_exact_linear.h"
+#include "core/runtime/row_exact_linear.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <ATen/Parallel.h>

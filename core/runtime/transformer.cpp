@@ -1,6 +1,6 @@
-#include "transformer.h"
+#include "core/runtime/transformer.h"
 
-#include "../error.h"
+#include "core/base/error.h"
 
 #include <ATen/Parallel.h>
 #include <torch/version.h>

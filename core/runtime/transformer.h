@@ -2,9 +2,9 @@
 // Internal to core/: the LibTorch side of the runtime. A family (Llama, later GPT-2)
 // provides a Backbone; TransformerModel adds everything family-independent on top:
 // batching, pooling inside the forward pass, forcing, KV-cached generation.
-#include "../language_model.h"
-#include "../safetensors.h"
-#include "row_exact_linear.h"
+#include "core/base/safetensors.h"
+#include "core/runtime/language_model.h"
+#include "core/runtime/row_exact_linear.h"
 
 #include <ATen/ATen.h>
 

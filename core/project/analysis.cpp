@@ -1,0 +1,222 @@
+#include "core/project/analysis.h"
+
+#include "core/base/error.h"
+#include "core/science/response_collector.h"
+
+#include <QDir>
+#include <QFileInfo>
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <numeric>
+#include <set>
+#include <unordered_map>
+
+namespace expertscope {
+namespace {
+
+// Responses of sentences that concepts still to come also use, kept within a byte budget
+// until their last use: a sentence shared by several concepts runs through the model once.
+// `uses` holds only the sentences that more than one of the run's concepts use.
+class SharedResponses {
+public:
+    SharedResponses(std::unordered_map<std::string, int> uses, int64_t budgetBytes, int64_t cols)
+        : uses_(std::move(uses)), budget_(budgetBytes), cols_(cols) {}
+    const std::vector<float>* find(const std::string& s) const {
+        const auto it = rows_.find(s);
+        return it == rows_.end() ? nullptr : &it->second;
+    }
+    // A concept has used the sentence (row: its responses, or null when it came from here).
+    void used(const std::string& s, const float* row) {
+        const auto use = uses_.find(s);
+        if (use == uses_.end()) return;  // no other concept uses it
+        int& left = use->second;
+        left = std::max(0, left - 1);
+        const auto it = rows_.find(s);
+        if (left == 0 && it != rows_.end()) {
+            bytes_ -= cols_ * static_cast<int64_t>(sizeof(float));
+            rows_.erase(it);
+        } else if (left > 0 && row && it == rows_.end() && bytes_ + cols_ * static_cast<int64_t>(sizeof(float)) <= budget_) {
+            rows_.emplace(s, std::vector<float>(row, row + cols_));
+            bytes_ += cols_ * static_cast<int64_t>(sizeof(float));
+        }
+    }
+
+private:
+    std::unordered_map<std::string, int> uses_;
+    std::unordered_map<std::string, std::vector<float>> rows_;
+    int64_t budget_, cols_, bytes_ = 0;
+};
+
+KeptResponses keepTopResponses(const ResponseMatrix& responses, const std::vector<std::string>& sentences,
+                               const std::vector<uint8_t>& labels, const std::vector<double>& ap, int count) {
+    KeptResponses kept;
+    std::vector<int64_t> order(ap.size());
+    std::iota(order.begin(), order.end(), int64_t{0});
+    const size_t top = std::min(order.size(), static_cast<size_t>(std::max(count, 0)));
+    std::partial_sort(order.begin(), order.begin() + static_cast<long>(top), order.end(),
+                      [&](int64_t a, int64_t b) { return ap[a] > ap[b] || (ap[a] == ap[b] && a < b); });
+    kept.units.assign(order.begin(), order.begin() + static_cast<long>(top));
+    kept.sentences = sentences;
+    kept.labels = labels;
+    kept.values.resize(top * sentences.size());
+    for (size_t u = 0; u < top; ++u)
+        for (size_t i = 0; i < sentences.size(); ++i)
+            kept.values[u * sentences.size() + i] = responses.values[i * static_cast<size_t>(responses.cols) + kept.units[u]];
+    return kept;
+}
+
+}  // namespace
+
+PreparedConcept prepareConcept(const Concept& stored, LanguageModel& model, const RunSettings& settings) {
+    PreparedConcept out;
+    Concept c = stored;
+    // Validation measures every sentence in tokens; the ids are kept for the collection.
+    std::unordered_map<std::string, std::vector<int>> ids;
+    std::unordered_map<std::string, std::string> originalOf;  // cut sentence -> as stored
+    ValidationOptions v;
+    v.maxTokens = settings.sequenceLength > 0 ? std::min(settings.sequenceLength, model.info().maxPositions)
+                                              : model.info().maxPositions;
+    v.longSentences = settings.longSentences;
+    v.truncate = [&](const std::string& s, int n) {
+        // Cut the ids and decode; re-encoding decoded text can differ, so check it fits.
+        const auto& tok = model.tokenizer();
+        auto cut = tok.encode(s);
+        const int room = n - (model.info().prependBos && tok.bosId() >= 0 ? 1 : 0);
+        std::string text = s;
+        for (int keep = room; keep > 0; --keep) {
+            cut.resize(std::min(cut.size(), static_cast<size_t>(keep)));
+            text = tok.decode(cut);
+            if (static_cast<int>(model.tokenize(text).size()) <= n) break;
+        }
+        originalOf.emplace(text, s);
+        return text;
+    };
+    v.tokenCount = [&](const std::string& s) {
+        auto it = ids.find(s);
+        if (it == ids.end()) it = ids.emplace(s, model.tokenize(s)).first;
+        return static_cast<int>(it->second.size());
+    };
+    out.messages = validateConcept(c, v);
+    out.fatal = std::any_of(out.messages.begin(), out.messages.end(), [](const auto& m) { return m.fatal; });
+    if (out.fatal) return out;
+    out.positives = static_cast<int>(c.positives.size());
+    out.negatives = static_cast<int>(c.negatives.size());
+    for (int label : {1, 0})
+        for (const auto& s : label ? c.positives : c.negatives) {
+            auto it = ids.find(s);
+            out.ids.push_back(it != ids.end() ? std::move(it->second) : model.tokenize(s));
+            const auto original = originalOf.find(s);
+            out.texts.push_back(original != originalOf.end() ? original->second : s);
+            out.labels.push_back(static_cast<uint8_t>(label));
+        }
+    return out;
+}
+
+int64_t importOrReuseConceptSet(ProjectStore& store, const std::string& path) {
+    const std::string origin = QDir::cleanPath(QFileInfo(QString::fromStdString(path)).absoluteFilePath()).toStdString();
+    if (const int64_t existing = store.findConceptSet(origin)) return existing;
+    ConceptSet set = importConcepts(origin);
+    set.origin = origin;
+    return store.addConceptSet(set);
+}
+
+CollectionOptions collectionOptions(const RunSettings& settings) {
+    CollectionOptions o;
+    o.capture.pooling = settings.pooling;
+    o.capture.paddedLength = settings.sequenceLength;
+    o.capture.poolBos = settings.poolBos;
+    o.tokenBudget = settings.tokenBudget;
+    o.workers = settings.workers;
+    return o;
+}
+
+AnalysisSummary analyse(ProjectStore& store, LanguageModel& model, int64_t modelId, int64_t setId,
+                        const RunSettings& settings, const AnalysisCallback& progress) {
+    const auto started = std::chrono::steady_clock::now();
+    if (settings.pooling == Pooling::SelfcondMax && settings.sequenceLength <= 0)
+        throw Error("ml-selfcond pooling needs a sequence length");
+    AnalysisSummary summary;
+    summary.runId = store.findRun(modelId, setId, settings);
+    if (summary.runId == 0) summary.runId = store.createRun(modelId, setId, settings);
+    const auto finishedList = store.finishedConcepts(summary.runId);
+    const std::set<int64_t> finished(finishedList.begin(), finishedList.end());
+    const auto concepts = store.concepts(setId);
+    SharedResponses shared(store.sharedSentences(setId, summary.runId), settings.reuseBytes, model.unitCount());
+
+    AnalysisProgress p;
+    p.conceptsTotal = static_cast<int>(concepts.size());
+    for (const auto& stored : concepts) {
+        if (finished.count(stored.id)) {
+            ++summary.alreadyDone;
+            ++p.conceptsDone;
+            continue;
+        }
+        const auto conceptStart = std::chrono::steady_clock::now();
+        const Concept loaded = store.loadConcept(stored.id);
+        PreparedConcept prepared = prepareConcept(loaded, model, settings);
+        summary.messages.insert(summary.messages.end(), prepared.messages.begin(), prepared.messages.end());
+        if (prepared.fatal) {
+            for (const auto* list : {&loaded.positives, &loaded.negatives})
+                for (const auto& s : *list) shared.used(s, nullptr);
+            ++summary.refused;
+            ++p.conceptsDone;
+            continue;
+        }
+        // Rows in concept order (positives, then negatives); those already run are reused.
+        const auto& texts = prepared.texts;
+        const auto& labels = prepared.labels;
+        std::vector<std::vector<int>> toRun;
+        std::vector<size_t> runRows;
+        for (size_t i = 0; i < texts.size(); ++i)
+            if (!shared.find(texts[i])) {
+                toRun.push_back(std::move(prepared.ids[i]));
+                runRows.push_back(i);
+            }
+        const CollectionOptions o = collectionOptions(settings);
+        p.concept = loaded.name;
+        p.sentencesTotal = static_cast<int64_t>(toRun.size());
+        p.sentencesDone = 0;
+        ResponseMatrix responses = collectAll(model, toRun, o, [&](const CollectionProgress& cp) {
+            p.sentencesDone = cp.sentencesDone;
+            p.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+            return !progress || progress(p);
+        });
+        summary.sentencesRun += static_cast<int64_t>(toRun.size());
+        summary.sentencesReused += static_cast<int64_t>(texts.size() - toRun.size());
+        // Spread the rows that ran to their places in concept order, in place (from the
+        // last, as each moves down), and fill the gaps with reused rows: one matrix only.
+        const size_t cols = static_cast<size_t>(model.unitCount());
+        responses.rows = static_cast<int64_t>(texts.size());
+        responses.cols = static_cast<int64_t>(cols);
+        responses.values.resize(texts.size() * cols);
+        std::vector<bool> reused(texts.size(), true);
+        for (size_t r = runRows.size(); r-- > 0;) {
+            reused[runRows[r]] = false;
+            if (runRows[r] != r)
+                std::memmove(responses.values.data() + runRows[r] * cols, responses.values.data() + r * cols, cols * sizeof(float));
+        }
+        for (size_t i = 0; i < texts.size(); ++i)
+            if (reused[i]) std::memcpy(responses.values.data() + i * cols, shared.find(texts[i])->data(), cols * sizeof(float));
+        std::unordered_map<std::string, const float*> ranRow;
+        for (size_t i = 0; i < texts.size(); ++i)
+            if (!reused[i]) ranRow.emplace(texts[i], responses.values.data() + i * cols);
+        for (const auto* list : {&loaded.positives, &loaded.negatives})
+            for (const auto& s : *list) {
+                const auto it = ranRow.find(s);
+                shared.used(s, it == ranRow.end() ? nullptr : it->second);
+            }
+        const auto expertise = computeExpertise(responses.values.data(), responses.rows, responses.cols, labels, settings.workers);
+        const auto kept = keepTopResponses(responses, texts, labels, expertise.ap, settings.keepResponses);
+        store.saveConceptResult(summary.runId, stored.id, model.probePoints(), expertise, prepared.positives, prepared.negatives,
+                                std::chrono::duration<double>(std::chrono::steady_clock::now() - conceptStart).count(), &kept);
+        ++summary.analysed;
+        ++p.conceptsDone;
+        if (progress && !progress(p)) throw Cancelled();
+    }
+    if (summary.refused == 0) store.finishRun(summary.runId);
+    return summary;
+}
+
+}  // namespace expertscope

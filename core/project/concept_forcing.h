@@ -1,0 +1,21 @@
+#pragma once
+// Forcing a concept's experts as a project stores them: what the CLI's generate --concept,
+// the demo's measure and the generation panel force.
+#include "core/project/project_store.h"
+#include "core/science/expert_forcing.h"
+
+#include <string>
+
+namespace expertscope {
+
+// "on_p50", "on_p90", "off_mean", "zero"; throws otherwise.
+ForceValue parseForceValue(const std::string& name);
+
+// A concept's top `experts` from its stored results (the run in `ref`), appended at `value`
+// (x strength for on values): what the CLI's generate --concept and the generation panel
+// force. Throws Error, naming both, when the results are for a model with another number
+// of units than `probes` (the model about to generate).
+void forceConceptExperts(Forcing& forcing, const ProjectStore& store, const ProjectStore::ResultRef& ref,
+                         const std::vector<ProbePoint>& probes, int experts, ForceValue value, double strength = 1.0);
+
+}  // namespace expertscope

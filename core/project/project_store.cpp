@@ -1,0 +1,538 @@
+#include "core/project/project_store.h"
+
+#include "core/project/run_names.h"
+
+#include "core/base/error.h"
+
+#include <QCryptographicHash>
+#include <QDateTime>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <cstring>
+#include <numeric>
+
+namespace expertscope {
+namespace {
+
+// A prepared statement that finalises itself; errors carry SQLite's message.
+class Statement {
+public:
+    Statement(sqlite3* db, const std::string& sql) : db_(db) {
+        if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt_, nullptr) != SQLITE_OK)
+            throw Error(std::string("project database: ") + sqlite3_errmsg(db));
+    }
+    ~Statement() { sqlite3_finalize(stmt_); }
+    Statement& bind(int i, int64_t v) { return check(sqlite3_bind_int64(stmt_, i, v)); }
+    Statement& bind(int i, double v) { return check(sqlite3_bind_double(stmt_, i, v)); }
+    Statement& bind(int i, const std::string& v) {
+        return check(sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT));
+    }
+    template <typename T>
+    Statement& bindBlob(int i, const T* data, size_t count) {
+        return check(sqlite3_bind_blob(stmt_, i, data, static_cast<int>(count * sizeof(T)), SQLITE_TRANSIENT));
+    }
+    Statement& bindFloats(int i, const std::vector<float>& v) { return bindBlob(i, v.data(), v.size()); }
+    bool step() {
+        const int rc = sqlite3_step(stmt_);
+        if (rc == SQLITE_ROW) return true;
+        if (rc == SQLITE_DONE) return false;
+        throw Error(std::string("project database: ") + sqlite3_errmsg(db_));
+    }
+    void run() {
+        step();
+        sqlite3_reset(stmt_);
+    }
+    void reset() { sqlite3_reset(stmt_); }
+    int64_t integer(int c) const { return sqlite3_column_int64(stmt_, c); }
+    double real(int c) const { return sqlite3_column_double(stmt_, c); }
+    std::string text(int c) const {
+        const auto* p = sqlite3_column_text(stmt_, c);
+        return p ? reinterpret_cast<const char*>(p) : "";
+    }
+    template <typename T>
+    std::vector<T> blob(int c) const {
+        std::vector<T> v(static_cast<size_t>(sqlite3_column_bytes(stmt_, c)) / sizeof(T));
+        if (!v.empty()) std::memcpy(v.data(), sqlite3_column_blob(stmt_, c), v.size() * sizeof(T));
+        return v;
+    }
+    std::vector<float> floats(int c) const { return blob<float>(c); }
+
+private:
+    Statement& check(int rc) {
+        if (rc != SQLITE_OK) throw Error(std::string("project database: ") + sqlite3_errmsg(db_));
+        return *this;
+    }
+    sqlite3* db_;
+    sqlite3_stmt* stmt_ = nullptr;
+};
+
+const char* kSchemaV1 = R"(
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE models(id INTEGER PRIMARY KEY, path TEXT NOT NULL, tokenizer TEXT NOT NULL, family TEXT NOT NULL,
+    format TEXT NOT NULL, weights_hash TEXT NOT NULL, config TEXT NOT NULL, units INTEGER NOT NULL, added TEXT NOT NULL);
+CREATE TABLE probes(model_id INTEGER NOT NULL REFERENCES models(id), idx INTEGER NOT NULL, name TEXT NOT NULL,
+    kind TEXT NOT NULL, layer INTEGER NOT NULL, units INTEGER NOT NULL, first_unit INTEGER NOT NULL,
+    PRIMARY KEY(model_id, idx));
+CREATE TABLE concept_sets(id INTEGER PRIMARY KEY, name TEXT NOT NULL, origin TEXT NOT NULL, imported TEXT NOT NULL);
+CREATE TABLE concepts(id INTEGER PRIMARY KEY, set_id INTEGER NOT NULL REFERENCES concept_sets(id), name TEXT NOT NULL,
+    grp TEXT NOT NULL, source TEXT NOT NULL, UNIQUE(set_id, name));
+CREATE TABLE sentences(id INTEGER PRIMARY KEY, text TEXT NOT NULL UNIQUE);
+CREATE TABLE concept_sentences(concept_id INTEGER NOT NULL REFERENCES concepts(id),
+    sentence_id INTEGER NOT NULL REFERENCES sentences(id), label INTEGER NOT NULL, ord INTEGER NOT NULL,
+    PRIMARY KEY(concept_id, sentence_id));
+CREATE TABLE runs(id INTEGER PRIMARY KEY, model_id INTEGER NOT NULL REFERENCES models(id),
+    set_id INTEGER NOT NULL REFERENCES concept_sets(id), pooling TEXT NOT NULL, sequence_length INTEGER NOT NULL,
+    settings TEXT NOT NULL, started TEXT NOT NULL, finished TEXT);
+CREATE TABLE concept_results(run_id INTEGER NOT NULL REFERENCES runs(id), concept_id INTEGER NOT NULL REFERENCES concepts(id),
+    positives INTEGER NOT NULL, negatives INTEGER NOT NULL, best_ap REAL NOT NULL, seconds REAL NOT NULL,
+    finished TEXT NOT NULL, PRIMARY KEY(run_id, concept_id));
+CREATE TABLE probe_results(run_id INTEGER NOT NULL, concept_id INTEGER NOT NULL, probe_idx INTEGER NOT NULL,
+    ap BLOB NOT NULL, on_p50 BLOB NOT NULL, on_p90 BLOB NOT NULL, off_mean BLOB NOT NULL,
+    PRIMARY KEY(run_id, concept_id, probe_idx));
+CREATE TABLE top_experts(run_id INTEGER NOT NULL, concept_id INTEGER NOT NULL, rank INTEGER NOT NULL,
+    unit INTEGER NOT NULL, ap REAL NOT NULL, PRIMARY KEY(run_id, concept_id, rank));
+)";
+
+// Migrations from each version to the next; index i takes version i+1 to i+2. New
+// projects are created at version 1 and migrated, so every step runs in every test.
+const std::vector<const char*> kMigrations = {
+    // 2: per-sentence responses of top experts, kept on request
+    R"(CREATE TABLE kept_sentences(run_id INTEGER NOT NULL, concept_id INTEGER NOT NULL, sentence_ids BLOB NOT NULL,
+        labels BLOB NOT NULL, PRIMARY KEY(run_id, concept_id));
+    CREATE TABLE kept_responses(run_id INTEGER NOT NULL, concept_id INTEGER NOT NULL, unit INTEGER NOT NULL,
+        responses BLOB NOT NULL, PRIMARY KEY(run_id, concept_id, unit));)",
+    // 3: max and mean pooling leave out the BOS position from now on. Runs made before it
+    // pooled it, so their identity says so (the marker settingsText writes for poolBos);
+    // ml-selfcond runs pool every position either way and keep theirs.
+    R"(UPDATE runs SET settings = substr(settings, 1, length(settings) - 1) || ', "pool_bos": true}'
+        WHERE pooling IN ('max', 'mean') AND settings LIKE '%}';)",
+};
+
+
+std::string now() { return QDateTime::currentDateTimeUtc().toString(Qt::ISODate).toStdString(); }
+
+std::vector<float> slice(const std::vector<double>& v, int64_t offset, int units) {
+    return std::vector<float>(v.begin() + offset, v.begin() + offset + units);
+}
+
+}  // namespace
+
+std::unique_ptr<ProjectStore> ProjectStore::open(const std::string& path, bool create) {
+    const bool exists = QFileInfo::exists(QString::fromStdString(path));
+    if (!exists && !create) throw Error(path + ": no such project file");
+    if (exists) {
+        // Look before touching: read-only checks, so a file that is not ours stays as it is.
+        sqlite3* ro = nullptr;
+        const int rc = sqlite3_open_v2(path.c_str(), &ro, SQLITE_OPEN_READONLY, nullptr);
+        std::string problem;
+        if (rc != SQLITE_OK) {
+            problem = sqlite3_errmsg(ro);
+        } else {
+            sqlite3_stmt* st = nullptr;
+            if (sqlite3_prepare_v2(ro, "SELECT value FROM meta WHERE key = 'schema_version'", -1, &st, nullptr) != SQLITE_OK) {
+                problem = std::string("not an Expertscope project (") + sqlite3_errmsg(ro) + ")";
+            } else if (sqlite3_step(st) != SQLITE_ROW) {
+                problem = "not an Expertscope project (no schema version)";
+            } else if (sqlite3_column_int(st, 0) > kSchemaVersion) {
+                problem = "made by a newer Expertscope (schema " + std::to_string(sqlite3_column_int(st, 0)) + ")";
+            }
+            sqlite3_finalize(st);
+            if (problem.empty()) {
+                if (sqlite3_prepare_v2(ro, "PRAGMA quick_check", -1, &st, nullptr) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
+                    const std::string result = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
+                    if (result != "ok") problem = "damaged database (" + result + ")";
+                }
+                sqlite3_finalize(st);
+            }
+        }
+        sqlite3_close(ro);
+        if (!problem.empty()) throw Error(path + ": " + problem + "; the file was left unchanged");
+    }
+    sqlite3* db = nullptr;
+    if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0), nullptr) != SQLITE_OK) {
+        const std::string message = sqlite3_errmsg(db);
+        sqlite3_close(db);
+        throw Error(path + ": cannot open (" + message + ")");
+    }
+    std::unique_ptr<ProjectStore> store(new ProjectStore(path, db));
+    store->exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;");
+    if (!exists) store->exec("BEGIN;" + std::string(kSchemaV1) + "INSERT INTO meta VALUES('schema_version', '1'); COMMIT;");
+    // Migrate older projects one version at a time, each step in its own transaction.
+    Statement version(db, "SELECT value FROM meta WHERE key = 'schema_version'");
+    version.step();
+    const int found = std::stoi(version.text(0));
+    version.reset();
+    for (int v = found; v < kSchemaVersion; ++v)
+        store->exec(std::string("BEGIN;") + kMigrations[static_cast<size_t>(v - 1)] +
+                    "UPDATE meta SET value = '" + std::to_string(v + 1) + "' WHERE key = 'schema_version'; COMMIT;");
+    return store;
+}
+
+ProjectStore::ProjectStore(std::string path, sqlite3* db) : path_(std::move(path)), db_(db) {}
+ProjectStore::~ProjectStore() { sqlite3_close(db_); }
+
+void ProjectStore::exec(const std::string& sql) const {
+    char* message = nullptr;
+    if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
+        const std::string m = message ? message : "unknown error";
+        sqlite3_free(message);
+        sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+        throw Error(path_ + ": " + m);
+    }
+}
+
+std::string weightsHash(const LanguageModel& model) {
+    const QFileInfo fi(QString::fromStdString(model.info().path));
+    QStringList files;
+    if (fi.isDir()) {
+        for (const auto& f : QDir(fi.absoluteFilePath()).entryList({"*.safetensors"}, QDir::Files, QDir::Name))
+            files << QDir(fi.absoluteFilePath()).filePath(f);
+    } else if (fi.isFile()) {
+        files << fi.absoluteFilePath();
+    }
+    QCryptographicHash hash(QCryptographicHash::Sha256);
+    for (const auto& f : files) {
+        QFile file(f);
+        if (file.open(QIODevice::ReadOnly)) hash.addData(&file);
+    }
+    return hash.result().toHex().toStdString();
+}
+
+int64_t ProjectStore::addModel(const LanguageModel& model) {
+    const auto& i = model.info();
+    const std::string hash = weightsHash(model);
+    Statement find(db_, "SELECT id FROM models WHERE path = ? AND weights_hash = ?");
+    find.bind(1, i.path).bind(2, hash);
+    if (find.step()) return find.integer(0);
+    const std::string config = "{\"layers\": " + std::to_string(i.layers) + ", \"hidden\": " + std::to_string(i.hidden) +
+                               ", \"intermediate\": " + std::to_string(i.intermediate) + ", \"heads\": " +
+                               std::to_string(i.heads) + ", \"kv_heads\": " + std::to_string(i.kvHeads) + ", \"vocab\": " +
+                               std::to_string(i.vocab) + ", \"max_positions\": " + std::to_string(i.maxPositions) + "}";
+    exec("BEGIN");
+    Statement insert(db_, "INSERT INTO models(path, tokenizer, family, format, weights_hash, config, units, added) "
+                          "VALUES(?, ?, ?, ?, ?, ?, ?, ?)");
+    insert.bind(1, i.path).bind(2, i.tokenizerPath).bind(3, i.family).bind(4, i.format).bind(5, hash).bind(6, config);
+    insert.bind(7, model.unitCount()).bind(8, now()).run();
+    const int64_t id = sqlite3_last_insert_rowid(db_);
+    Statement probe(db_, "INSERT INTO probes VALUES(?, ?, ?, ?, ?, ?, ?)");
+    const auto& probes = model.probePoints();
+    for (size_t p = 0; p < probes.size(); ++p) {
+        probe.bind(1, id).bind(2, static_cast<int64_t>(p)).bind(3, probes[p].name).bind(4, probes[p].kind);
+        probe.bind(5, static_cast<int64_t>(probes[p].layer)).bind(6, static_cast<int64_t>(probes[p].units)).bind(7, probes[p].offset).run();
+    }
+    exec("COMMIT");
+    return id;
+}
+
+int64_t ProjectStore::addConceptSet(const ConceptSet& set) {
+    exec("BEGIN");
+    try {
+        Statement insertSet(db_, "INSERT INTO concept_sets(name, origin, imported) VALUES(?, ?, ?)");
+        insertSet.bind(1, set.name).bind(2, set.origin).bind(3, now()).run();
+        const int64_t setId = sqlite3_last_insert_rowid(db_);
+        Statement insertConcept(db_, "INSERT INTO concepts(set_id, name, grp, source) VALUES(?, ?, ?, ?)");
+        // Sentences shared by concepts are stored once.
+        Statement insertSentence(db_, "INSERT INTO sentences(text) VALUES(?) ON CONFLICT(text) DO NOTHING");
+        Statement sentenceId(db_, "SELECT id FROM sentences WHERE text = ?");
+        Statement link(db_, "INSERT OR IGNORE INTO concept_sentences VALUES(?, ?, ?, ?)");
+        for (const auto& c : set.concepts) {
+            insertConcept.bind(1, setId).bind(2, c.name).bind(3, c.group).bind(4, c.source).run();
+            const int64_t conceptId = sqlite3_last_insert_rowid(db_);
+            int64_t ord = 0;
+            for (int label : {1, 0})
+                for (const auto& s : label ? c.positives : c.negatives) {
+                    insertSentence.bind(1, s).run();
+                    sentenceId.bind(1, s);
+                    sentenceId.step();
+                    const int64_t sid = sentenceId.integer(0);
+                    sentenceId.reset();
+                    link.bind(1, conceptId).bind(2, sid).bind(3, static_cast<int64_t>(label)).bind(4, ord++).run();
+                }
+        }
+        exec("COMMIT");
+        return setId;
+    } catch (...) {
+        exec("ROLLBACK");
+        throw;
+    }
+}
+
+int64_t ProjectStore::findConceptSet(const std::string& origin) const {
+    Statement q(db_, "SELECT id FROM concept_sets WHERE origin = ? ORDER BY id DESC LIMIT 1");
+    q.bind(1, origin);
+    return q.step() ? q.integer(0) : 0;
+}
+
+namespace {
+const char* kResultColumns =
+    "SELECT r.run_id, r.concept_id, runs.model_id, c.name, c.grp, c.source, models.path, runs.pooling, r.positives, "
+    "r.negatives, runs.sequence_length, r.best_ap, runs.set_id, runs.settings FROM concept_results r "
+    "JOIN concepts c ON c.id = r.concept_id JOIN runs ON runs.id = r.run_id JOIN models ON models.id = runs.model_id ";
+
+ProjectStore::ResultRef resultRef(const Statement& q) {
+    ProjectStore::ResultRef ref;
+    ref.runId = q.integer(0);
+    ref.conceptId = q.integer(1);
+    ref.modelId = q.integer(2);
+    ref.concept = q.text(3);
+    ref.group = q.text(4);
+    ref.source = q.text(5);
+    ref.modelPath = q.text(6);
+    ref.pooling = q.text(7);
+    ref.positives = static_cast<int>(q.integer(8));
+    ref.negatives = static_cast<int>(q.integer(9));
+    ref.sequenceLength = static_cast<int>(q.integer(10));
+    ref.bestAp = q.real(11);
+    ref.setId = q.integer(12);
+    ref.settings = parseSettingsText(q.text(13));
+    ref.bosPooled = ref.settings.poolBos || ref.settings.pooling == Pooling::SelfcondMax;
+    return ref;
+}
+}  // namespace
+
+std::vector<ProjectStore::ResultRef> ProjectStore::finishedResults(const std::string& conceptName, int64_t modelId,
+                                                                   int64_t setId) const {
+    Statement q(db_, std::string(kResultColumns) +
+                         "WHERE (?1 = '' OR c.name = ?1) AND (?2 = 0 OR runs.model_id = ?2) AND (?3 = 0 OR runs.set_id = ?3) "
+                         "ORDER BY r.run_id DESC, r.concept_id");
+    q.bind(1, conceptName).bind(2, modelId).bind(3, setId);
+    std::vector<ResultRef> out;
+    while (q.step()) out.push_back(resultRef(q));
+    return out;
+}
+
+std::vector<ProjectStore::ResultRef> ProjectStore::results(int64_t runId) const {
+    Statement q(db_, std::string(kResultColumns) + "WHERE r.run_id = ? ORDER BY r.concept_id");
+    q.bind(1, runId);
+    std::vector<ResultRef> out;
+    while (q.step()) out.push_back(resultRef(q));
+    return out;
+}
+
+std::map<int64_t, int> ProjectStore::expertCounts(int64_t runId, double threshold) const {
+    Statement q(db_, "SELECT concept_id, COUNT(*) FROM top_experts WHERE run_id = ? AND ap >= ? GROUP BY concept_id");
+    q.bind(1, runId).bind(2, threshold);
+    std::map<int64_t, int> out;
+    while (q.step()) out[q.integer(0)] = static_cast<int>(q.integer(1));
+    return out;
+}
+
+std::vector<ProbePoint> ProjectStore::probes(int64_t modelId) const {
+    Statement q(db_, "SELECT name, kind, layer, units, first_unit FROM probes WHERE model_id = ? ORDER BY idx");
+    q.bind(1, modelId);
+    std::vector<ProbePoint> out;
+    while (q.step()) {
+        ProbePoint p;
+        p.name = q.text(0);
+        p.kind = q.text(1);
+        p.layer = static_cast<int>(q.integer(2));
+        p.units = static_cast<int>(q.integer(3));
+        p.offset = q.integer(4);
+        out.push_back(p);
+    }
+    return out;
+}
+
+std::vector<StoredConcept> ProjectStore::concepts(int64_t setId) const {
+    Statement q(db_, "SELECT c.id, c.name, c.grp, SUM(cs.label), SUM(1 - cs.label) FROM concepts c "
+                     "LEFT JOIN concept_sentences cs ON cs.concept_id = c.id WHERE c.set_id = ? GROUP BY c.id ORDER BY c.id");
+    q.bind(1, setId);
+    std::vector<StoredConcept> out;
+    while (q.step()) out.push_back({q.integer(0), q.text(1), q.text(2), static_cast<int>(q.integer(3)), static_cast<int>(q.integer(4))});
+    return out;
+}
+
+bool ProjectStore::hasConcept(const std::string& name) const {
+    Statement q(db_, "SELECT 1 FROM concepts WHERE name = ? LIMIT 1");
+    q.bind(1, name);
+    return q.step();
+}
+
+Concept ProjectStore::loadConcept(int64_t conceptId) const {
+    Statement head(db_, "SELECT name, grp, source FROM concepts WHERE id = ?");
+    head.bind(1, conceptId);
+    if (!head.step()) throw Error(path_ + ": no concept with id " + std::to_string(conceptId));
+    Concept c{head.text(0), head.text(1), head.text(2), {}, {}};
+    Statement q(db_, "SELECT s.text, cs.label FROM concept_sentences cs JOIN sentences s ON s.id = cs.sentence_id "
+                     "WHERE cs.concept_id = ? ORDER BY cs.ord");
+    q.bind(1, conceptId);
+    while (q.step()) (q.integer(1) ? c.positives : c.negatives).push_back(q.text(0));
+    return c;
+}
+
+std::string settingsText(const RunSettings& s) {
+    // Dropping is the default and older runs do not name it, so it stays unnamed; the same
+    // for BOS, which ml-selfcond pooling takes in whatever the option says.
+    const bool bosMarker = s.poolBos && s.pooling != Pooling::SelfcondMax;
+    return std::string("{\"pooling\": \"") + choiceName(poolingChoices(), s.pooling) + "\", \"sequence_length\": " + std::to_string(s.sequenceLength) +
+           (s.longSentences != LongSentencePolicy::Drop
+                ? std::string(", \"long_sentences\": \"") + choiceName(longSentenceChoices(), s.longSentences) + "\""
+                : std::string()) +
+           (bosMarker ? ", \"pool_bos\": true" : "") + "}";
+}
+
+RunSettings parseSettingsText(const std::string& text) {
+    const QJsonObject o = QJsonDocument::fromJson(QByteArray::fromStdString(text)).object();
+    if (o.isEmpty()) throw Error("unreadable run settings '" + text + "'");
+    RunSettings s;
+    s.pooling = parseChoice(poolingChoices(), o.value("pooling").toString().toStdString(), "the pooling in run settings '" + text + "'");
+    s.sequenceLength = o.value("sequence_length").toInt();
+    s.longSentences = parseChoice(longSentenceChoices(), o.value("long_sentences").toString("drop").toStdString(),
+                                  "the long-sentence policy in run settings '" + text + "'");
+    s.poolBos = o.value("pool_bos").toBool();
+    return s;
+}
+
+int64_t ProjectStore::createRun(int64_t modelId, int64_t setId, const RunSettings& settings) {
+    Statement q(db_, "INSERT INTO runs(model_id, set_id, pooling, sequence_length, settings, started) VALUES(?, ?, ?, ?, ?, ?)");
+    q.bind(1, modelId).bind(2, setId).bind(3, std::string(choiceName(poolingChoices(), settings.pooling)));
+    q.bind(4, static_cast<int64_t>(settings.sequenceLength)).bind(5, settingsText(settings)).bind(6, now()).run();
+    return sqlite3_last_insert_rowid(db_);
+}
+
+int64_t ProjectStore::findRun(int64_t modelId, int64_t setId, const RunSettings& settings) const {
+    Statement q(db_, "SELECT id FROM runs WHERE model_id = ? AND set_id = ? AND settings = ? ORDER BY id DESC LIMIT 1");
+    q.bind(1, modelId).bind(2, setId).bind(3, settingsText(settings));
+    return q.step() ? q.integer(0) : 0;
+}
+
+std::vector<int64_t> ProjectStore::finishedConcepts(int64_t runId) const {
+    Statement q(db_, "SELECT concept_id FROM concept_results WHERE run_id = ? ORDER BY concept_id");
+    q.bind(1, runId);
+    std::vector<int64_t> out;
+    while (q.step()) out.push_back(q.integer(0));
+    return out;
+}
+
+std::unordered_map<std::string, int> ProjectStore::sharedSentences(int64_t setId, int64_t runId) const {
+    Statement q(db_, "SELECT s.text, COUNT(*) FROM concept_sentences cs JOIN concepts c ON c.id = cs.concept_id "
+                     "JOIN sentences s ON s.id = cs.sentence_id WHERE c.set_id = ? AND cs.concept_id NOT IN "
+                     "(SELECT concept_id FROM concept_results WHERE run_id = ?) GROUP BY cs.sentence_id HAVING COUNT(*) > 1");
+    q.bind(1, setId).bind(2, runId);
+    std::unordered_map<std::string, int> out;
+    while (q.step()) out.emplace(q.text(0), static_cast<int>(q.integer(1)));
+    return out;
+}
+
+void ProjectStore::finishRun(int64_t runId) {
+    Statement q(db_, "UPDATE runs SET finished = ? WHERE id = ?");
+    q.bind(1, now()).bind(2, runId).run();
+}
+
+void ProjectStore::saveConceptResult(int64_t runId, int64_t conceptId, const std::vector<ProbePoint>& probes,
+                                     const UnitExpertise& e, int positives, int negatives, double seconds,
+                                     const KeptResponses* kept) {
+    std::vector<int64_t> order(e.ap.size());
+    std::iota(order.begin(), order.end(), int64_t{0});
+    const size_t top = std::min(order.size(), static_cast<size_t>(kTopExpertsStored));
+    std::partial_sort(order.begin(), order.begin() + static_cast<long>(top), order.end(),
+                      [&](int64_t a, int64_t b) { return e.ap[a] > e.ap[b] || (e.ap[a] == e.ap[b] && a < b); });
+    exec("BEGIN");
+    try {
+        Statement probe(db_, "INSERT OR REPLACE INTO probe_results VALUES(?, ?, ?, ?, ?, ?, ?)");
+        for (size_t p = 0; p < probes.size(); ++p) {
+            const auto& pp = probes[p];
+            probe.bind(1, runId).bind(2, conceptId).bind(3, static_cast<int64_t>(p));
+            probe.bindFloats(4, slice(e.ap, pp.offset, pp.units)).bindFloats(5, slice(e.onP50, pp.offset, pp.units));
+            probe.bindFloats(6, slice(e.onP90, pp.offset, pp.units)).bindFloats(7, slice(e.offMean, pp.offset, pp.units)).run();
+        }
+        Statement experts(db_, "INSERT OR REPLACE INTO top_experts VALUES(?, ?, ?, ?, ?)");
+        for (size_t r = 0; r < top; ++r)
+            experts.bind(1, runId).bind(2, conceptId).bind(3, static_cast<int64_t>(r)).bind(4, order[r]).bind(5, e.ap[order[r]]).run();
+        Statement summary(db_, "INSERT OR REPLACE INTO concept_results VALUES(?, ?, ?, ?, ?, ?, ?)");
+        summary.bind(1, runId).bind(2, conceptId).bind(3, static_cast<int64_t>(positives)).bind(4, static_cast<int64_t>(negatives));
+        summary.bind(5, top ? e.ap[order[0]] : 0.0).bind(6, seconds).bind(7, now()).run();
+        if (kept && !kept->units.empty()) {
+            std::vector<int64_t> ids;
+            Statement find(db_, "SELECT id FROM sentences WHERE text = ?");
+            for (const auto& text : kept->sentences) {
+                find.bind(1, text);
+                if (!find.step()) throw Error(path_ + ": a kept sentence is not in the project");
+                ids.push_back(find.integer(0));
+                find.reset();
+            }
+            Statement sentences(db_, "INSERT OR REPLACE INTO kept_sentences VALUES(?, ?, ?, ?)");
+            sentences.bind(1, runId).bind(2, conceptId).bindBlob(3, ids.data(), ids.size());
+            sentences.bindBlob(4, kept->labels.data(), kept->labels.size()).run();
+            Statement responses(db_, "INSERT OR REPLACE INTO kept_responses VALUES(?, ?, ?, ?)");
+            const size_t n = kept->sentences.size();
+            for (size_t u = 0; u < kept->units.size(); ++u)
+                responses.bind(1, runId).bind(2, conceptId).bind(3, kept->units[u]).bindBlob(4, kept->values.data() + u * n, n).run();
+        }
+        exec("COMMIT");
+    } catch (...) {
+        exec("ROLLBACK");
+        throw;
+    }
+}
+
+UnitExpertise ProjectStore::loadConceptResult(int64_t runId, int64_t conceptId) const {
+    Statement q(db_, "SELECT ap, on_p50, on_p90, off_mean FROM probe_results WHERE run_id = ? AND concept_id = ? ORDER BY probe_idx");
+    q.bind(1, runId).bind(2, conceptId);
+    UnitExpertise e;
+    while (q.step()) {
+        for (int c = 0; c < 4; ++c) {
+            auto& target = c == 0 ? e.ap : c == 1 ? e.onP50 : c == 2 ? e.onP90 : e.offMean;
+            const auto v = q.floats(c);
+            target.insert(target.end(), v.begin(), v.end());
+        }
+    }
+    if (e.ap.empty()) throw Error(path_ + ": no results for concept " + std::to_string(conceptId) + " in run " + std::to_string(runId));
+    return e;
+}
+
+std::vector<Expert> ProjectStore::topExperts(int64_t runId, int64_t conceptId, int k) const {
+    Statement q(db_, "SELECT unit, ap FROM top_experts WHERE run_id = ? AND concept_id = ? ORDER BY rank LIMIT ?");
+    q.bind(1, runId).bind(2, conceptId).bind(3, static_cast<int64_t>(k));
+    std::vector<Expert> out;
+    while (q.step()) out.push_back({q.integer(0), q.real(1)});
+    return out;
+}
+
+void ProjectStore::checkpoint() { exec("PRAGMA wal_checkpoint(TRUNCATE)"); }
+
+ModelSource ProjectStore::modelSource(int64_t modelId) const {
+    Statement q(db_, "SELECT path, tokenizer FROM models WHERE id = ?");
+    q.bind(1, modelId);
+    if (!q.step()) throw Error(path_ + ": no model with id " + std::to_string(modelId));
+    return {q.text(0), q.text(1)};
+}
+
+int64_t ProjectStore::latestModel() const {
+    Statement q(db_, "SELECT MAX(id) FROM models");
+    return q.step() ? q.integer(0) : 0;
+}
+
+int64_t ProjectStore::latestConceptSet() const {
+    Statement q(db_, "SELECT MAX(id) FROM concept_sets");
+    return q.step() ? q.integer(0) : 0;
+}
+
+KeptResponses ProjectStore::keptResponses(int64_t runId, int64_t conceptId, int64_t unit) const {
+    KeptResponses out;
+    Statement q(db_, "SELECT r.responses, k.sentence_ids, k.labels FROM kept_responses r JOIN kept_sentences k "
+                     "ON k.run_id = r.run_id AND k.concept_id = r.concept_id WHERE r.run_id = ? AND r.concept_id = ? AND r.unit = ?");
+    q.bind(1, runId).bind(2, conceptId).bind(3, unit);
+    if (!q.step()) return out;
+    out.units = {unit};
+    out.values = q.floats(0);
+    out.labels = q.blob<uint8_t>(2);
+    Statement text(db_, "SELECT text FROM sentences WHERE id = ?");
+    for (int64_t id : q.blob<int64_t>(1)) {
+        text.bind(1, id);
+        out.sentences.push_back(text.step() ? text.text(0) : std::string());
+        text.reset();
+    }
+    if (out.values.size() != out.sentences.size() || out.labels.size() != out.sentences.size())
+        throw Error(path_ + ": kept responses of unit " + std::to_string(unit) + " do not match their sentences");
+    return out;
+}
+
+}  // namespace expertscope

@@ -1,0 +1,32 @@
+#pragma once
+// Llama family (RMSNorm, RoPE, grouped-query attention, SwiGLU) from Hugging Face
+// directories or llama2.c checkpoints.
+#include "core/runtime/transformer.h"
+
+#include <memory>
+#include <string>
+
+namespace expertscope {
+
+struct LlamaWeights {
+    struct Layer {
+        at::Tensor attnNorm, wq, wk, wv, wo, ffnNorm, gate, up, down;
+    };
+    at::Tensor embedding, finalNorm, head;  // head aliases embedding when tied
+    std::vector<Layer> layers;
+};
+
+// Hugging Face stores q/k rows permuted so RoPE rotates halves; llama2.c rotates
+// interleaved pairs. Each checkpoint is run in its own convention, so every q/k unit keeps
+// the index it has in the file.
+enum class RopeLayout { RotateHalf, Interleaved };
+
+std::unique_ptr<Backbone> makeLlamaBackbone(const ModelInfo& info, LlamaWeights weights, RopeLayout rope);
+std::vector<ProbePoint> llamaProbePoints(const ModelInfo& info, bool huggingFaceNames);
+
+// The shape and token ids a Hugging Face Llama config.json gives (tokenizer not read).
+ModelInfo readLlamaHuggingFaceConfig(const std::string& dir);
+std::unique_ptr<LanguageModel> loadLlamaHuggingFace(const std::string& dir, const std::string& tokenizerPath);
+std::unique_ptr<LanguageModel> loadLlama2c(const std::string& path, const std::string& tokenizerPath);
+
+}  // namespace expertscope

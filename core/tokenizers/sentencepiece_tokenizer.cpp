@@ -1,0 +1,46 @@
+#include "core/base/error.h"
+#include "core/tokenizers/tokenizer.h"
+
+#include <sentencepiece_processor.h>
+
+namespace expertscope {
+namespace {
+
+class SentencePieceTokenizer final : public Tokenizer {
+public:
+    explicit SentencePieceTokenizer(const std::string& path) {
+        const auto status = sp_.Load(path);
+        if (!status.ok()) throw Error(path + ": not a readable sentencepiece model (" + status.ToString() + ")");
+    }
+    std::vector<int> encode(const std::string& text) const override {
+        std::vector<int> ids;
+        const auto status = sp_.Encode(text, &ids);
+        if (!status.ok()) throw Error("sentencepiece could not encode text: " + status.ToString());
+        return ids;
+    }
+    std::string decode(const std::vector<int>& ids) const override {
+        std::vector<int> valid;
+        valid.reserve(ids.size());
+        for (int id : ids)
+            if (id >= 0 && id < sp_.GetPieceSize()) valid.push_back(id);
+        std::string text;
+        const auto status = sp_.Decode(valid, &text);
+        if (!status.ok()) throw Error("sentencepiece could not decode ids: " + status.ToString());
+        return text;
+    }
+    int vocabSize() const override { return sp_.GetPieceSize(); }
+    int bosId() const override { return sp_.bos_id(); }
+    int eosId() const override { return sp_.eos_id(); }
+    int padId() const override { return sp_.pad_id(); }
+
+private:
+    sentencepiece::SentencePieceProcessor sp_;
+};
+
+}  // namespace
+
+std::unique_ptr<Tokenizer> loadSentencePieceTokenizer(const std::string& path) {
+    return std::make_unique<SentencePieceTokenizer>(path);
+}
+
+}  // namespace expertscope
