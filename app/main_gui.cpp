@@ -1,6 +1,7 @@
 // The desktop application: picks the language, opens the project named on the command
 // line (else the last one, else the demo) and rebuilds the window when the language changes.
 #include "core/runtime/blas_setup.h"
+#include "ui/app_settings.h"
 #include "ui/localisation.h"
 #include "ui/main_window.h"
 #include "ui/startup.h"
@@ -9,7 +10,6 @@
 #include <QCommandLineParser>
 #include <QDir>
 #include <QFileInfo>
-#include <QSettings>
 
 namespace {
 
@@ -60,7 +60,7 @@ int main(int argc, char** argv) {
 
     const QString demo = demoProject();
     const QString project = expertscope::projectOnStart(parser.positionalArguments().value(0), parser.isSet(demoOption),
-                                                        QSettings().value("recentProjects").toStringList(), demo);
+                                                        expertscope::AppSettings::recentProjects(), demo);
     makeWindow(project, demo);
     return app.exec();
 }

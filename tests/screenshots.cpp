@@ -49,9 +49,10 @@ int main(int argc, char** argv) {
     if (!best) return 1;
     w.selectConcept(best);
     const auto top = s->topExperts(best, 1);
-    auto* heatmap = w.expertisePanel()->heatmap();
+    auto* heatmap = test::child<HeatmapView>(&w, "heatmap");
+    auto* inspector = test::child<UnitInspector>(&w, "inspector");
     QTest::mouseClick(heatmap, Qt::LeftButton, {}, heatmap->positionOfUnit(top[0].unit));
-    waitFor([&] { return !w.inspector()->details().strongest.isEmpty(); }, 60000);
+    waitFor([&] { return !inspector->details().strongest.isEmpty(); }, 60000);
     QTest::qWait(300);
     auto save = [&](QWidget* widget, const char* name) {
         const QString path = QDir(out).filePath(name);
@@ -59,21 +60,21 @@ int main(int argc, char** argv) {
         std::printf("%s\n", qPrintable(path));
     };
     save(&w, "1-heatmap.png");
-    save(w.inspector(), "2-inspector.png");
+    save(inspector, "2-inspector.png");
 
-    w.views()->setCurrentIndex(1);
-    auto* matrix = w.coLearningView()->matrixView();
+    w.showView(MainWindow::CoLearning);
+    auto* matrix = test::child<MatrixView>(&w, "colearningMatrix");
     QTest::qWait(200);
     QTest::mouseClick(matrix, Qt::LeftButton, {}, matrix->cellCentre(0, 1));
     QTest::qWait(200);
     save(&w, "3-colearning.png");
 
-    w.views()->setCurrentIndex(2);
-    auto* g = w.generationPanel();
+    w.showView(MainWindow::Generation);
+    auto* g = test::child<GenerationPanel>(&w, "generationPanel");
     int position = 0;
     const int most = g->mostExperts();
     while (GenerationPanel::expertsForPosition(position, most) < 50) ++position;
-    g->expertsSlider()->setValue(position);
+    test::child<QSlider>(g, "experts0")->setValue(position);
     g->regenerate();
     waitFor([&] { return !g->running(); }, 120000);
     QTest::qWait(200);

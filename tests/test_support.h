@@ -33,6 +33,15 @@ namespace expertscope::test {
 // CI sets EXPERTSCOPE_REQUIRE_ASSETS=1: there a missing asset is a broken set-up, so a test
 // that cannot run fails instead of skipping (a Qt Test binary whose functions all skip
 // exits 0, and would show green with nothing tested).
+// A widget's child by object name (tests reach controls the way users see them, not
+// through accessors); aborts the test, naming what is missing, when there is none.
+template <typename T>
+T* child(const QObject* parent, const char* name) {
+    T* found = parent->findChild<T*>(QString::fromLatin1(name));
+    if (!found) qFatal("no child '%s' of the expected type under '%s'", name, qPrintable(parent->objectName()));
+    return found;
+}
+
 inline bool assetsRequired() { return qgetenv("EXPERTSCOPE_REQUIRE_ASSETS") == "1"; }
 }  // namespace expertscope::test
 

@@ -15,6 +15,8 @@
 #include "test_support.h"
 #include "ui/colearning_view.h"
 #include "ui/colour_map.h"
+#include "ui/concept_list.h"
+#include "ui/concept_table_model.h"
 #include "ui/expertise_panel.h"
 #include "ui/figure_export.h"
 #include "ui/generation_panel.h"
@@ -30,6 +32,7 @@
 #include <QComboBox>
 #include <QTableView>
 #include <QElapsedTimer>
+#include <QFile>
 #include <QImage>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -134,7 +137,7 @@ class TestGuiWorkflow : public QObject {
 
     // Opens `unit` of the current concept in the inspector and waits for its sentences.
     void inspect(int64_t unit) {
-        auto* inspector = w_->inspector();
+        auto* inspector = test::child<UnitInspector>(w_.get(), "inspector");
         if (inspector->details().conceptId == w_->currentConcept() && inspector->details().unit == unit &&
             !inspector->details().strongest.isEmpty())
             return;
@@ -244,10 +247,10 @@ private slots:
 
     void heatmapHasARowPerProbePoint() {
         CHECKED(analysed());
-        w_->views()->setCurrentIndex(0);
+        w_->showView(MainWindow::Heatmap);
         QVERIFY(football() > 0);
         w_->selectConcept(football());
-        auto* heatmap = w_->expertisePanel()->heatmap();
+        auto* heatmap = test::child<HeatmapView>(w_.get(), "heatmap");
         const auto& probes = w_->session()->probes();
         QCOMPARE(heatmap->rowCount(), static_cast<int>(probes.size()));
         int widest = 0;
@@ -281,11 +284,55 @@ private slots:
         QCOMPARE(heatmap->viewEnd() - heatmap->viewStart(), zoomed);
         QTest::keyClick(heatmap, Qt::Key_Home);
         // The threshold slider counts experts.
-        auto* panel = w_->expertisePanel();
+        auto* panel = test::child<ExpertisePanel>(w_.get(), "expertisePanel");
         panel->setThreshold(0.5);
         const int many = panel->expertCount();
         panel->setThreshold(0.95);
         QVERIFY(panel->expertCount() < many);
+        panel->setThreshold(0.9);
+    }
+
+    // A threshold step goes down to the session and comes back as its answer: the table
+    // changes its experts column alone (no reset, no other cell), to the engine's counts.
+    // The table exports as CSV with the exact values.
+    void thresholdStepChangesOnlyTheExpertsColumn() {
+        CHECKED(analysed());
+        auto* s = w_->session();
+        auto* model = test::child<QTableView>(w_.get(), "conceptTable")->model();
+        auto* panel = test::child<ExpertisePanel>(w_.get(), "expertisePanel");
+        panel->setThreshold(0.9);
+        QSignalSpy answers(s, &ProjectSession::expertCountsChanged);
+        QSignalSpy changed(model, &QAbstractItemModel::dataChanged);
+        QSignalSpy reset(model, &QAbstractItemModel::modelReset);
+        panel->setThreshold(0.6);
+        QCOMPARE(answers.count(), 1);
+        QCOMPARE(s->expertThreshold(), 0.6);
+        QCOMPARE(reset.count(), 0);
+        QVERIFY(changed.count() >= 1);  // 0.9 -> 0.6 adds experts to some concept
+        for (const auto& args : changed) {
+            QCOMPARE(args.at(0).toModelIndex().column(), int(ConceptTableModel::Experts));
+            QCOMPARE(args.at(1).toModelIndex().column(), int(ConceptTableModel::Experts));
+        }
+        QCOMPARE(model->rowCount(), 3);
+        for (int r = 0; r < model->rowCount(); ++r) {
+            const int64_t id = model->index(r, 0).data(ConceptTableModel::kIdRole).toLongLong();
+            const auto want = expertsAbove(s->expertise(id), 0.6).size();
+            QCOMPARE(model->index(r, ConceptTableModel::Experts).data(Qt::EditRole).toULongLong(), qulonglong(want));
+        }
+        const QString csvPath = tmp_.filePath("concepts.csv");
+        QCOMPARE(test::child<ConceptList>(w_.get(), "conceptList")->exportCsv(csvPath), QString());
+        QFile csv(csvPath);
+        QVERIFY(csv.open(QIODevice::ReadOnly | QIODevice::Text));
+        const QStringList lines = QString::fromUtf8(csv.readAll()).split('\n', Qt::SkipEmptyParts);
+        QCOMPARE(lines.value(0), QString("Concept,Best AP,Experts,Positives,Negatives,Group"));
+        QCOMPARE(lines.size(), 4);
+        for (const auto& c : s->concepts()) {
+            const auto n = s->expertCounts().find(c.id);
+            const int experts = n == s->expertCounts().end() ? 0 : n->second;
+            const QString row = QStringList{c.name, QString::number(c.bestAp, 'g', 10), QString::number(experts),
+                                            QString::number(c.positives), QString::number(c.negatives), c.group}.join(',');
+            QVERIFY2(lines.contains(row), qPrintable(row + " not in\n" + lines.join('\n')));
+        }
         panel->setThreshold(0.9);
     }
 
@@ -348,18 +395,18 @@ private slots:
         auto* s = w_->session();
         const int64_t concept = football();
         QVERIFY(concept > 0);
-        w_->views()->setCurrentIndex(0);
+        w_->showView(MainWindow::Heatmap);
         w_->selectConcept(concept);
         const auto best = s->topExperts(concept, 3)[2];  // not the first, to show it is the clicked one
         const auto e = s->expertise(concept);
-        auto* heatmap = w_->expertisePanel()->heatmap();
+        auto* heatmap = test::child<HeatmapView>(w_.get(), "heatmap");
         const auto probeIndex = probeOfUnit(s->probes(), best.unit);
         const int local = static_cast<int>(best.unit - s->probes()[probeIndex].offset);
         heatmap->setView(std::max(0, local - 20), std::max(0, local - 20) + 64);  // zoomed in: a unit a pixel at least
         const QPoint at = heatmap->positionOfUnit(best.unit);
         QCOMPARE(heatmap->unitAt(at), best.unit);
         QTest::mouseClick(heatmap, Qt::LeftButton, {}, at);
-        auto* inspector = w_->inspector();
+        auto* inspector = test::child<UnitInspector>(w_.get(), "inspector");
         QVERIFY(waitFor([&] { return inspector->details().unit == best.unit && !inspector->details().strongest.isEmpty(); }, 30000));
         const auto& d = inspector->details();
         QCOMPARE(d.conceptId, concept);
@@ -372,8 +419,8 @@ private slots:
         QVERIFY(d.fromKeptResponses);
         QVERIFY(!d.strongest.front().tokens.isEmpty());
         QVERIFY(d.strongest.front().response >= d.weakest.front().response);
-        QVERIFY(!inspector->precisionRecallChart()->chart()->series().isEmpty());
-        QVERIFY(!inspector->histogramChart()->chart()->series().isEmpty());
+        QVERIFY(!test::child<QChartView>(inspector, "prChart")->chart()->series().isEmpty());
+        QVERIFY(!test::child<QChartView>(inspector, "histogramChart")->chart()->series().isEmpty());
         heatmap->setView(0, heatmap->columnCount());
     }
 
@@ -386,23 +433,23 @@ private slots:
         const int64_t concept = football();
         QVERIFY(concept > 0);
         w_->selectConcept(concept);
-        w_->views()->setCurrentIndex(2);
-        auto* g = w_->generationPanel();
-        QCOMPARE(g->conceptBox()->currentData().toLongLong(), concept);
-        g->prompt()->setText("Once upon a time");  // stories260K's opening
-        g->seedBox()->setValue(7);
-        g->modeBox()->setCurrentIndex(0);  // on (median)
-        g->expertsSlider()->setValue(0);
+        w_->showView(MainWindow::Generation);
+        auto* g = test::child<GenerationPanel>(w_.get(), "generationPanel");
+        QCOMPARE(test::child<QComboBox>(g, "forcedConcept0")->currentData().toLongLong(), concept);
+        test::child<QLineEdit>(g, "prompt")->setText("Once upon a time");  // stories260K's opening
+        test::child<QSpinBox>(g, "seed")->setValue(7);
+        test::child<QComboBox>(g, "forcingValue0")->setCurrentIndex(0);  // on (median)
+        test::child<QSlider>(g, "experts0")->setValue(0);
         QSignalSpy done(g, &GenerationPanel::finished);
         g->regenerate();
         QVERIFY(done.wait(60000));
         QCOMPARE(done.first().at(0).toString(), QString());
         const GenerationOptions options = g->request().options;  // length, temperature, top-p as shown
         QCOMPARE(options.seed, uint64_t(7));
-        const QString prompt = g->prompt()->text(), plain = engineText(prompt, options, {});
+        const QString prompt = g->request().prompt, plain = engineText(prompt, options, {});
         QVERIFY(plain.size() > prompt.size() + 10);
-        QCOMPARE(g->plainText()->toPlainText(), plain);
-        QCOMPARE(g->forcedText()->toPlainText(), plain);  // no experts: no forcing
+        QCOMPARE(g->plainText(), plain);
+        QCOMPARE(g->forcedText(), plain);  // no experts: no forcing
 
         const auto e = s->expertise(concept);
         auto experts = expertsAbove(e, 0.0);  // every unit, best AP first
@@ -411,7 +458,7 @@ private slots:
         int position = 0, k = 0;
         for (;; ++position) {
             k = GenerationPanel::expertsForPosition(position, g->mostExperts());
-            QVERIFY(position <= g->expertsSlider()->maximum() && static_cast<size_t>(k) < experts.size());
+            QVERIFY(position <= test::child<QSlider>(g, "experts0")->maximum() && static_cast<size_t>(k) < experts.size());
             if (k >= 50 && experts[static_cast<size_t>(k - 1)].ap > experts[static_cast<size_t>(k)].ap) break;
         }
         experts.resize(static_cast<size_t>(k));
@@ -422,27 +469,27 @@ private slots:
             const QString want = engineText(prompt, options, forcing);
             QVERIFY2(want != plain, "forcing these experts does not change the engine's text: the check would prove nothing");
             done.clear();
-            if (mode == 0) g->expertsSlider()->setValue(position);  // regenerates after the pause
-            else g->modeBox()->setCurrentIndex(mode);
+            if (mode == 0) test::child<QSlider>(g, "experts0")->setValue(position);  // regenerates after the pause
+            else test::child<QComboBox>(g, "forcingValue0")->setCurrentIndex(mode);
             QVERIFY(done.wait(60000));
             QCOMPARE(done.first().at(0).toString(), QString());
-            QCOMPARE(g->plainText()->toPlainText(), plain);  // same seed
-            QCOMPARE(g->forcedText()->toPlainText(), want);
-            qInfo("forced with %d experts (%s): %s", k, qPrintable(g->modeBox()->currentText()), qPrintable(want.left(100)));
+            QCOMPARE(g->plainText(), plain);  // same seed
+            QCOMPARE(g->forcedText(), want);
+            qInfo("forced with %d experts (%s): %s", k, qPrintable(test::child<QComboBox>(g, "forcingValue0")->currentText()), qPrintable(want.left(100)));
         }
     }
 
     void coLearningListsSharedExperts() {
         CHECKED(analysed());
-        w_->views()->setCurrentIndex(1);
-        auto* view = w_->coLearningView();
-        view->kBox()->setValue(50);
-        auto* matrix = view->matrixView();
+        w_->showView(MainWindow::CoLearning);
+        auto* view = test::child<CoLearningView>(w_.get(), "coLearningView");
+        view->setK(50);
+        auto* matrix = test::child<MatrixView>(view, "colearningMatrix");
         QCOMPARE(matrix->matrix().concepts.size(), size_t(3));
         QCOMPARE(matrix->matrix().at(0, 0), 1.0);
         QTest::mouseClick(matrix, Qt::LeftButton, {}, matrix->cellCentre(0, 0));
-        QCOMPARE(view->sharedList()->count(), 1 + 50);  // a heading and the 50 shared with itself
-        QCOMPARE(view->closestList()->count(), 2);
+        QCOMPARE(test::child<QListWidget>(view, "sharedExperts")->count(), 1 + 50);  // a heading and the 50 shared with itself
+        QCOMPARE(test::child<QListWidget>(view, "closestConcepts")->count(), 2);
     }
 
     void exportsFigures() {
@@ -451,11 +498,11 @@ private slots:
         w_->selectConcept(football());
         CHECKED(inspect(w_->session()->topExperts(football(), 1)[0].unit));  // the inspector's charts have data
         // The views' own figures through the main window; the charts through their menus' path.
-        const std::vector<const Figure*> figures = {w_->expertisePanel()->heatmap(), w_->coLearningView()->matrixView(),
-                                                    w_->expertisePanel()->countFigure(), w_->inspector()->precisionRecallFigure(),
-                                                    w_->inspector()->histogramFigure()};
+        const std::vector<const Figure*> figures = {test::child<HeatmapView>(w_.get(), "heatmap"), test::child<MatrixView>(w_.get(), "colearningMatrix"),
+                                                    test::child<ExpertisePanel>(w_.get(), "expertisePanel")->countFigure(), test::child<UnitInspector>(w_.get(), "inspector")->precisionRecallFigure(),
+                                                    test::child<UnitInspector>(w_.get(), "inspector")->histogramFigure()};
         for (size_t f = 0; f < figures.size(); ++f) {
-            if (f < 2) w_->views()->setCurrentIndex(static_cast<int>(f));
+            if (f < 2) w_->showView(static_cast<MainWindow::View>(f));
             for (const QString& suffix : {"png", "svg", "pdf"}) {
                 const QString path = tmp_.filePath(QString("figure%1.%2").arg(f).arg(suffix));
                 QCOMPARE(f < 2 ? w_->exportCurrentFigure(path, 150) : exportFigure(*figures[f], path, QSize(960, 600), 150), QString());
@@ -488,7 +535,7 @@ private slots:
         QVERIFY(other.openProject(path));
         QCOMPARE(other.session()->concepts().size(), 3);
         for (const auto& c : other.session()->concepts()) QVERIFY(c.analysed);
-        QCOMPARE(other.conceptTable()->model()->rowCount(), 3);
+        QCOMPARE(test::child<QTableView>(&other, "conceptTable")->model()->rowCount(), 3);
         other.session()->waitForIdle();
     }
 
@@ -497,7 +544,7 @@ private slots:
         {
             MainWindow german;
             QCOMPARE(german.menuBar()->actions().first()->text(), QString("&Datei"));
-            QCOMPARE(german.views()->tabText(2), QString("&Generierung"));
+            QCOMPARE(test::child<QTabWidget>(&german, "views")->tabText(2), QString("&Generierung"));
         }
         QVERIFY(installLanguage("en"));
         MainWindow english;

@@ -1,6 +1,7 @@
 // The main window without a project: what is enabled, how bad input is answered (a
 // message, no crash, the file untouched), and drag and drop of unknown files.
 #include "ui/main_window.h"
+#include "test_support.h"
 #include "ui/startup.h"
 
 #include <QAction>
@@ -11,6 +12,7 @@
 #include <QMimeData>
 #include <QSettings>
 #include <QStandardPaths>
+#include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QUrl>
@@ -48,7 +50,7 @@ private slots:
         QVERIFY(!action(w, "Add &model…")->isEnabled());
         QVERIFY(action(w, "&Open project…")->isEnabled());
         QCOMPARE(action(w, "&Open project…")->shortcut(), QKeySequence(QKeySequence::Open));
-        QCOMPARE(w.views()->count(), 3);
+        QCOMPARE(test::child<QTabWidget>(&w, "views")->count(), 3);
     }
 
     void refusesAFileThatIsNotAProject() {
@@ -94,7 +96,7 @@ private slots:
         s.setValue("analysis/threads", 3);
         {
             MainWindow w;
-            const auto& run = w.session()->runSettings;
+            const auto& run = w.session()->runSettings();
             QCOMPARE(run.pooling, Pooling::Mean);
             QCOMPARE(run.sequenceLength, 64);
             QCOMPARE(run.longSentences, LongSentencePolicy::Truncate);
@@ -102,8 +104,8 @@ private slots:
         }
         s.remove("analysis");
         MainWindow fresh;
-        QCOMPARE(fresh.session()->runSettings.pooling, Pooling::Max);
-        QCOMPARE(fresh.session()->runSettings.sequenceLength, 0);
+        QCOMPARE(fresh.session()->runSettings().pooling, Pooling::Max);
+        QCOMPARE(fresh.session()->runSettings().sequenceLength, 0);
     }
 
     void refusesADroppedFileItDoesNotKnow() {
@@ -125,7 +127,7 @@ private slots:
 
     void exportsNeedAFigure() {
         MainWindow w;
-        w.views()->setCurrentIndex(2);  // generation has no figure
+        w.showView(MainWindow::Generation);  // generation has no figure
         QCOMPARE(w.exportCurrentFigure(tmp_.filePath("x.png")), QString("This view has no figure to export."));
         QVERIFY(!QFile::exists(tmp_.filePath("x.png")));
     }

@@ -241,8 +241,9 @@ private slots:
         QCOMPARE(s.run, cliMax.run);
         QCOMPARE(s.bestAp, cliMax.bestAp);
         QCOMPARE(s.topAp, cliMax.topAp);
-        session.runSettings.pooling = Pooling::Mean;
-        session.reloadResults();
+        RunSettings settings = session.runSettings();
+        settings.pooling = Pooling::Mean;
+        session.setRunSettings(settings);
         s = sessionAnswer();
         QCOMPARE(s.run, cliMean.run);
         QCOMPARE(s.bestAp, cliMean.bestAp);
@@ -253,9 +254,9 @@ private slots:
 
         // Settings no run has (selfcond): both fall back to the newest run, the mean one.
         QCOMPARE(cliAnswer({"--pooling", "selfcond"}).run, cliMean.run);
-        session.runSettings.pooling = Pooling::SelfcondMax;
-        session.runSettings.sequenceLength = 128;
-        session.reloadResults();
+        settings.pooling = Pooling::SelfcondMax;
+        settings.sequenceLength = 128;
+        session.setRunSettings(settings);
         QCOMPARE(sessionAnswer().run, cliMean.run);
 
         // Exports state the run they come from and its BOS pooling.

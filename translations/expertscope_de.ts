@@ -26,14 +26,6 @@
         <translation>Unbekanntes Bildformat „%1“: bitte .png, .svg oder .pdf verwenden</translation>
     </message>
     <message>
-        <source>%1 s</source>
-        <translation>%1 s</translation>
-    </message>
-    <message>
-        <source>%1 min</source>
-        <translation>%1 min</translation>
-    </message>
-    <message>
         <source>Export figure…</source>
         <translation>Abbildung exportieren…</translation>
     </message>
@@ -52,6 +44,52 @@
     <message>
         <source>Copy figure</source>
         <translation>Abbildung kopieren</translation>
+    </message>
+</context>
+<context>
+    <name>ResolutionDialog</name>
+    <message>
+        <source>Resolution</source>
+        <translation>Auflösung</translation>
+    </message>
+    <message>
+        <source> dpi</source>
+        <translation> dpi</translation>
+    </message>
+    <message>
+        <source>300 dpi suits print; the figure is 960 x 600 points</source>
+        <translation>300 dpi eignen sich für den Druck; die Abbildung misst 960 x 600 Punkte</translation>
+    </message>
+    <message>
+        <source>Resolution:</source>
+        <translation>Auflösung:</translation>
+    </message>
+</context>
+<context>
+    <name>expertscope::AnalysisProgress</name>
+    <message>
+        <source>%1 s</source>
+        <translation>%1 s</translation>
+    </message>
+    <message>
+        <source>%1 min</source>
+        <translation>%1 min</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <source>Stop the analysis; finished concepts are kept (Esc)</source>
+        <translation>Analyse anhalten; fertige Konzepte bleiben erhalten (Esc)</translation>
+    </message>
+    <message>
+        <source>%1 (%2/%3)</source>
+        <translation>%1 (%2/%3)</translation>
+    </message>
+    <message>
+        <source>%1 sentences/s, %2 left</source>
+        <translation>%1 Sätze/s, noch %2</translation>
     </message>
 </context>
 <context>
@@ -83,6 +121,48 @@
     <message>
         <source>%1 unit %2</source>
         <translation>%1 Einheit %2</translation>
+    </message>
+</context>
+<context>
+    <name>expertscope::ConceptList</name>
+    <message>
+        <source>Search concepts (Ctrl+F)</source>
+        <translation>Konzepte suchen (Strg+F)</translation>
+    </message>
+    <message>
+        <source>Experts: units with an AP at or above the heatmap's threshold</source>
+        <translation>Experten: Einheiten mit einer AP ab der Schwelle der Heatmap</translation>
+    </message>
+</context>
+<context>
+    <name>expertscope::ConceptTableModel</name>
+    <message>
+        <source>not analysed</source>
+        <translation>nicht analysiert</translation>
+    </message>
+    <message>
+        <source>Concept</source>
+        <translation>Konzept</translation>
+    </message>
+    <message>
+        <source>Best AP</source>
+        <translation>Beste AP</translation>
+    </message>
+    <message>
+        <source>Experts</source>
+        <translation>Experten</translation>
+    </message>
+    <message>
+        <source>Positives</source>
+        <translation>Positive</translation>
+    </message>
+    <message>
+        <source>Negatives</source>
+        <translation>Negative</translation>
+    </message>
+    <message>
+        <source>Group</source>
+        <translation>Gruppe</translation>
     </message>
 </context>
 <context>
@@ -325,48 +405,8 @@
         <translation>Konzepte</translation>
     </message>
     <message>
-        <source>Search concepts (Ctrl+F)</source>
-        <translation>Konzepte suchen (Strg+F)</translation>
-    </message>
-    <message>
-        <source>Concept</source>
-        <translation>Konzept</translation>
-    </message>
-    <message>
-        <source>Group</source>
-        <translation>Gruppe</translation>
-    </message>
-    <message>
-        <source>Positives</source>
-        <translation>Positive</translation>
-    </message>
-    <message>
-        <source>Negatives</source>
-        <translation>Negative</translation>
-    </message>
-    <message>
-        <source>Best AP</source>
-        <translation>Beste AP</translation>
-    </message>
-    <message>
-        <source>Experts</source>
-        <translation>Experten</translation>
-    </message>
-    <message>
-        <source>Experts: units with an AP at or above the heatmap's threshold</source>
-        <translation>Experten: Einheiten mit einer AP ab der Schwelle der Heatmap</translation>
-    </message>
-    <message>
         <source>Unit inspector</source>
         <translation>Einheiten-Inspektor</translation>
-    </message>
-    <message>
-        <source>Cancel</source>
-        <translation>Abbrechen</translation>
-    </message>
-    <message>
-        <source>Stop the analysis; finished concepts are kept (Esc)</source>
-        <translation>Analyse anhalten; fertige Konzepte bleiben erhalten (Esc)</translation>
     </message>
     <message>
         <source>%1 unit %2</source>
@@ -375,14 +415,6 @@
     <message>
         <source>%1 – Expertscope</source>
         <translation>%1 – Expertscope</translation>
-    </message>
-    <message>
-        <source>%1 (%2/%3)</source>
-        <translation>%1 (%2/%3)</translation>
-    </message>
-    <message>
-        <source>%1 sentences/s, %2 left</source>
-        <translation>%1 Sätze/s, noch %2</translation>
     </message>
     <message>
         <source>Some concepts were refused</source>
@@ -581,10 +613,6 @@
         <translation>%1 ist weder ein Projekt noch ein Modell noch eine Konzeptsammlung.</translation>
     </message>
     <message>
-        <source>not analysed</source>
-        <translation>nicht analysiert</translation>
-    </message>
-    <message>
         <source>AP for “%1” – %2</source>
         <translation>AP für „%1“ – %2</translation>
     </message>
@@ -609,18 +637,6 @@
         <translation>PNG-Bild (*.png);;SVG-Zeichnung (*.svg);;PDF-Dokument (*.pdf)</translation>
     </message>
     <message>
-        <source>Resolution</source>
-        <translation>Auflösung</translation>
-    </message>
-    <message>
-        <source> dpi</source>
-        <translation> dpi</translation>
-    </message>
-    <message>
-        <source>Resolution:</source>
-        <translation>Auflösung:</translation>
-    </message>
-    <message>
         <source>Export failed</source>
         <translation>Export fehlgeschlagen</translation>
     </message>
@@ -635,26 +651,6 @@
     <message>
         <source>CSV table (*.csv)</source>
         <translation>CSV-Tabelle (*.csv)</translation>
-    </message>
-    <message>
-        <source>Preferences</source>
-        <translation>Einstellungen</translation>
-    </message>
-    <message>
-        <source>one per core</source>
-        <translation>einer je Kern</translation>
-    </message>
-    <message>
-        <source>Language:</source>
-        <translation>Sprache:</translation>
-    </message>
-    <message>
-        <source>Colour map:</source>
-        <translation>Farbskala:</translation>
-    </message>
-    <message>
-        <source>Analysis threads:</source>
-        <translation>Analyse-Threads:</translation>
     </message>
     <message>
         <source>About Expertscope</source>
@@ -679,6 +675,32 @@
     <message>
         <source>sentencepiece models (*.model)</source>
         <translation>sentencepiece-Modelle (*.model)</translation>
+    </message>
+</context>
+<context>
+    <name>expertscope::MatrixView</name>
+    <message>
+        <source>Co-learning needs at least two analysed concepts</source>
+        <translation>Ko-Lernen braucht mindestens zwei analysierte Konzepte</translation>
+    </message>
+    <message>
+        <source>Shared top-%1 experts (fraction of k)</source>
+        <translation>Gemeinsame Top-%1-Experten (Anteil an k)</translation>
+    </message>
+    <message>
+        <source>%1 × %2: %3 shared</source>
+        <translation>%1 × %2: %3 gemeinsam</translation>
+    </message>
+</context>
+<context>
+    <name>expertscope::PreferencesDialog</name>
+    <message>
+        <source>Preferences</source>
+        <translation>Einstellungen</translation>
+    </message>
+    <message>
+        <source>one per core</source>
+        <translation>einer je Kern</translation>
     </message>
     <message>
         <source>maximum over the tokens</source>
@@ -713,6 +735,18 @@
         <translation>auf die Länge gekürzt</translation>
     </message>
     <message>
+        <source>Language:</source>
+        <translation>Sprache:</translation>
+    </message>
+    <message>
+        <source>Colour map:</source>
+        <translation>Farbskala:</translation>
+    </message>
+    <message>
+        <source>Analysis threads:</source>
+        <translation>Analyse-Threads:</translation>
+    </message>
+    <message>
         <source>Pooling:</source>
         <translation>Pooling:</translation>
     </message>
@@ -723,21 +757,6 @@
     <message>
         <source>Longer sentences are:</source>
         <translation>Längere Sätze werden:</translation>
-    </message>
-</context>
-<context>
-    <name>expertscope::MatrixView</name>
-    <message>
-        <source>Co-learning needs at least two analysed concepts</source>
-        <translation>Ko-Lernen braucht mindestens zwei analysierte Konzepte</translation>
-    </message>
-    <message>
-        <source>Shared top-%1 experts (fraction of k)</source>
-        <translation>Gemeinsame Top-%1-Experten (Anteil an k)</translation>
-    </message>
-    <message>
-        <source>%1 × %2: %3 shared</source>
-        <translation>%1 × %2: %3 gemeinsam</translation>
     </message>
 </context>
 <context>

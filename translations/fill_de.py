@@ -157,6 +157,7 @@ DE = {
     'Resolution': 'Auflösung',
     ' dpi': ' dpi',
     'Resolution:': 'Auflösung:',
+    '300 dpi suits print; the figure is 960 x 600 points': '300 dpi eignen sich für den Druck; die Abbildung misst 960 x 600 Punkte',
     'Export failed': 'Export fehlgeschlagen',
     'Saved %1': '%1 gespeichert',
     'Export table': 'Tabelle exportieren',

@@ -4,7 +4,6 @@
 #include "core/project/run_names.h"
 
 #include <QComboBox>
-#include <QSettings>
 #include <QStringList>
 
 namespace expertscope {
@@ -23,19 +22,6 @@ E currentChoice(const QComboBox* box, const std::vector<Choice<E>>& table) {
 template <typename E>
 void setCurrentChoice(QComboBox* box, const std::vector<Choice<E>>& table, E value) {
     box->setCurrentIndex(std::max(0, box->findData(QString::fromLatin1(choiceName(table, value)))));
-}
-
-// A choice kept in the settings by name; an unknown name, or an index as older versions
-// stored it, still reads sensibly.
-template <typename E>
-E settingsChoice(const QSettings& s, const QString& key, const std::vector<Choice<E>>& table, E fallback) {
-    const QString text = s.value(key).toString();
-    bool isIndex = false;
-    const int index = text.toInt(&isIndex);
-    if (isIndex) return index >= 0 && index < static_cast<int>(table.size()) ? table[static_cast<size_t>(index)].value : fallback;
-    for (const auto& c : table)
-        if (text == QLatin1String(c.name)) return c.value;
-    return fallback;
 }
 
 }  // namespace expertscope

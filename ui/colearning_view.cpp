@@ -236,4 +236,7 @@ void CoLearningView::showClosest() {
         closest_->addItem(QString("%1  %2").arg(m.at(i, j), 0, 'f', 3).arg(QString::fromStdString(m.concepts[j])));
 }
 
+int CoLearningView::k() const { return k_->value(); }
+void CoLearningView::setK(int k) { k_->setValue(k); }
+
 }  // namespace expertscope

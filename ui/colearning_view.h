@@ -50,10 +50,9 @@ public:
     CoLearningView(ProjectSession* session, QWidget* parent = nullptr);
     void refresh();                              // after results change
     void setCurrentConcept(int64_t conceptId);   // for the closest-concepts list
-    MatrixView* matrixView() const { return matrix_; }
-    QSpinBox* kBox() const { return k_; }
-    QListWidget* sharedList() const { return shared_; }
-    QListWidget* closestList() const { return closest_; }
+    const Figure* figure() const { return matrix_; }
+    int k() const;  // top experts compared
+    void setK(int k);
 
 private:
     void showShared(int i, int j);

@@ -35,6 +35,7 @@ ExpertisePanel::ExpertisePanel(QWidget* parent) : QWidget(parent) {
     thresholdLabel_ = new QLabel(this);
     thresholdLabel_->setMinimumWidth(fontMetrics().horizontalAdvance(tr("AP ≥ 0.000: 00000 experts")) + 10);
     colourMap_ = new QComboBox(this);
+    colourMap_->setObjectName("colourMap");
     colourMap_->addItems(ColourMap::names());
     colourMap_->setToolTip(tr("Colour map: all rise evenly in lightness and stay readable with colour-blindness"));
 
@@ -86,6 +87,8 @@ ExpertisePanel::ExpertisePanel(QWidget* parent) : QWidget(parent) {
     });
     connect(colourMap_, &QComboBox::currentIndexChanged, this,
             [this](int i) { heatmap_->setColourMap(static_cast<ColourMap::Kind>(i)); });
+    connect(heatmap_, &HeatmapView::unitClicked, this, &ExpertisePanel::unitClicked);
+    connect(heatmap_, &HeatmapView::unitHovered, this, &ExpertisePanel::unitHovered);
     heatmap_->setThreshold(threshold());
     updateCounts();
     chartFigure_ = std::make_unique<SceneFigure>(chart_, QStringLiteral("experts-per-layer"));
@@ -94,6 +97,10 @@ ExpertisePanel::ExpertisePanel(QWidget* parent) : QWidget(parent) {
 }
 
 ExpertisePanel::~ExpertisePanel() = default;
+
+const Figure* ExpertisePanel::heatmapFigure() const { return heatmap_; }
+int ExpertisePanel::colourMap() const { return colourMap_->currentIndex(); }
+void ExpertisePanel::setColourMap(int index) { colourMap_->setCurrentIndex(index); }
 
 double ExpertisePanel::threshold() const { return slider_->value() / 1000.0; }
 void ExpertisePanel::setThreshold(double t) { slider_->setValue(static_cast<int>(std::lround(t * 1000))); }

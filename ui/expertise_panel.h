@@ -28,16 +28,17 @@ public:
     ~ExpertisePanel() override;
     const SceneFigure* countFigure() const { return chartFigure_.get(); }
     void setExpertise(const std::vector<ProbePoint>& probes, const UnitExpertise& e, const QString& title);
-    HeatmapView* heatmap() const { return heatmap_; }
-    QChartView* countChart() const { return chart_; }
-    QSlider* thresholdSlider() const { return slider_; }
+    const Figure* heatmapFigure() const;
     double threshold() const;
     void setThreshold(double t);
     int expertCount() const { return experts_; }
-    QComboBox* colourMapBox() const { return colourMap_; }
+    int colourMap() const;  // index into ColourMap::names()
+    void setColourMap(int index);
 
 signals:
     void thresholdChanged(double threshold);
+    void unitClicked(int64_t unit);  // a global unit index
+    void unitHovered(int64_t unit);  // -1: none
 
 private:
     void updateCounts();

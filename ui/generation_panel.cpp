@@ -172,7 +172,11 @@ int GenerationPanel::addConceptRow() {
     auto* count = new QLabel(r.widget);
     count->setMinimumWidth(fontMetrics().horizontalAdvance(tr("%1 experts").arg(88888)));
     r.mode = new QComboBox(r.widget);
-    r.mode->setObjectName("forcingValue");
+    // Each row's controls by name, numbered from 0 ("experts0"), for tests and accessibility.
+    const QString row = QString::number(rows_.size());
+    r.concept->setObjectName("forcedConcept" + row);
+    r.experts->setObjectName("experts" + row);
+    r.mode->setObjectName("forcingValue" + row);
     fillChoices(r.mode, forceValueChoices(), {tr("on (median)"), tr("on (p90)"), tr("suppress (off mean)"), tr("zero")});
     r.mode->setToolTip(tr("Force the experts on, to their typical value on positives, or suppress the concept"));
     auto* remove = new QToolButton(r.widget);
@@ -231,9 +235,8 @@ void GenerationPanel::setCurrentConcept(int64_t conceptId) {
     if (at >= 0) rows_[0].concept->setCurrentIndex(at);
 }
 
-QSlider* GenerationPanel::expertsSlider(int row) const { return rows_[static_cast<size_t>(row)].experts; }
-QComboBox* GenerationPanel::conceptBox(int row) const { return rows_[static_cast<size_t>(row)].concept; }
-QComboBox* GenerationPanel::modeBox(int row) const { return rows_[static_cast<size_t>(row)].mode; }
+QString GenerationPanel::plainText() const { return plain_->toPlainText(); }
+QString GenerationPanel::forcedText() const { return forced_->toPlainText(); }
 
 GenerationRequest GenerationPanel::request() const {
     GenerationRequest r;

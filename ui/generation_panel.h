@@ -30,13 +30,9 @@ public:
     // Experts for a slider position (0: none; then logarithmic up to the maximum).
     static int expertsForPosition(int position, int maximum);
     int mostExperts() const;  // the sliders' right end: all units, at most 5,000
-    QSlider* expertsSlider(int row = 0) const;
-    QComboBox* conceptBox(int row = 0) const;
-    QComboBox* modeBox(int row = 0) const;
-    QPlainTextEdit* plainText() const { return plain_; }
-    QPlainTextEdit* forcedText() const { return forced_; }
-    QLineEdit* prompt() const { return prompt_; }
-    QSpinBox* seedBox() const { return seed_; }
+    // The texts shown: without forcing and with it, each after the prompt.
+    QString plainText() const;
+    QString forcedText() const;
     bool running() const { return running_; }
     int addConceptRow();
     GenerationRequest request() const;

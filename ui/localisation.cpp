@@ -1,9 +1,10 @@
 #include "ui/localisation.h"
 
+#include "ui/app_settings.h"
+
 #include <QCoreApplication>
 #include <QLibraryInfo>
 #include <QLocale>
-#include <QSettings>
 #include <QTranslator>
 
 #include <memory>
@@ -35,7 +36,7 @@ bool installLanguage(const QString& code) {
 }
 
 QString savedLanguage() {
-    const QString saved = QSettings().value("language").toString();
+    const QString saved = AppSettings::language();
     if (!saved.isEmpty()) return saved;
     const QString system = QLocale::system().name().left(2);
     for (const auto& l : availableLanguages())
@@ -43,6 +44,6 @@ QString savedLanguage() {
     return QStringLiteral("en");
 }
 
-void saveLanguage(const QString& code) { QSettings().setValue("language", code); }
+void saveLanguage(const QString& code) { AppSettings::setLanguage(code); }
 
 }  // namespace expertscope

@@ -21,6 +21,9 @@ class QThreadPool;
 
 namespace expertscope {
 
+// Experts per analysed concept id; concepts with none are absent.
+using ExpertCounts = std::map<int64_t, int>;
+
 struct ConceptSummary {
     int64_t id = 0;
     QString name, group;
@@ -85,7 +88,13 @@ public:
     bool addConcepts(const QString& path);
     void startAnalysis();
     void cancelAnalysis();
-    void reloadResults() { reloadConcepts(); }  // after runSettings change
+    // Settings for new analyses, also preferred among stored runs: the concepts' results
+    // are chosen again and conceptsChanged answers.
+    void setRunSettings(const RunSettings& settings);
+    const RunSettings& runSettings() const { return runSettings_; }
+    // The AP at which a unit counts as an expert: expertCountsChanged answers.
+    void setExpertThreshold(double ap);
+    double expertThreshold() const { return threshold_; }
 
     bool hasProject() const { return store_ != nullptr; }
     QString projectPath() const;
@@ -101,8 +110,8 @@ public:
     // The whole result of a concept (empty when it has none yet).
     UnitExpertise expertise(int64_t conceptId) const;
     std::vector<Expert> topExperts(int64_t conceptId, int k) const;
-    // Experts (AP >= threshold) per analysed concept; concepts with none are absent.
-    std::map<int64_t, int> expertCounts(double threshold) const;
+    // Experts (AP >= the expert threshold) per analysed concept; absent: none.
+    const ExpertCounts& expertCounts() const { return counts_; }
     ConceptSummary concept(int64_t conceptId) const;
 
     // Background work that needs the model; each answer comes through a signal.
@@ -112,12 +121,11 @@ public:
     void cancelGeneration();
     void waitForIdle();  // for tests and quitting: until background work has ended
 
-    RunSettings runSettings;  // for new analyses, and preferred among stored runs
-
 signals:
     void projectChanged();
     void modelChanged();
     void conceptsChanged();
+    void expertCountsChanged(const ExpertCounts& counts);  // after conceptsChanged, or a new threshold
     void busy(const QString& what);  // empty when idle
     void analysisProgress(const AnalysisStatus& status);
     void analysisFinished(bool completed, bool cancelled, const QString& message);
@@ -128,6 +136,7 @@ signals:
 
 private:
     void reloadConcepts();
+    void recountExperts();
     void afterModelLoaded(std::shared_ptr<LanguageModel> model);
     std::unique_ptr<ProjectStore> store_;
     std::shared_ptr<LanguageModel> model_;
@@ -135,6 +144,9 @@ private:
     std::map<int64_t, ProjectStore::ResultRef> results_;  // by concept id: the chosen run of each
     std::vector<ProbePoint> probes_;
     QVector<ConceptSummary> concepts_;
+    RunSettings runSettings_;
+    double threshold_;
+    ExpertCounts counts_;
     bool analysing_ = false;
     std::shared_ptr<std::atomic<bool>> cancelAnalysis_, cancelGeneration_;
     int nextJob_ = 0;

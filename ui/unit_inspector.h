@@ -26,8 +26,6 @@ public:
     void setDetails(const UnitDetails& details);
     void clear();
     const UnitDetails& details() const { return details_; }
-    QChartView* precisionRecallChart() const { return prChart_; }
-    QChartView* histogramChart() const { return histogram_; }
     QString valueText(const QString& name) const;  // "ap", "on_p50", "on_p90", "off_mean"
 
 private:
