@@ -1,7 +1,7 @@
 #pragma once
-// Everything the application keeps between sessions, each key and its default written once
-// here (Qt's settings store, under the organisation and application names main() sets). Values of
-// choices are kept by their names in core's tables, never by combo index.
+// Everything the application keeps between sessions, each key and its default written
+// once here (Qt's settings store, under the organisation and application names main()
+// sets). Choices are kept by their names in core's tables, never by combo index.
 #include "core/project/project_store.h"
 
 #include <QByteArray>
