@@ -14,6 +14,7 @@
 #include <QFileInfo>
 #include <QLabel>
 #include <QMessageBox>
+#include <QScreen>
 #include <QSplitter>
 #include <QStatusBar>
 #include <QTabWidget>
@@ -23,7 +24,9 @@ namespace expertscope {
 MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), session_(new ProjectSession(this)) {
     setWindowTitle(tr("Expertscope"));
     setObjectName("mainWindow");
-    resize(1500, 920);
+    // 1500 x 920 where the screen has room; on smaller screens (1280 x 720) what it has.
+    const QSize room = screen() ? screen()->availableGeometry().size() : QSize(1500, 920);
+    resize(QSize(1500, 920).boundedTo(room));
     setAcceptDrops(true);
 
     // Views.
