@@ -1,0 +1,25 @@
+#pragma once
+// The expertscope-cli commands that run() dispatches to. Each takes the command line from
+// the command's name on, writes its result to out and returns the exit code; it throws Error
+// for run() to report.
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+namespace expertscope::cli {
+
+// Commands over a model alone (cli_model_commands.cpp).
+int infoCommand(const std::vector<std::string>& args, std::ostream& out);
+int generateCommand(const std::vector<std::string>& args, std::ostream& out);
+
+// The one command that writes a project (cli_analyse_command.cpp).
+int analyseCommand(const std::vector<std::string>& args, std::ostream& out);
+
+// Commands that read a project's results (cli_project_commands.cpp).
+int expertsCommand(const std::vector<std::string>& args, std::ostream& out);
+int statsCommand(const std::vector<std::string>& args, std::ostream& out);
+int exportCommand(const std::vector<std::string>& args, std::ostream& out);
+int unitCommand(const std::vector<std::string>& args, std::ostream& out);
+int coLearningCommand(const std::vector<std::string>& args, std::ostream& out);
+
+}  // namespace expertscope::cli

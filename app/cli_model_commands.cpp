@@ -1,0 +1,95 @@
+// expertscope-cli's commands over a model alone: info and generate.
+#include "app/cli_command_list.h"
+
+#include "core/base/error.h"
+#include "core/project/concept_forcing.h"
+#include "core/project/project_store.h"
+#include "core/project/run_names.h"
+#include "core/runtime/language_model.h"
+
+#include "app/cli_options.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+#include <iostream>
+#include <ostream>
+#include <unistd.h>
+
+namespace expertscope::cli {
+namespace {
+
+// generate --concept: the concept's top --experts units, from the project's results, forced to
+// the --force value.
+Forcing forcingFromProject(const Options& o, const LanguageModel& model) {
+    Forcing f;
+    if (o.text("concept").empty()) return f;
+    const auto project = ProjectStore::open(o.required("project"), false);
+    const auto ref = conceptResult(*project, o, o.text("concept"));
+    const ForceValue value = parseForceValue(o.text("force", "on_p50"));
+    f.scope = parseChoice(forceScopeChoices(), o.text("scope", "all"), "--scope");
+    forceConceptExperts(f, *project, ref, model.probePoints(), static_cast<int>(o.integer("experts", kDefaultForcedExperts, 0)), value);
+    return f;
+}
+
+}  // namespace
+
+int infoCommand(const std::vector<std::string>& args, std::ostream& out) {
+    const Options o(args, {"model", "tokenizer"});
+    const auto model = openModel(o);
+    const ModelInfo& i = model->info();
+    QJsonArray probes;
+    for (const auto& p : model->probePoints()) {
+        probes.append(QJsonObject{{"name", QString::fromStdString(p.name)},
+                                  {"kind", QString::fromStdString(p.kind)},
+                                  {"layer", p.layer},
+                                  {"units", p.units},
+                                  {"first_unit", static_cast<qint64>(p.offset)},
+                                  {"checkpoint_tensor", QString::fromStdString(p.checkpointTensor)}});
+    }
+    const QJsonObject doc{
+        {"family", QString::fromStdString(i.family)},
+        {"format", QString::fromStdString(i.format)},
+        {"path", QString::fromStdString(i.path)},
+        {"tokenizer", QString::fromStdString(i.tokenizerPath)},
+        {"dimensions", QJsonObject{{"layers", i.layers}, {"hidden", i.hidden}, {"intermediate", i.intermediate},
+                                   {"heads", i.heads}, {"kv_heads", i.kvHeads}, {"head_dim", i.headDim},
+                                   {"vocab", i.vocab}, {"max_positions", i.maxPositions}}},
+        {"tied_embeddings", i.tiedEmbeddings},
+        {"bos_id", i.bosId},
+        {"eos_id", i.eosId},
+        {"parameters", static_cast<qint64>(i.parameters)},
+        {"device", QString::fromStdString(i.device)},
+        {"row_alignment", i.rowAlignment},  // 0: responses are not batch-invariant on this device
+        {"probe_points", probes},
+        {"total_units", static_cast<qint64>(model->unitCount())},
+    };
+    out << QJsonDocument(doc).toJson(QJsonDocument::Indented).toStdString();
+    return 0;
+}
+
+int generateCommand(const std::vector<std::string>& args, std::ostream& out) {
+    const Options o(args, withSelection({"model", "tokenizer", "prompt", "length", "temperature", "top-k", "top-p", "seed",
+                                         "project", "concept", "experts", "force", "scope"}));
+    GenerationOptions g;
+    g.maxNewTokens = static_cast<int>(o.integer("length", 64, 0));
+    g.temperature = static_cast<float>(o.number("temperature", 1.0));
+    g.topK = static_cast<int>(o.integer("top-k", 0, 0));
+    g.topP = static_cast<float>(o.number("top-p", 1.0));
+    g.seed = static_cast<uint64_t>(o.integer("seed", 0, 0));
+    if (g.topP <= 0 || g.topP > 1) throw Error("--top-p must be in (0, 1]");
+    const auto model = openModel(o);
+    const Forcing forcing = forcingFromProject(o, *model);
+    const std::string prompt = o.text("prompt");
+    const std::vector<int> ids = prompt.empty() ? std::vector<int>{} : model->tokenize(prompt);
+    // Stream tokens as they come; the text is exactly the decoded continuation.
+    model->generate(ids, g, forcing, [&](int, const std::string& text) {
+        out << text << std::flush;
+        return true;
+    });
+    if (isatty(STDOUT_FILENO) && &out == &std::cout) out << "\n";  // pipes get exactly the text
+    return 0;
+}
+
+}  // namespace expertscope::cli

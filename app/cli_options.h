@@ -1,0 +1,47 @@
+#pragma once
+// What the expertscope-cli commands share: their --key value options, the run selection they
+// read (SELECTION in the usage) and the model and results those options name.
+#include "core/project/project_store.h"
+#include "core/runtime/language_model.h"
+
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace expertscope::cli {
+
+// --key value options, checked against what the command accepts.
+class Options {
+public:
+    Options(const std::vector<std::string>& args, const std::set<std::string>& known);
+    std::string text(const std::string& key, const std::string& fallback = "") const;
+    std::string required(const std::string& key) const;
+    double number(const std::string& key, double fallback) const;
+    long long integer(const std::string& key, long long fallback, long long min) const;
+
+private:
+    std::map<std::string, std::string> values_;
+};
+
+// Whether args hold the switch `name` (it takes no value, so Options would refuse it);
+// rest gets the other arguments.
+bool flag(const std::vector<std::string>& args, const std::string& name, std::vector<std::string>* rest);
+
+std::unique_ptr<LanguageModel> openModel(const Options& o);
+
+// The options that select what a run computes; commands accept them with their own.
+std::set<std::string> withSelection(std::set<std::string> known);
+
+// What --pooling, --seq-len and --long name: the settings analyse runs with, and the ones
+// the reading commands prefer among a concept's runs (result_source.h).
+RunSettings selectionSettings(const Options& o);
+
+ProjectStore::ResultRef conceptResult(const ProjectStore& project, const Options& o, const std::string& conceptName);
+
+// The finished concepts a whole-project command works on: those of --run, else each
+// concept's chosen result within the chosen model and concept set.
+std::vector<ProjectStore::ResultRef> projectResults(const ProjectStore& project, const Options& o);
+
+}  // namespace expertscope::cli
