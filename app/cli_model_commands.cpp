@@ -12,6 +12,8 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QString>
+#include <QStringList>
 
 #include <iostream>
 #include <ostream>
@@ -50,6 +52,7 @@ int infoCommand(const std::vector<std::string>& args, std::ostream& out) {
     }
     const QJsonObject doc{
         {"family", QString::fromStdString(i.family)},
+        {"architecture", QString::fromStdString(i.architecture)},
         {"format", QString::fromStdString(i.format)},
         {"path", QString::fromStdString(i.path)},
         {"tokenizer", QString::fromStdString(i.tokenizerPath)},
@@ -69,9 +72,23 @@ int infoCommand(const std::vector<std::string>& args, std::ostream& out) {
     return 0;
 }
 
-int generateCommand(const std::vector<std::string>& args, std::ostream& out) {
-    const Options o(args, withSelection({"model", "tokenizer", "prompt", "length", "temperature", "top-k", "top-p", "seed",
-                                         "project", "concept", "experts", "force", "scope"}));
+// "1,2,3" -> {1, 2, 3}; throws on anything else.
+std::vector<int> parseIds(const std::string& text) {
+    std::vector<int> ids;
+    for (const auto& part : QString::fromStdString(text).split(',')) {
+        bool ok = false;
+        const int id = part.trimmed().toInt(&ok);
+        if (!ok || id < 0) throw Error("--prompt-ids expects token ids separated by commas (1,2,3), got '" + text + "'");
+        ids.push_back(id);
+    }
+    return ids;
+}
+
+int generateCommand(const std::vector<std::string>& argsIn, std::ostream& out) {
+    std::vector<std::string> args;
+    const bool printIds = flag(argsIn, "--ids", &args);
+    const Options o(args, withSelection({"model", "tokenizer", "prompt", "prompt-ids", "length", "temperature", "top-k", "top-p",
+                                         "seed", "project", "concept", "experts", "force", "scope"}));
     GenerationOptions g;
     g.maxNewTokens = static_cast<int>(o.integer("length", 64, 0));
     g.temperature = static_cast<float>(o.number("temperature", 1.0));
@@ -82,12 +99,20 @@ int generateCommand(const std::vector<std::string>& args, std::ostream& out) {
     const auto model = openModel(o);
     const Forcing forcing = forcingFromProject(o, *model);
     const std::string prompt = o.text("prompt");
-    const std::vector<int> ids = prompt.empty() ? std::vector<int>{} : model->tokenize(prompt);
+    if (!prompt.empty() && !o.text("prompt-ids").empty()) throw Error("give --prompt or --prompt-ids, not both");
+    const std::vector<int> ids = !o.text("prompt-ids").empty() ? parseIds(o.text("prompt-ids"))
+                                 : prompt.empty()               ? std::vector<int>{}
+                                                                : model->tokenize(prompt);
     // Stream tokens as they come; the text is exactly the decoded continuation.
-    model->generate(ids, g, forcing, [&](int, const std::string& text) {
-        out << text << std::flush;
+    bool first = true;
+    model->generate(ids, g, forcing, [&](int token, const std::string& text) {
+        if (printIds) out << (first ? "" : ",") << token;
+        else out << text;
+        out << std::flush;
+        first = false;
         return true;
     });
+    if (printIds) out << "\n";
     if (isatty(STDOUT_FILENO) && &out == &std::cout) out << "\n";  // pipes get exactly the text
     return 0;
 }

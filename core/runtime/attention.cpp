@@ -15,14 +15,22 @@ constexpr int64_t kBlock = 64;
 
 }  // namespace
 
+at::Tensor ropeInverseFrequencies(int64_t headDim, float theta) {
+    const int64_t half = headDim / 2;
+    const auto exponent = at::arange(0, headDim, 2, at::kFloat).narrow(0, 0, half) / static_cast<float>(headDim);
+    return 1.0 / at::pow(at::scalar_tensor(theta, at::kFloat), exponent);
+}
+
 CausalAttention::CausalAttention(int64_t heads, int64_t kvHeads, int64_t headDim, Rope rope, float ropeTheta,
                                  int64_t maxPositions, at::Device device)
-    : heads_(heads), kvHeads_(kvHeads), headDim_(headDim), rope_(rope) {
+    : CausalAttention(heads, kvHeads, headDim, rope, rope == Rope::None ? at::Tensor() : ropeInverseFrequencies(headDim, ropeTheta),
+                      maxPositions, device, AttentionForm{}) {}
+
+CausalAttention::CausalAttention(int64_t heads, int64_t kvHeads, int64_t headDim, Rope rope, const at::Tensor& invFreq,
+                                 int64_t maxPositions, at::Device device, AttentionForm form)
+    : heads_(heads), kvHeads_(kvHeads), headDim_(headDim), rope_(rope), form_(form) {
     if (rope_ != Rope::None) {
         // Angles computed in float32 as the reference implementations do.
-        const int64_t half = headDim / 2;
-        const auto exponent = at::arange(0, headDim, 2, at::kFloat).narrow(0, 0, half) / static_cast<float>(headDim);
-        const auto invFreq = 1.0 / at::pow(at::scalar_tensor(ropeTheta, at::kFloat), exponent);
         const auto angles = at::outer(at::arange(maxPositions, at::kFloat), invFreq);
         cos_ = angles.cos().contiguous().to(device);
         sin_ = angles.sin().contiguous().to(device);
@@ -39,10 +47,15 @@ CausalAttention::Pass CausalAttention::prepare(int64_t T, int64_t startPos, cons
     const int64_t rep = heads_ / kvHeads_;
     for (int64_t q0 = 0; q0 < T; q0 += kBlock) {
         const int64_t n = std::min(kBlock, T - q0), visible = startPos + q0 + n;
-        pass.masks.push_back(n == 1 ? at::Tensor()
-                                    : at::full({n, visible}, -std::numeric_limits<float>::infinity(), options)
-                                          .triu(startPos + q0 + 1)
-                                          .repeat({rep, 1}));
+        if (n == 1 && form_.window == 0) {  // one query sees every key
+            pass.masks.emplace_back();
+            continue;
+        }
+        auto mask = at::full({n, visible}, -std::numeric_limits<float>::infinity(), options).triu(startPos + q0 + 1);
+        if (form_.window > 0)  // and keys at or before p - window are out of sight
+            mask.masked_fill_(at::ones({n, visible}, options.dtype(at::kBool)).tril(startPos + q0 - form_.window),
+                              -std::numeric_limits<float>::infinity());
+        pass.masks.push_back(mask.repeat({rep, 1}));
     }
     return pass;
 }
@@ -57,7 +70,8 @@ at::Tensor CausalAttention::operator()(const at::Tensor& q, const at::Tensor& k,
         };
         RopeTables rope{nullptr, nullptr, false};
         if (rope_ != Rope::None) rope = {cos_.data_ptr<float>(), sin_.data_ptr<float>(), rope_ == Rope::Interleaved};
-        causalAttentionCpu(view(q), view(k), view(v), rope, {B, heads_, kvHeads_, T, S, headDim_, pass.startPos},
+        causalAttentionCpu(view(q), view(k), view(v), rope,
+                           {B, heads_, kvHeads_, T, S, headDim_, pass.startPos, form_.window, form_.scale, form_.softcap},
                            out.data_ptr<float>());
         return out;
     }
@@ -88,7 +102,8 @@ at::Tensor CausalAttention::attendWithOperators(const at::Tensor& q, const at::T
     // Query heads sharing a kv head are stacked along the time axis (head h uses kv head
     // h / rep), so keys are never copied. The scale goes on q and the mask into the
     // product, so scores are written once before the softmax (done in place).
-    const auto qs = (q * (1.0 / std::sqrt(static_cast<double>(hd)))).view({B, KV, rep, T, hd});
+    const double scale = form_.scale > 0 ? form_.scale : 1.0 / std::sqrt(static_cast<double>(hd));
+    const auto qs = (q * scale).view({B, KV, rep, T, hd});
     const auto kt = k.reshape({B * KV, S, hd}).transpose(1, 2);
     const auto vs = v.reshape({B * KV, S, hd});
     std::vector<at::Tensor> blocks;
@@ -96,7 +111,13 @@ at::Tensor CausalAttention::attendWithOperators(const at::Tensor& q, const at::T
         const int64_t q0 = static_cast<int64_t>(i) * kBlock, n = std::min(kBlock, T - q0), visible = pass.startPos + q0 + n;
         const auto qb = qs.narrow(3, q0, n).reshape({B * KV, rep * n, hd});
         const auto kb = kt.narrow(2, 0, visible);
-        auto scores = pass.masks[i].defined() ? at::baddbmm(pass.masks[i], qb, kb) : at::bmm(qb, kb);
+        at::Tensor scores;
+        if (form_.softcap > 0) {  // capped before the mask is added
+            scores = at::bmm(qb, kb).div_(form_.softcap).tanh_().mul_(form_.softcap);
+            if (pass.masks[i].defined()) scores.add_(pass.masks[i]);
+        } else {
+            scores = pass.masks[i].defined() ? at::baddbmm(pass.masks[i], qb, kb) : at::bmm(qb, kb);
+        }
         at::_softmax_out(scores, scores, -1, false);
         blocks.push_back(at::bmm(scores, vs.narrow(1, 0, visible)).view({B, KV, rep, n, hd}));
     }

@@ -8,12 +8,26 @@
 
 namespace expertscope {
 
+// A family's attention beyond the plain form; zeros mean plain.
+struct AttentionForm {
+    int64_t window = 0;  // sliding window (Mistral, Gemma 2/3 local layers): keys p - window + 1 .. p
+    float scale = 0;     // score scale; 0: 1 / sqrt(head dim) (Gemma: query_pre_attn_scalar^-1/2)
+    float softcap = 0;   // Gemma 2: scores -> softcap * tanh(scores / softcap)
+};
+
+// RoPE's inverse frequencies theta^(-2i/d), [headDim / 2], float32 as the reference
+// implementations compute them.
+at::Tensor ropeInverseFrequencies(int64_t headDim, float theta);
+
 class CausalAttention {
 public:
     enum class Rope { None, Interleaved, RotateHalf };
 
     CausalAttention(int64_t heads, int64_t kvHeads, int64_t headDim, Rope rope, float ropeTheta, int64_t maxPositions,
                     at::Device device);
+    // inverseFrequencies: [headDim / 2] float32 (undefined without RoPE).
+    CausalAttention(int64_t heads, int64_t kvHeads, int64_t headDim, Rope rope, const at::Tensor& inverseFrequencies,
+                    int64_t maxPositions, at::Device device, AttentionForm form);
 
     // Per forward pass: whatever can be shared by all layers (the masks of the operator path).
     struct Pass {
@@ -32,6 +46,7 @@ private:
 
     int64_t heads_, kvHeads_, headDim_;
     Rope rope_;
+    AttentionForm form_;
     at::Tensor cos_, sin_;  // [maxPositions, headDim / 2]
     bool cpuKernels_;
 };

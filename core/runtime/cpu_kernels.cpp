@@ -50,6 +50,14 @@ ES_INLINE f16 expNonPositive(f16 x) {
     return p * reinterpret_cast<const f16&>(bits);
 }
 
+// tanh(x) from e^-2|x| (which cannot overflow), odd in x.
+ES_INLINE f16 tanhOf(f16 x) {
+    const f16 a = x < 0.f ? -x : x;
+    const f16 e = expNonPositive(-2.f * a);
+    const f16 t = (1.f - e) / (1.f + e);
+    return x < 0.f ? -t : t;
+}
+
 // Rotates one head vector for position `pos` (copies it when there is no RoPE).
 ES_INLINE void rotate(const float* x, float* out, int64_t hd, int64_t pos, const RopeTables& rope) {
     if (!rope.cos) {
@@ -88,28 +96,34 @@ ES_CLONES void attendGroup(const HeadsView& q, const HeadsView& k, const HeadsVi
             vt[d * padded + j] = vj[d];
         }
     }
-    const float scale = 1.f / std::sqrt(static_cast<float>(hd));
+    const float scale = s.scale > 0 ? s.scale : 1.f / std::sqrt(static_cast<float>(hd));
     const float hidden = -std::numeric_limits<float>::infinity();
     f16 lane;
     for (int l = 0; l < kLanes; ++l) lane[l] = static_cast<float>(l);
     for (int64_t t = 0; t < s.queries; ++t) {
         const int64_t visible = std::min(S, s.startPos + t + 1);
-        const int64_t chunks = (visible + kLanes - 1) / kLanes;
+        // With a sliding window the keys before `first` are out of sight: whole chunks of
+        // them are skipped, the rest masked like unseen keys.
+        const int64_t first = s.window > 0 ? std::max<int64_t>(0, s.startPos + t - s.window + 1) : 0;
+        const int64_t chunks = (visible + kLanes - 1) / kLanes, firstChunk = first / kLanes;
         for (int64_t r = 0; r < rep; ++r) {
             const int64_t h = g * rep + r;
             rotate(q.data + b * q.batchStride + t * q.tokenStride + h * hd, qv, hd, s.startPos + t, rope);
             f16 top = splat(hidden);
-            for (int64_t c = 0; c < chunks; ++c) {
+            for (int64_t c = firstChunk; c < chunks; ++c) {
                 f16 acc{};
                 for (int64_t d = 0; d < hd; ++d) acc += (qv[d] * scale) * load(kt + d * padded + c * kLanes);
-                acc = lane + static_cast<float>(c * kLanes) < static_cast<float>(visible) ? acc : splat(hidden);  // unseen keys
+                if (s.softcap > 0) acc = s.softcap * tanhOf(acc / s.softcap);
+                const f16 key = lane + static_cast<float>(c * kLanes);
+                acc = key < static_cast<float>(visible) ? acc : splat(hidden);  // unseen keys
+                if (first > 0) acc = key >= static_cast<float>(first) ? acc : splat(hidden);
                 store(score + c * kLanes, acc);
                 top = acc > top ? acc : top;
             }
             float m = top[0];
             for (int l = 1; l < kLanes; ++l) m = top[l] > m ? top[l] : m;
             f16 sum{};
-            for (int64_t c = 0; c < chunks; ++c) {
+            for (int64_t c = firstChunk; c < chunks; ++c) {
                 const f16 x = load(score + c * kLanes);
                 const f16 e = x == hidden ? f16{} : expNonPositive(x - m);
                 store(score + c * kLanes, e);
@@ -119,7 +133,7 @@ ES_CLONES void attendGroup(const HeadsView& q, const HeadsView& k, const HeadsVi
             // Chunks outer, dimensions inner: hd independent accumulators rather than one
             // dependency chain per dimension.
             std::fill(accs, accs + hd * kLanes, 0.f);
-            for (int64_t c = 0; c < chunks; ++c) {
+            for (int64_t c = firstChunk; c < chunks; ++c) {
                 const f16 p = load(score + c * kLanes);
                 for (int64_t d = 0; d < hd; ++d)
                     store(accs + d * kLanes, load(accs + d * kLanes) + p * load(vt + d * padded + c * kLanes));

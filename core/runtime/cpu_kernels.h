@@ -22,6 +22,10 @@ struct RopeTables {
 struct AttentionShape {
     int64_t batch, heads, kvHeads, queries, keys, headDim;
     int64_t startPos;  // absolute position of query 0; query t sees keys 0 .. startPos + t
+    // Family settings; zero means the plain form.
+    int64_t window = 0;  // sliding window: query at p sees keys p - window + 1 .. p only
+    float scale = 0;     // score scale; 0: 1 / sqrt(headDim)
+    float softcap = 0;   // scores -> softcap * tanh(scores / softcap) before the softmax
 };
 
 // Causal grouped-query attention, RoPE (if any) applied on the fly to q and k (which are

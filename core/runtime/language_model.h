@@ -12,7 +12,8 @@
 namespace expertscope {
 
 struct ModelInfo {
-    std::string family;   // "llama" or "gpt2"
+    std::string family;        // Hugging Face's model_type: "llama", "qwen2", "gemma3_text", "gpt2"
+    std::string architecture;  // its class ("Qwen2ForCausalLM"), or "llama2.c"
     std::string format;   // "huggingface" or "llama2.c"
     std::string path;
     std::string tokenizerPath;

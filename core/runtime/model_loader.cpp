@@ -16,9 +16,9 @@ std::unique_ptr<LanguageModel> loadModel(const ModelSource& source) {
     case ModelFormat::HuggingFaceFolder: {
         const QString config = QDir(fi.absoluteFilePath()).filePath("config.json");
         const std::string type = JsonFile(config.toStdString()).optionalString("model_type", "");
-        if (type == "llama") return loadLlamaHuggingFace(source.path, source.tokenizerPath);
         if (type == "gpt2") return loadGpt2HuggingFace(source.path, source.tokenizerPath);
-        throw Error(config.toStdString() + ": model_type '" + type + "' is not supported (supported: llama, gpt2)");
+        // The Llama-block families, and for anything else the refusal naming what it is.
+        return loadLlamaHuggingFace(source.path, source.tokenizerPath);
     }
     case ModelFormat::Llama2c:
         return loadLlama2c(source.path, source.tokenizerPath);

@@ -167,6 +167,7 @@ std::unique_ptr<LanguageModel> loadGpt2HuggingFace(const std::string& dirPath, c
     const JsonFile cfg(dir.filePath("config.json").toStdString());
     ModelInfo info;
     info.family = "gpt2";
+    info.architecture = "GPT2LMHeadModel";
     info.format = "huggingface";
     info.path = dirPath;
     info.hidden = cfg.requireInt("n_embd");
@@ -185,8 +186,16 @@ std::unique_ptr<LanguageModel> loadGpt2HuggingFace(const std::string& dirPath, c
     if (activation != "gelu_new" && activation != "gelu_pytorch_tanh" && activation != "gelu")
         throw Error(cfg.path() + ": activation_function '" + activation + "' is not supported (gelu_new, gelu)");
     checkDimensions(info);
-    info.tokenizerPath = tokenizerPath.empty() ? dirPath : tokenizerPath;
-    auto tok = loadByteLevelBpe(info.tokenizerPath);
+    // Without a tokenizer beside it (vocab.json + merges.txt, tokenizer.json) the model runs
+    // on token ids only, and text asks for one.
+    const QDir folder(QString::fromStdString(dirPath));
+    std::unique_ptr<Tokenizer> tok;
+    if (tokenizerPath.empty() && !(folder.exists("vocab.json") && folder.exists("merges.txt")) && !folder.exists("tokenizer.json")) {
+        tok = missingTokenizer(dirPath, info.vocab, info.bosId, info.eosId);
+    } else {
+        info.tokenizerPath = tokenizerPath.empty() ? dirPath : tokenizerPath;
+        tok = loadByteLevelBpe(info.tokenizerPath);
+    }
 
     const CheckpointTensors tensors(dirPath);
     // Saved from GPT2LMHeadModel the names start with "transformer."; the official
@@ -225,6 +234,7 @@ std::unique_ptr<LanguageModel> loadGpt2HuggingFace(const std::string& dirPath, c
 std::unique_ptr<LanguageModel> randomGpt2(const Gpt2Dimensions& dims, std::unique_ptr<Tokenizer> tokenizer, uint64_t seed) {
     ModelInfo info;
     info.family = "gpt2";
+    info.architecture = "GPT2LMHeadModel";
     info.format = "random";
     info.path = "(random weights)";
     info.tokenizerPath = "(given)";

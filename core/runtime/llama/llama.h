@@ -8,9 +8,17 @@
 
 namespace expertscope {
 
+struct DecoderVariant;
+
+// A layer's tensors; those a family lacks stay undefined. Fused projections (Phi-3) are
+// held in wq ([q k v]) and gate ([gate up]). Norm weights are as the arithmetic uses them
+// (Gemma's 1 + w already added).
 struct LlamaWeights {
     struct Layer {
         at::Tensor attnNorm, wq, wk, wv, wo, ffnNorm, gate, up, down;
+        at::Tensor bq, bk, bv, bo;                 // attention biases (Qwen2, Llama attention_bias)
+        at::Tensor qNorm, kNorm;                   // per-head RMSNorm of q and k (Qwen3, Gemma 3)
+        at::Tensor postAttnNorm, postFfnNorm;      // Gemma 2/3 sandwich norms (ffnNorm is then the pre-FFN one)
     };
     at::Tensor embedding, finalNorm, head;  // head aliases embedding when tied
     std::vector<Layer> layers;
@@ -22,6 +30,9 @@ struct LlamaWeights {
 enum class RopeLayout { RotateHalf, Interleaved };
 
 std::unique_ptr<Backbone> makeLlamaBackbone(const ModelInfo& info, LlamaWeights weights, RopeLayout rope);
+// The same block with a family's differences (decoder_variant.h); Hugging Face RoPE layout.
+std::unique_ptr<Backbone> makeDecoderBackbone(const DecoderVariant& variant, LlamaWeights weights);
+std::vector<ProbePoint> decoderProbePoints(const DecoderVariant& variant);
 std::vector<ProbePoint> llamaProbePoints(const ModelInfo& info, bool huggingFaceNames);
 
 // The shape and token ids a Hugging Face Llama config.json gives (tokenizer not read).

@@ -1,13 +1,11 @@
 #include "core/runtime/llama/llama.h"
 
-#include "core/runtime/checkpoint.h"
-
 #include "core/base/error.h"
-#include "core/base/json_file.h"
+#include "core/runtime/checkpoint.h"
+#include "core/runtime/llama/decoder_variant.h"
 
 #include <QDir>
 #include <QFileInfo>
-#include <QJsonArray>
 
 #include <fstream>
 
@@ -39,92 +37,121 @@ void finishInfo(ModelInfo& info, const Tokenizer& tok) {
     info.device = preferredDevice().is_cuda() ? "cuda" : "cpu";
 }
 
-int64_t countParameters(const LlamaWeights& w, bool tied) {
+std::vector<at::Tensor*> layerTensors(LlamaWeights::Layer& L) {
+    return {&L.attnNorm, &L.wq, &L.wk, &L.wv, &L.wo, &L.ffnNorm, &L.gate, &L.up, &L.down, &L.bq, &L.bk,
+            &L.bv, &L.bo, &L.qNorm, &L.kNorm, &L.postAttnNorm, &L.postFfnNorm};
+}
+
+int64_t countParameters(LlamaWeights& w, bool tied) {
     int64_t n = w.embedding.numel() + w.finalNorm.numel() + (tied ? 0 : w.head.numel());
-    for (const auto& L : w.layers)
-        for (const auto* t : {&L.attnNorm, &L.wq, &L.wk, &L.wv, &L.wo, &L.ffnNorm, &L.gate, &L.up, &L.down}) n += t->numel();
+    for (auto& L : w.layers)
+        for (const auto* t : layerTensors(L))
+            if (t->defined()) n += t->numel();
     return n;
+}
+
+void moveToDevice(LlamaWeights& w, bool tied) {
+    const auto device = preferredDevice();
+    if (!device.is_cuda()) return;
+    w.embedding = w.embedding.to(device);
+    w.finalNorm = w.finalNorm.to(device);
+    w.head = tied ? w.embedding : w.head.to(device);
+    for (auto& L : w.layers)
+        for (auto* t : layerTensors(L))
+            if (t->defined()) *t = t->to(device);
+}
+
+bool hasTokenizerBeside(const std::string& dirPath) {
+    const QDir dir(QString::fromStdString(dirPath));
+    return dir.exists("tokenizer.model") || !dir.entryList({"tok*.model"}, QDir::Files).isEmpty();
 }
 
 std::unique_ptr<LanguageModel> assemble(ModelInfo info, LlamaWeights w, RopeLayout rope, bool hfNames,
                                         std::unique_ptr<Tokenizer> tok, std::vector<int> stops) {
     info.parameters = countParameters(w, info.tiedEmbeddings);
-    const auto device = preferredDevice();
-    if (device.is_cuda()) {
-        w.embedding = w.embedding.to(device);
-        w.finalNorm = w.finalNorm.to(device);
-        w.head = info.tiedEmbeddings ? w.embedding : w.head.to(device);
-        for (auto& L : w.layers)
-            for (auto* t : {&L.attnNorm, &L.wq, &L.wk, &L.wv, &L.wo, &L.ffnNorm, &L.gate, &L.up, &L.down}) *t = t->to(device);
-    }
+    moveToDevice(w, info.tiedEmbeddings);
     auto probes = llamaProbePoints(info, hfNames);
     auto backbone = makeLlamaBackbone(info, std::move(w), rope);
     return std::make_unique<TransformerModel>(std::move(info), std::move(probes), std::move(tok), std::move(backbone),
                                               std::move(stops));
 }
 
-int firstId(const JsonFile& cfg, const char* key, int fallback) {
-    const auto v = cfg.object().value(QLatin1String(key));
-    if (v.isArray() && !v.toArray().isEmpty()) return v.toArray().first().toInt(fallback);  // several EOS ids
-    return cfg.optionalInt(key, fallback);
-}
-
 }  // namespace
 
-ModelInfo readLlamaHuggingFaceConfig(const std::string& dirPath) {
-    const QDir dir(QString::fromStdString(dirPath));
-    const JsonFile cfg(dir.filePath("config.json").toStdString());
-    ModelInfo info;
-    info.family = "llama";
-    info.format = "huggingface";
-    info.path = dirPath;
-    info.hidden = cfg.requireInt("hidden_size");
-    info.intermediate = cfg.requireInt("intermediate_size");
-    info.layers = cfg.requireInt("num_hidden_layers");
-    info.heads = cfg.requireInt("num_attention_heads");
-    info.kvHeads = cfg.has("num_key_value_heads") ? cfg.requireInt("num_key_value_heads") : info.heads;
-    info.vocab = cfg.requireInt("vocab_size");
-    info.maxPositions = cfg.requireInt("max_position_embeddings");
-    info.normEps = static_cast<float>(cfg.optionalNumber("rms_norm_eps", 1e-6));
-    info.ropeTheta = static_cast<float>(cfg.optionalNumber("rope_theta", 10000.0));
-    info.tiedEmbeddings = cfg.optionalBool("tie_word_embeddings", false);
-    info.bosId = firstId(cfg, "bos_token_id", 1);
-    info.eosId = firstId(cfg, "eos_token_id", 2);
-    return info;
-}
+ModelInfo readLlamaHuggingFaceConfig(const std::string& dirPath) { return readDecoderVariant(dirPath).info; }
 
 std::unique_ptr<LanguageModel> loadLlamaHuggingFace(const std::string& dirPath, const std::string& tokenizerPath) {
-    ModelInfo info = readLlamaHuggingFaceConfig(dirPath);
-    info.tokenizerPath = findTokenizerBeside(dirPath, tokenizerPath);
-    auto tok = loadSentencePieceTokenizer(info.tokenizerPath);
-    finishInfo(info, *tok);
+    DecoderVariant variant = readDecoderVariant(dirPath);
+    ModelInfo& info = variant.info;
+    // Without a sentencepiece model beside it the model runs on token ids only.
+    std::unique_ptr<Tokenizer> tok;
+    if (!tokenizerPath.empty() || hasTokenizerBeside(dirPath)) {
+        info.tokenizerPath = findTokenizerBeside(dirPath, tokenizerPath);
+        tok = loadSentencePieceTokenizer(info.tokenizerPath);
+        if (tok->vocabSize() > info.vocab)
+            throw Error(info.tokenizerPath + ": tokenizer has " + std::to_string(tok->vocabSize()) + " pieces but the model only " +
+                        std::to_string(info.vocab));
+    } else {
+        tok = missingTokenizer(dirPath, info.vocab, info.bosId, info.eosId);
+    }
+    info.device = preferredDevice().is_cuda() ? "cuda" : "cpu";
 
     const CheckpointTensors tensors(dirPath);
     const auto get = [&](const std::string& name, std::vector<int64_t> shape) { return tensors.get(name, shape); };
-    const int64_t D = info.hidden, F = info.intermediate, V = info.vocab;
-    const int64_t Q = info.heads * info.headDim, KVD = info.kvHeads * info.headDim;
+    // Gemma's RMSNorm multiplies by 1 + w: stored once as used.
+    const auto norm = [&](const std::string& name, int64_t width) {
+        auto w = get(name, {width});
+        return variant.gemmaNorms ? w.add_(1.0f) : w;
+    };
+    const int64_t D = info.hidden, F = info.intermediate, V = info.vocab, hd = info.headDim;
+    const int64_t Q = info.heads * hd, KVD = info.kvHeads * hd;
     LlamaWeights w;
     w.embedding = get("model.embed_tokens.weight", {V, D});
-    w.finalNorm = get("model.norm.weight", {D});
+    w.finalNorm = norm("model.norm.weight", D);
     if (!info.tiedEmbeddings && !tensors.contains("lm_head.weight"))
         throw Error(dirPath + ": missing tensor 'lm_head.weight' (config says embeddings are not tied)");
     w.head = info.tiedEmbeddings ? w.embedding : get("lm_head.weight", {V, D});
     for (int l = 0; l < info.layers; ++l) {
         const std::string p = "model.layers." + std::to_string(l) + ".";
         LlamaWeights::Layer L;
-        L.attnNorm = get(p + "input_layernorm.weight", {D});
-        L.wq = get(p + "self_attn.q_proj.weight", {Q, D});
-        L.wk = get(p + "self_attn.k_proj.weight", {KVD, D});
-        L.wv = get(p + "self_attn.v_proj.weight", {KVD, D});
+        L.attnNorm = norm(p + "input_layernorm.weight", D);
+        if (variant.fusedProjections) {
+            L.wq = get(p + "self_attn.qkv_proj.weight", {Q + 2 * KVD, D});
+            L.gate = get(p + "mlp.gate_up_proj.weight", {2 * F, D});
+        } else {
+            L.wq = get(p + "self_attn.q_proj.weight", {Q, D});
+            L.wk = get(p + "self_attn.k_proj.weight", {KVD, D});
+            L.wv = get(p + "self_attn.v_proj.weight", {KVD, D});
+            L.gate = get(p + "mlp.gate_proj.weight", {F, D});
+            L.up = get(p + "mlp.up_proj.weight", {F, D});
+        }
+        if (variant.qkvBias) {
+            L.bq = get(p + "self_attn.q_proj.bias", {Q});
+            L.bk = get(p + "self_attn.k_proj.bias", {KVD});
+            L.bv = get(p + "self_attn.v_proj.bias", {KVD});
+        }
+        if (variant.outputBias) L.bo = get(p + "self_attn.o_proj.bias", {D});
+        if (variant.qkNorm) {
+            L.qNorm = norm(p + "self_attn.q_norm.weight", hd);
+            L.kNorm = norm(p + "self_attn.k_norm.weight", hd);
+        }
         L.wo = get(p + "self_attn.o_proj.weight", {D, Q});
-        L.ffnNorm = get(p + "post_attention_layernorm.weight", {D});
-        L.gate = get(p + "mlp.gate_proj.weight", {F, D});
-        L.up = get(p + "mlp.up_proj.weight", {F, D});
         L.down = get(p + "mlp.down_proj.weight", {D, F});
+        if (variant.sandwichNorms) {
+            L.postAttnNorm = norm(p + "post_attention_layernorm.weight", D);
+            L.ffnNorm = norm(p + "pre_feedforward_layernorm.weight", D);
+            L.postFfnNorm = norm(p + "post_feedforward_layernorm.weight", D);
+        } else {
+            L.ffnNorm = norm(p + "post_attention_layernorm.weight", D);
+        }
         w.layers.push_back(std::move(L));
     }
+    info.parameters = countParameters(w, info.tiedEmbeddings);
+    moveToDevice(w, info.tiedEmbeddings);
+    auto probes = decoderProbePoints(variant);
+    auto backbone = makeDecoderBackbone(variant, std::move(w));
     std::vector<int> stops{info.eosId};
-    return assemble(std::move(info), std::move(w), RopeLayout::RotateHalf, true, std::move(tok), stops);
+    return std::make_unique<TransformerModel>(std::move(info), std::move(probes), std::move(tok), std::move(backbone), stops);
 }
 
 std::unique_ptr<LanguageModel> loadLlama2c(const std::string& path, const std::string& tokenizerPath) {
@@ -145,6 +172,7 @@ std::unique_ptr<LanguageModel> loadLlama2c(const std::string& path, const std::s
     ModelInfo info;
     info.family = "llama";
     info.format = "llama2.c";
+    info.architecture = "llama2.c";
     info.path = path;
     info.hidden = header[0];
     info.intermediate = header[1];

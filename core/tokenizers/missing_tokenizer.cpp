@@ -1,0 +1,38 @@
+// A model folder without a tokenizer still runs on token ids (tests, --prompt-ids); text
+// needs a tokenizer, and asking for one says so instead of guessing.
+#include "core/base/error.h"
+#include "core/tokenizers/tokenizer.h"
+
+namespace expertscope {
+namespace {
+
+class MissingTokenizer final : public Tokenizer {
+public:
+    MissingTokenizer(std::string modelPath, int vocab, int bos, int eos)
+        : modelPath_(std::move(modelPath)), vocab_(vocab), bos_(bos), eos_(eos) {}
+    std::vector<int> encode(const std::string&) const override {
+        throw Error(modelPath_ + ": the model has no tokenizer (no tokenizer.model beside it); choose one to work with text, "
+                                 "or give token ids");
+    }
+    std::string decode(const std::vector<int>& ids) const override {
+        std::string out;
+        for (int id : ids) out += "<" + std::to_string(id) + ">";
+        return out;
+    }
+    int vocabSize() const override { return vocab_; }
+    int bosId() const override { return bos_; }
+    int eosId() const override { return eos_; }
+    int padId() const override { return -1; }
+
+private:
+    std::string modelPath_;
+    int vocab_, bos_, eos_;
+};
+
+}  // namespace
+
+std::unique_ptr<Tokenizer> missingTokenizer(const std::string& modelPath, int vocab, int bos, int eos) {
+    return std::make_unique<MissingTokenizer>(modelPath, vocab, bos, eos);
+}
+
+}  // namespace expertscope
