@@ -111,11 +111,16 @@ int64_t TensorView::elementCount() const {
 }
 
 std::vector<float> TensorView::toFloat32() const {
+    std::vector<float> out(static_cast<size_t>(elementCount()));
+    toFloat32(out.data());
+    return out;
+}
+
+void TensorView::toFloat32(float* out) const {
     const int64_t n = elementCount();
-    std::vector<float> out(static_cast<size_t>(n));
     switch (dtype) {
-    case DType::F32: std::memcpy(out.data(), data, bytes); break;
-    case DType::F64: convert<double>(data, n, out.data()); break;
+    case DType::F32: std::memcpy(out, data, bytes); break;
+    case DType::F64: convert<double>(data, n, out); break;
     case DType::F16:
         for (int64_t i = 0; i < n; ++i) {
             uint16_t h;
@@ -131,14 +136,13 @@ std::vector<float> TensorView::toFloat32() const {
             std::memcpy(&out[i], &bits, 4);
         }
         break;
-    case DType::I64: convert<int64_t>(data, n, out.data()); break;
-    case DType::I32: convert<int32_t>(data, n, out.data()); break;
-    case DType::I16: convert<int16_t>(data, n, out.data()); break;
-    case DType::I8: convert<int8_t>(data, n, out.data()); break;
+    case DType::I64: convert<int64_t>(data, n, out); break;
+    case DType::I32: convert<int32_t>(data, n, out); break;
+    case DType::I16: convert<int16_t>(data, n, out); break;
+    case DType::I8: convert<int8_t>(data, n, out); break;
     case DType::U8:
-    case DType::Bool: convert<uint8_t>(data, n, out.data()); break;
+    case DType::Bool: convert<uint8_t>(data, n, out); break;
     }
-    return out;
 }
 
 std::vector<double> TensorView::toFloat64() const {
@@ -322,6 +326,14 @@ void writeSafetensors(const std::string& path, const std::vector<TensorToWrite>&
     out.write(header.constData(), header.size());
     for (const auto& t : tensors) out.write(reinterpret_cast<const char*>(t.bytes.data()), static_cast<std::streamsize>(t.bytes.size()));
     if (!out) throw Error(path + ": write failed");
+}
+
+void SafetensorsFile::release(const TensorView& view) const {
+    // Whole pages inside the tensor's bytes only: a page shared with a neighbour stays.
+    const auto page = static_cast<uintptr_t>(::sysconf(_SC_PAGESIZE));
+    const auto begin = (reinterpret_cast<uintptr_t>(view.data) + page - 1) / page * page;
+    const auto end = (reinterpret_cast<uintptr_t>(view.data) + view.bytes) / page * page;
+    if (end > begin) ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_DONTNEED);
 }
 
 }  // namespace expertscope

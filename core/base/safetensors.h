@@ -26,6 +26,7 @@ struct TensorView {
     int64_t elementCount() const;
     // Copies the data out as float32 (F64/F32/F16/BF16 and integer dtypes).
     std::vector<float> toFloat32() const;
+    void toFloat32(float* out) const;  // into elementCount() floats
     // The same as float64, exact for F64 (and every other dtype).
     std::vector<double> toFloat64() const;
 };
@@ -43,6 +44,10 @@ public:
     // Throws when the tensor is missing.
     const TensorView& tensor(const std::string& name) const;
     std::vector<std::string> names() const;
+    // Gives the pages under this tensor's data back to the system once it has been copied
+    // out (they are read again from the file if touched): loading a checkpoint then never
+    // holds the file's bytes and the converted weights together.
+    void release(const TensorView& view) const;
     const std::map<std::string, std::string>& metadata() const { return metadata_; }
 
 private:

@@ -37,8 +37,10 @@ CheckpointTensors::CheckpointTensors(const std::string& dirPath) : dir_(dirPath)
 at::Tensor CheckpointTensors::get(const std::string& name, const std::vector<int64_t>& shape) const {
     auto it = where_.find(name);
     if (it == where_.end()) throw Error(dir_ + ": missing tensor '" + name + "'");
-    auto t = toTensor(it->second->tensor(name));
-    expectShape(t, shape, it->second->path() + ": tensor '" + name + "'");
+    const TensorView& view = it->second->tensor(name);
+    expectShape(view.shape, shape, it->second->path() + ": tensor '" + name + "'");
+    auto t = toTensor(view);
+    it->second->release(view);  // the file's bytes of it are no longer needed
     return t;
 }
 

@@ -120,23 +120,22 @@ bool useCpuKernels(const at::Device& device) {
 
 at::Tensor toTensor(const TensorView& view) {
     auto t = at::empty(view.shape, at::kFloat);
-    if (view.dtype == DType::F32) {
-        std::memcpy(t.data_ptr<float>(), view.data, view.bytes);
-    } else {
-        const auto values = view.toFloat32();
-        std::memcpy(t.data_ptr<float>(), values.data(), values.size() * sizeof(float));
-    }
+    view.toFloat32(t.data_ptr<float>());  // straight into the tensor: no second copy
     return t;
 }
 
 void expectShape(const at::Tensor& t, std::vector<int64_t> shape, const std::string& what) {
-    if (t.sizes().vec() == shape) return;
+    expectShape(t.sizes().vec(), std::move(shape), what);
+}
+
+void expectShape(const std::vector<int64_t>& got, const std::vector<int64_t>& shape, const std::string& what) {
+    if (got == shape) return;
     auto str = [](at::IntArrayRef s) {
         std::ostringstream o;
         o << s;
         return o.str();
     };
-    throw Error(what + " has shape " + str(t.sizes()) + ", expected " + str(shape));
+    throw Error(what + " has shape " + str(got) + ", expected " + str(shape));
 }
 
 // Once per process: LibTorch may start with one intra-op thread, so use every core unless

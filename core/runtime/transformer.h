@@ -119,5 +119,6 @@ at::Device preferredDevice();
 bool useCpuKernels(const at::Device& device);
 at::Tensor toTensor(const TensorView& view);  // float32 copy on the CPU
 void expectShape(const at::Tensor& t, std::vector<int64_t> shape, const std::string& what);
+void expectShape(const std::vector<int64_t>& got, const std::vector<int64_t>& shape, const std::string& what);
 
 }  // namespace expertscope

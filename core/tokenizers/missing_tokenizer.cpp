@@ -8,11 +8,11 @@ namespace {
 
 class MissingTokenizer final : public Tokenizer {
 public:
-    MissingTokenizer(std::string modelPath, int vocab, int bos, int eos)
-        : modelPath_(std::move(modelPath)), vocab_(vocab), bos_(bos), eos_(eos) {}
+    MissingTokenizer(std::string modelPath, int vocab, int bos, int eos, std::string why)
+        : modelPath_(std::move(modelPath)), why_(why.empty() ? "no tokenizer.model beside it" : std::move(why)), vocab_(vocab),
+          bos_(bos), eos_(eos) {}
     std::vector<int> encode(const std::string&) const override {
-        throw Error(modelPath_ + ": the model has no tokenizer (no tokenizer.model beside it); choose one to work with text, "
-                                 "or give token ids");
+        throw Error(modelPath_ + ": the model has no tokenizer (" + why_ + "); choose one to work with text, or give token ids");
     }
     std::string decode(const std::vector<int>& ids) const override {
         std::string out;
@@ -25,14 +25,14 @@ public:
     int padId() const override { return -1; }
 
 private:
-    std::string modelPath_;
+    std::string modelPath_, why_;
     int vocab_, bos_, eos_;
 };
 
 }  // namespace
 
-std::unique_ptr<Tokenizer> missingTokenizer(const std::string& modelPath, int vocab, int bos, int eos) {
-    return std::make_unique<MissingTokenizer>(modelPath, vocab, bos, eos);
+std::unique_ptr<Tokenizer> missingTokenizer(const std::string& modelPath, int vocab, int bos, int eos, const std::string& why) {
+    return std::make_unique<MissingTokenizer>(modelPath, vocab, bos, eos, why);
 }
 
 }  // namespace expertscope

@@ -23,8 +23,9 @@ public:
 // Throws expertscope::Error when the file cannot be read or is not a sentencepiece model.
 std::unique_ptr<Tokenizer> loadSentencePieceTokenizer(const std::string& path);
 
-// For a model without a tokenizer: ids in and out (decode writes "<id>" per id), and
-// encode throws an Error saying the model at `modelPath` needs a tokenizer for text.
-std::unique_ptr<Tokenizer> missingTokenizer(const std::string& modelPath, int vocab, int bos, int eos);
+// For a model without a tokenizer it can read: ids in and out (decode writes "<id>" per
+// id), and encode throws an Error saying the model at `modelPath` needs a tokenizer for
+// text, and why it has none (`why`: default "no tokenizer.model beside it").
+std::unique_ptr<Tokenizer> missingTokenizer(const std::string& modelPath, int vocab, int bos, int eos, const std::string& why = {});
 
 }  // namespace expertscope

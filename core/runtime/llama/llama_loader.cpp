@@ -85,13 +85,24 @@ std::unique_ptr<LanguageModel> loadLlamaHuggingFace(const std::string& dirPath, 
     ModelInfo& info = variant.info;
     // Without a sentencepiece model beside it the model runs on token ids only.
     std::unique_ptr<Tokenizer> tok;
-    if (!tokenizerPath.empty() || hasTokenizerBeside(dirPath)) {
-        info.tokenizerPath = findTokenizerBeside(dirPath, tokenizerPath);
+    if (tokenizerPath.empty() && hasTokenizerBeside(dirPath)) {
+        // Llama 3 ships a tiktoken file under the same name: the model still loads.
+        try {
+            tok = loadSentencePieceTokenizer(findTokenizerBeside(dirPath, {}));
+            info.tokenizerPath = findTokenizerBeside(dirPath, {});
+        } catch (const Error&) {
+            tok = missingTokenizer(dirPath, info.vocab, info.bosId, info.eosId,
+                                   "the tokenizer.model beside it is not a sentencepiece model, and tokenizer.json is not read yet");
+        }
+    } else if (!tokenizerPath.empty()) {
+        info.tokenizerPath = tokenizerPath;
         tok = loadSentencePieceTokenizer(info.tokenizerPath);
+    }
+    if (tok && !info.tokenizerPath.empty()) {
         if (tok->vocabSize() > info.vocab)
             throw Error(info.tokenizerPath + ": tokenizer has " + std::to_string(tok->vocabSize()) + " pieces but the model only " +
                         std::to_string(info.vocab));
-    } else {
+    } else if (!tok) {
         tok = missingTokenizer(dirPath, info.vocab, info.bosId, info.eosId);
     }
     info.device = preferredDevice().is_cuda() ? "cuda" : "cpu";
