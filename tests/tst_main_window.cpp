@@ -2,12 +2,16 @@
 // message, no crash, the file untouched), and drag and drop of unknown files.
 #include "ui/main_window.h"
 #include "test_support.h"
+#include "ui/project_session.h"
 #include "ui/startup.h"
 
 #include <QAction>
 #include <QApplication>
 #include <QDropEvent>
 #include <QFile>
+#include <QFileInfo>
+#include <QLabel>
+#include <QSignalSpy>
 #include <QMenuBar>
 #include <QMimeData>
 #include <QSettings>
@@ -106,6 +110,30 @@ private slots:
         MainWindow fresh;
         QCOMPARE(fresh.session()->runSettings().pooling, Pooling::Max);
         QCOMPARE(fresh.session()->runSettings().sequenceLength, 0);
+    }
+
+    // A model folder without a tokenizer loads (its family shows in the status bar), and an
+    // analysis asks for a tokenizer instead of starting.
+    void refusesToAnalyseAModelWithoutATokenizer() {
+        REQUIRE_SHARED(config, "models/qwen2-tiny-random/config.json");
+        REQUIRE_SHARED(list, "concepts/onesec/concept_list.csv");
+        MainWindow w;
+        QVERIFY(w.openProject(tmp_.filePath("no-tokenizer.esproj"), true));
+        QSignalSpy loaded(w.session(), &ProjectSession::modelChanged);
+        w.session()->addModel(QFileInfo(config).absolutePath());
+        QVERIFY(loaded.wait(30000));
+        QVERIFY(w.session()->hasModel());
+        QVERIFY(!w.session()->modelHasTokenizer());
+        const QString shown = test::child<QLabel>(&w, "modelLabel")->text();
+        QVERIFY2(shown.contains("qwen2 · Qwen2ForCausalLM") && shown.contains("no tokenizer"), qPrintable(shown));
+        QVERIFY(w.session()->addConcepts(QFileInfo(list).absolutePath()));
+        QSignalSpy finished(w.session(), &ProjectSession::analysisFinished);
+        w.session()->startAnalysis();
+        QVERIFY(!w.session()->analysing());
+        QVERIFY2(w.property("lastError").toString().startsWith("The model has no tokenizer: qwen2-tiny-random has no tokenizer"),
+                 qPrintable(w.property("lastError").toString()));
+        QCOMPARE(finished.count(), 0);
+        w.session()->waitForIdle();
     }
 
     void refusesADroppedFileItDoesNotKnow() {

@@ -16,6 +16,7 @@
 #include <QTemporaryDir>
 
 #include <algorithm>
+#include <cstring>
 
 using namespace expertscope;
 
@@ -138,6 +139,52 @@ private slots:
         double moved = 0;
         for (size_t i = 0; i < plain.logits.size(); ++i) moved = std::max(moved, double(std::fabs(plain.logits[i] - forced.logits[i])));
         QVERIFY2(moved > 1e-3, qPrintable(family + ": forcing moved the logits by " + QString::number(moved)));
+    }
+
+    // bf16 and f16 checkpoints load to float32 exactly: the same logits, bit for bit, as a
+    // float32 checkpoint holding the same rounded values.
+    void loadsHalfPrecisionWeights() {
+        REQUIRE_SHARED(weights, "models/qwen3-tiny-random/model.safetensors");
+        const SafetensorsFile source(weights.toStdString());
+        for (const DType dtype : {DType::BF16, DType::F16}) {
+            std::vector<TensorToWrite> half, rounded;
+            for (const auto& name : source.names()) {
+                const auto& view = source.tensor(name);
+                const auto values = view.toFloat32();
+                TensorToWrite h{name, dtype, view.shape, std::vector<unsigned char>(values.size() * 2)};
+                TensorToWrite f{name, DType::F32, view.shape, std::vector<unsigned char>(values.size() * 4)};
+                for (size_t i = 0; i < values.size(); ++i) {
+                    float back = 0;
+                    if (dtype == DType::F16) {
+                        const _Float16 x = static_cast<_Float16>(values[i]);
+                        std::memcpy(&h.bytes[2 * i], &x, 2);
+                        back = static_cast<float>(x);
+                    } else {
+                        uint32_t bits;
+                        std::memcpy(&bits, &values[i], 4);
+                        const auto top = static_cast<uint16_t>((bits + 0x7FFF + ((bits >> 16) & 1)) >> 16);
+                        std::memcpy(&h.bytes[2 * i], &top, 2);
+                        const uint32_t widened = static_cast<uint32_t>(top) << 16;
+                        std::memcpy(&back, &widened, 4);
+                    }
+                    std::memcpy(&f.bytes[4 * i], &back, 4);
+                }
+                half.push_back(std::move(h));
+                rounded.push_back(std::move(f));
+            }
+            const QString tag = dtype == DType::F16 ? "f16" : "bf16";
+            for (const auto& [name, tensors] : {std::pair{tag, &half}, std::pair{tag + "-as-f32", &rounded}}) {
+                const QString dir = tmp_.filePath(name);
+                QDir().mkpath(dir);
+                QVERIFY(QFile::copy(fixture("qwen3") + "/config.json", dir + "/config.json"));
+                writeSafetensors((dir + "/model.safetensors").toStdString(), *tensors);
+            }
+            const std::vector<int> tokens{227, 75, 145, 284, 9, 300};
+            const auto a = loadModel({tmp_.filePath(tag).toStdString(), ""})->trace(tokens);
+            const auto b = loadModel({tmp_.filePath(tag + "-as-f32").toStdString(), ""})->trace(tokens);
+            QCOMPARE(a.logits.size(), b.logits.size());
+            QVERIFY2(std::memcmp(a.logits.data(), b.logits.data(), a.logits.size() * sizeof(float)) == 0, qPrintable(tag));
+        }
     }
 
     // Without a tokenizer the model runs on ids; text asks for one.

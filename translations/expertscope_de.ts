@@ -676,6 +676,18 @@
         <source>sentencepiece models (*.model)</source>
         <translation>sentencepiece-Modelle (*.model)</translation>
     </message>
+    <message>
+        <source>The model the project analyses</source>
+        <translation>Das Modell, das das Projekt analysiert</translation>
+    </message>
+    <message>
+        <source>The folder has no tokenizer: choose one (cancel: token ids only)</source>
+        <translation>Der Ordner hat keinen Tokenizer: bitte einen wählen (Abbrechen: nur Token-IDs)</translation>
+    </message>
+    <message>
+        <source>Tokenizers (*.model vocab.json tokenizer.json)</source>
+        <translation>Tokenizer (*.model vocab.json tokenizer.json)</translation>
+    </message>
 </context>
 <context>
     <name>expertscope::MatrixView</name>
@@ -844,6 +856,22 @@
     <message>
         <source>No model is loaded.</source>
         <translation>Kein Modell geladen.</translation>
+    </message>
+    <message>
+        <source>%1M parameters</source>
+        <translation>%1 Mio. Parameter</translation>
+    </message>
+    <message>
+        <source>no tokenizer</source>
+        <translation>kein Tokenizer</translation>
+    </message>
+    <message>
+        <source>The model has no tokenizer</source>
+        <translation>Das Modell hat keinen Tokenizer</translation>
+    </message>
+    <message>
+        <source>%1 has no tokenizer Expertscope can read, and an analysis needs the sentences as tokens. Add the model again and choose its tokenizer (File &gt; Add model…).</source>
+        <translation>%1 hat keinen Tokenizer, den Expertscope lesen kann, und eine Analyse braucht die Sätze als Tokens. Fügen Sie das Modell erneut hinzu und wählen Sie seinen Tokenizer (Datei &gt; Modell hinzufügen…).</translation>
     </message>
 </context>
 <context>

@@ -245,6 +245,15 @@ DE = {
     'Pooling:': 'Pooling:',
     'Sequence length:': 'Sequenzlänge:',
     'Longer sentences are:': 'Längere Sätze werden:',
+    'The model the project analyses': 'Das Modell, das das Projekt analysiert',
+    'The folder has no tokenizer: choose one (cancel: token ids only)':
+        'Der Ordner hat keinen Tokenizer: bitte einen wählen (Abbrechen: nur Token-IDs)',
+    'Tokenizers (*.model vocab.json tokenizer.json)': 'Tokenizer (*.model vocab.json tokenizer.json)',
+    '%1M parameters': '%1 Mio. Parameter',
+    'no tokenizer': 'kein Tokenizer',
+    'The model has no tokenizer': 'Das Modell hat keinen Tokenizer',
+    '%1 has no tokenizer Expertscope can read, and an analysis needs the sentences as tokens. Add the model again and choose its tokenizer (File > Add model…).':
+        '%1 hat keinen Tokenizer, den Expertscope lesen kann, und eine Analyse braucht die Sätze als Tokens. Fügen Sie das Modell erneut hinzu und wählen Sie seinen Tokenizer (Datei > Modell hinzufügen…).',
 }
 
 

@@ -60,8 +60,11 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), session_(new Proj
     // Status bar: what happens, and an analysis's progress with rate, ETA and cancel.
     statusText_ = new QLabel(this);
     progress_ = new AnalysisProgress(this);
+    modelLabel_ = new QLabel(this);
+    modelLabel_->setObjectName("modelLabel");
     statusBar()->addWidget(statusText_, 1);
     statusBar()->addPermanentWidget(progress_);
+    statusBar()->addPermanentWidget(modelLabel_);
 
     buildMenus();
     connectSession();
@@ -101,6 +104,8 @@ void MainWindow::connectSession() {
         showConcept();
     });
     connect(session_, &ProjectSession::modelChanged, this, [this] {
+        modelLabel_->setText(session_->hasModel() ? session_->modelName() + " (" + session_->modelDescription() + ")" : QString());
+        modelLabel_->setToolTip(session_->hasModel() ? tr("The model the project analyses") : QString());
         updateActions();
         showConcept();
     });

@@ -79,6 +79,7 @@ private:
     GenerationPanel* generation_;
     QTabWidget* views_;
     QLabel* statusText_;
+    QLabel* modelLabel_;  // the model's family, architecture and size
     AnalysisProgress* progress_;
     QMenu* recentMenu_ = nullptr;
     QAction *analyse_ = nullptr, *cancelAction_ = nullptr, *addModel_ = nullptr, *addConcepts_ = nullptr,

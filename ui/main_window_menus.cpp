@@ -14,6 +14,7 @@
 
 #include <QAction>
 #include <QApplication>
+#include <QDir>
 #include <QDockWidget>
 #include <QDragEnterEvent>
 #include <QFileDialog>
@@ -123,7 +124,15 @@ void MainWindow::addModelDialog() {
     if (path.isEmpty()) return;
     const QFileInfo fi(path);
     if (fi.fileName() == "config.json") {
-        session_->addModel(fi.absolutePath());
+        // A folder without a tokenizer loads, but reads no text: offer to choose one.
+        const QDir folder = fi.absoluteDir();
+        const bool hasTokenizer = folder.exists("tokenizer.model") || !folder.entryList({"tok*.model"}, QDir::Files).isEmpty() ||
+                                  (folder.exists("vocab.json") && folder.exists("merges.txt")) || folder.exists("tokenizer.json");
+        const QString tokenizer =
+            hasTokenizer ? QString()
+                         : QFileDialog::getOpenFileName(this, tr("The folder has no tokenizer: choose one (cancel: token ids only)"),
+                                                        fi.absolutePath(), tr("Tokenizers (*.model vocab.json tokenizer.json)"));
+        session_->addModel(fi.absolutePath(), tokenizer);
         return;
     }
     // Its tokenizer is found beside it (tokenizer.model, tok*.model) unless one is named.

@@ -43,6 +43,17 @@ QString ProjectSession::modelName() const {
     return fi.fileName();
 }
 
+QString ProjectSession::modelDescription() const {
+    if (!model_) return {};
+    const ModelInfo& i = model_->info();
+    QStringList parts{QString::fromStdString(i.family), QString::fromStdString(i.architecture),
+                      tr("%1M parameters").arg(static_cast<double>(i.parameters) / 1e6, 0, 'f', 1)};
+    if (!modelHasTokenizer()) parts << tr("no tokenizer");
+    return parts.join(QStringLiteral(" · "));
+}
+
+bool ProjectSession::modelHasTokenizer() const { return model_ && !model_->info().tokenizerPath.empty(); }
+
 int64_t ProjectSession::unitCount() const {
     return probes_.empty() ? 0 : probes_.back().offset + probes_.back().units;
 }

@@ -100,6 +100,11 @@ public:
     QString projectPath() const;
     bool hasModel() const { return model_ != nullptr; }
     QString modelName() const;
+    // "qwen2 · Qwen2ForCausalLM · 0.1M parameters", with "no tokenizer" when it has none.
+    QString modelDescription() const;
+    // Whether the model can read text: a folder without a tokenizer runs on ids only, and
+    // analyses need sentences.
+    bool modelHasTokenizer() const;
     bool analysing() const { return analysing_; }
     const std::vector<ProbePoint>& probes() const { return probes_; }
     int64_t unitCount() const;

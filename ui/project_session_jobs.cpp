@@ -23,6 +23,13 @@ void ProjectSession::startAnalysis() {
                                                             : tr("Add a concept set to the project first."));
         return;
     }
+    if (!modelHasTokenizer()) {
+        emit failed(tr("The model has no tokenizer"),
+                    tr("%1 has no tokenizer Expertscope can read, and an analysis needs the sentences as tokens. Add the "
+                       "model again and choose its tokenizer (File > Add model…).")
+                        .arg(modelName()));
+        return;
+    }
     analysing_ = true;
     cancelAnalysis_ = std::make_shared<std::atomic<bool>>(false);
     emit busy(tr("Analysing…"));
