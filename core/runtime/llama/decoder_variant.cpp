@@ -119,8 +119,8 @@ DecoderVariant readDecoderVariant(const std::string& dirPath) {
     if (cfg.optionalBool("mlp_bias", false)) refuse(cfg, "mlp_bias is not implemented");
     if (cfg.optionalNumber("partial_rotary_factor", 1.0) != 1.0)
         refuse(cfg, "partial_rotary_factor other than 1 is not implemented");
-    if (type == "qwen2" && cfg.optionalBool("use_sliding_window", false))
-        refuse(cfg, "use_sliding_window is not implemented for qwen2");
+    if ((type == "qwen2" || type == "qwen3") && cfg.optionalBool("use_sliding_window", false))
+        refuse(cfg, "use_sliding_window is not implemented for " + type);
 
     v.qkvBias = type == "qwen2" || cfg.optionalBool("attention_bias", false);
     v.outputBias = type != "qwen2" && cfg.optionalBool("attention_bias", false);
