@@ -11,6 +11,7 @@ namespace expertscope::cli {
 // Commands over a model alone (cli_model_commands.cpp).
 int infoCommand(const std::vector<std::string>& args, std::ostream& out);
 int generateCommand(const std::vector<std::string>& args, std::ostream& out);
+int tokenizeCommand(const std::vector<std::string>& args, std::ostream& out);
 
 // The one command that writes a project (cli_analyse_command.cpp).
 int analyseCommand(const std::vector<std::string>& args, std::ostream& out);

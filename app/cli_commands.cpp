@@ -26,6 +26,9 @@ const char* kUsage =
     "            prints the generated text, or with --ids its token ids (temperature 0 is greedy; no\n"
     "            prompt starts from BOS); --prompt-ids drives a model without a tokenizer\n"
     "            with --concept, the concept's top K experts (default 50) are forced to their value\n"
+    "  tokenize  (--model PATH | --tokenizer PATH) (--text TEXT [--special] | --decode 1,2,3)\n"
+    "            the ids as JSON (with --model, as the model reads a sentence: BOS first when its\n"
+    "            tokenizer adds one; --special reads special tokens written in the text), or the text\n"
     "  analyse   --model PATH [--tokenizer PATH] --concepts PATH --project FILE\n"
     "            [--pooling max|mean|selfcond] [--seq-len N] [--batch-tokens N] [--threads N]\n"
     "            [--long drop|truncate] [--keep-responses K] [--reuse-mb MB] [--json]\n"
@@ -72,6 +75,7 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
     const std::map<std::string, std::function<int(const std::vector<std::string>&, std::ostream&)>> commands{
         {"info", infoCommand},
         {"generate", generateCommand},
+        {"tokenize", tokenizeCommand},
         {"analyse", analyseCommand},
         {"analyze", analyseCommand},
         {"experts", expertsCommand},

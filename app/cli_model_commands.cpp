@@ -6,6 +6,7 @@
 #include "core/project/project_store.h"
 #include "core/project/run_names.h"
 #include "core/runtime/language_model.h"
+#include "core/tokenizers/bpe_tokenizer.h"
 
 #include "app/cli_options.h"
 
@@ -73,15 +74,49 @@ int infoCommand(const std::vector<std::string>& args, std::ostream& out) {
 }
 
 // "1,2,3" -> {1, 2, 3}; throws on anything else.
-std::vector<int> parseIds(const std::string& text) {
+std::vector<int> parseIds(const std::string& text, const std::string& option = "--prompt-ids") {
     std::vector<int> ids;
     for (const auto& part : QString::fromStdString(text).split(',')) {
         bool ok = false;
         const int id = part.trimmed().toInt(&ok);
-        if (!ok || id < 0) throw Error("--prompt-ids expects token ids separated by commas (1,2,3), got '" + text + "'");
+        if (!ok || id < 0) throw Error(option + " expects token ids separated by commas (1,2,3), got '" + text + "'");
         ids.push_back(id);
     }
     return ids;
+}
+
+int tokenizeCommand(const std::vector<std::string>& argsIn, std::ostream& out) {
+    std::vector<std::string> args;
+    const bool special = flag(argsIn, "--special", &args);
+    const Options o(args, {"model", "tokenizer", "text", "decode"});
+    if (o.text("model").empty() && o.text("tokenizer").empty()) throw Error("tokenize needs --model or --tokenizer");
+    if (o.text("text").empty() == o.text("decode").empty()) throw Error("tokenize needs --text TEXT or --decode 1,2,3");
+    std::unique_ptr<LanguageModel> model;
+    std::unique_ptr<Tokenizer> own;
+    if (!o.text("model").empty()) model = openModel(o);
+    else own = loadTokenizer(o.required("tokenizer"));
+    const Tokenizer& tok = model ? model->tokenizer() : *own;
+    if (!o.text("decode").empty()) {
+        out << tok.decode(parseIds(o.text("decode"), "--decode")) << "\n";
+        return 0;
+    }
+    std::vector<int> ids;
+    const std::string text = o.text("text");
+    if (special) {
+        const auto* bpe = dynamic_cast<const ByteLevelBpe*>(&tok);
+        if (!bpe) throw Error("--special: this tokenizer reads special tokens as text");
+        ids = bpe->encode(text, true);
+        if (model && model->info().prependBos && model->info().bosId >= 0) ids.insert(ids.begin(), model->info().bosId);
+    } else {
+        ids = model ? model->tokenize(text) : tok.encode(text);
+    }
+    QJsonArray list;
+    for (int id : ids) list.append(id);
+    out << QJsonDocument(QJsonObject{{"ids", list}, {"bos_added", model != nullptr && model->info().prependBos}})
+               .toJson(QJsonDocument::Compact)
+               .toStdString()
+        << "\n";
+    return 0;
 }
 
 int generateCommand(const std::vector<std::string>& argsIn, std::ostream& out) {

@@ -79,6 +79,8 @@ private slots:
         for (const auto& line : QString::fromUtf8(m.readAll()).split('\n', Qt::SkipEmptyParts))
             if (!line.startsWith("#version")) mergeList.append(line);
         const QJsonObject json{{"model", QJsonObject{{"type", "BPE"}, {"vocab", vocab}, {"merges", mergeList}}},
+                               {"pre_tokenizer", QJsonObject{{"type", "ByteLevel"}, {"add_prefix_space", false}, {"use_regex", true}}},
+                               {"decoder", QJsonObject{{"type", "ByteLevel"}}},
                                {"added_tokens", QJsonArray{QJsonObject{{"id", 50256}, {"content", "<|endoftext|>"}, {"special", true}}}}};
         QDir().mkpath(tmp_.filePath("hf"));
         write("hf/tokenizer.json", QJsonDocument(json).toJson(QJsonDocument::Compact));
@@ -113,7 +115,7 @@ private slots:
 
         QDir().mkpath(tmp_.filePath("badjson"));
         write("badjson/tokenizer.json", "{\"model\": {\"type\": \"WordPiece\"}}");
-        expertscope::test::expectError([&] { loadByteLevelBpe(tmp_.filePath("badjson").toStdString()); }, "is not \"BPE\"");
+        expertscope::test::expectError([&] { loadByteLevelBpe(tmp_.filePath("badjson").toStdString()); }, "model.type: 'WordPiece' is not implemented");
         expertscope::test::expectError([&] { loadByteLevelBpe(tmp_.filePath("nowhere").toStdString()); }, "no such file");
     }
 };

@@ -92,6 +92,35 @@ private slots:
         QVERIFY2(text.err.contains("the model has no tokenizer"), text.err.constData());
     }
 
+    // tokenize: ids as JSON from a tokenizer.json, a GGUF vocabulary or a model (with the
+    // BOS the model's tokenizer adds), special tokens on request, and decoding.
+    void tokenizes() {
+        REQUIRE_SHARED(llama3, "tokenizers/llama3/tokenizer.json");
+        REQUIRE_SHARED(spm, "tokenizers/gguf-vocab/ggml-vocab-llama-spm.gguf");
+        REQUIRE_SHARED(stories, "models/stories260K-hf/config.json");
+        const auto ids = [](const QByteArray& out) {
+            QStringList list;
+            for (const auto& v : QJsonDocument::fromJson(out).object().value("ids").toArray()) list << QString::number(v.toInt());
+            return list.join(',');
+        };
+        auto r = cli({"tokenize", "--tokenizer", llama3, "--text", "Hello world<|begin_of_text|>"});
+        QVERIFY2(r.code == 0, r.err.constData());
+        QVERIFY(ids(r.out).startsWith("9906,1917,"));
+        QVERIFY(!ids(r.out).contains("128000"));
+        r = cli({"tokenize", "--tokenizer", llama3, "--text", "Hello world<|begin_of_text|>", "--special"});
+        QCOMPARE(ids(r.out), QString("9906,1917,128000"));
+        r = cli({"tokenize", "--tokenizer", llama3, "--decode", "9906,1917"});
+        QCOMPARE(QString::fromUtf8(r.out), QString("Hello world\n"));
+        r = cli({"tokenize", "--tokenizer", spm, "--text", "Hello world"});
+        QCOMPARE(ids(r.out), QString("15043,3186"));  // llama-spm's ids for the test set's "Hello world"
+        r = cli({"tokenize", "--model", QFileInfo(stories).absolutePath(), "--text", "Once upon"});
+        QCOMPARE(QJsonDocument::fromJson(r.out).object().value("bos_added").toBool(), true);
+        QVERIFY(ids(r.out).startsWith("1,"));
+        r = cli({"tokenize", "--tokenizer", llama3});
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.contains("tokenize needs --text TEXT or --decode 1,2,3"), r.err.constData());
+    }
+
     // A model folder without a tokenizer (the family fixtures) is driven by ids: the greedy
     // continuation is Hugging Face's.
     void generatesFromPromptIds() {

@@ -16,6 +16,7 @@
 #include <QTemporaryDir>
 
 #include <algorithm>
+#include <tuple>
 #include <cstring>
 
 using namespace expertscope;
@@ -184,6 +185,43 @@ private slots:
             const auto b = loadModel({tmp_.filePath(tag + "-as-f32").toStdString(), ""})->trace(tokens);
             QCOMPARE(a.logits.size(), b.logits.size());
             QVERIFY2(std::memcmp(a.logits.data(), b.logits.data(), a.logits.size() * sizeof(float)) == 0, qPrintable(tag));
+        }
+    }
+
+    // A folder with a tokenizer.json wraps sentences as its tokenizer does: Llama 3's puts
+    // <|begin_of_text|> first, Qwen2's adds nothing. (The tiny model with its embedding
+    // widened to each tokenizer's vocabulary.)
+    void wrapsSentencesAsTheTokenizerDoes() {
+        REQUIRE_SHARED(weights, "models/qwen2-tiny-random/model.safetensors");
+        REQUIRE_SHARED(llama3, "tokenizers/llama3/tokenizer.json");
+        REQUIRE_SHARED(qwen2, "tokenizers/qwen2/tokenizer.json");
+        const SafetensorsFile source(weights.toStdString());
+        for (const auto& [name, tokenizer, vocab, bos] : {std::tuple{QString("with-llama3"), llama3, 128256, 128000},
+                                                          std::tuple{QString("with-qwen2"), qwen2, 151936, -1}}) {
+            const QString dir = editedCopy("qwen2", name, [vocab = vocab](QJsonObject& c) { c["vocab_size"] = vocab; });
+            QFile::remove(dir + "/model.safetensors");
+            std::vector<TensorToWrite> tensors;
+            for (const auto& t : source.names()) {
+                const auto& view = source.tensor(t);
+                TensorToWrite w{t, view.dtype, view.shape, std::vector<unsigned char>(view.data, view.data + view.bytes)};
+                if (t == "model.embed_tokens.weight") {
+                    w.shape[0] = vocab;
+                    w.bytes.assign(static_cast<size_t>(vocab * view.shape[1]) * 4, 0);
+                }
+                tensors.push_back(std::move(w));
+            }
+            writeSafetensors((dir + "/model.safetensors").toStdString(), tensors);
+            QVERIFY(QFile::copy(tokenizer, dir + "/tokenizer.json"));
+            const auto model = loadModel({dir.toStdString(), ""});
+            const auto body = model->tokenizer().encode("Hello world");
+            const auto ids = model->tokenize("Hello world");
+            QCOMPARE(model->info().prependBos, bos >= 0);
+            if (bos >= 0) {
+                QCOMPARE(ids.front(), bos);
+                QCOMPARE(std::vector<int>(ids.begin() + 1, ids.end()), body);
+            } else {
+                QCOMPARE(ids, body);
+            }
         }
     }
 

@@ -1,5 +1,7 @@
 #include "core/tokenizers/bpe_tokenizer.h"
 
+#include "core/tokenizers/bpe_files.h"
+
 #include "core/base/error.h"
 #include "core/base/json_file.h"
 
@@ -14,6 +16,11 @@
 #include <climits>
 
 namespace expertscope {
+
+// With Unicode properties, \\s is Unicode white space as in Python's `regex`, which the
+// original encoder used.
+const char* const kGpt2Pattern = R"('s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+)";
+
 namespace {
 
 // GPT-2's byte <-> character table: printable bytes stand for themselves, the others are
@@ -36,15 +43,6 @@ const ByteTable& byteTable() {
     return table;
 }
 
-// The reference pattern; with Unicode properties, \s is Unicode white space as in Python's
-// `regex`, which the original encoder used.
-const QRegularExpression& pretokenizer() {
-    static const QRegularExpression re(
-        QStringLiteral(R"('s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+)"),
-        QRegularExpression::UseUnicodePropertiesOption);
-    return re;
-}
-
 // Splits UTF-8 text into its characters (the BPE symbols of a byte-mapped piece).
 std::vector<std::string> characters(const std::string& s) {
     std::vector<std::string> out;
@@ -57,34 +55,87 @@ std::vector<std::string> characters(const std::string& s) {
     return out;
 }
 
+// Isolated splitting: every match is a piece and so is the text between matches.
+std::vector<QString> splitIsolated(const QString& text, const QRegularExpression& re) {
+    std::vector<QString> pieces;
+    qsizetype at = 0;
+    auto it = re.globalMatch(text);
+    while (it.hasNext()) {
+        const auto m = it.next();
+        if (m.capturedLength() == 0) continue;
+        if (m.capturedStart() > at) pieces.push_back(text.mid(at, m.capturedStart() - at));
+        pieces.push_back(m.captured(0));
+        at = m.capturedEnd();
+    }
+    if (at < text.size()) pieces.push_back(text.mid(at));
+    return pieces;
+}
+
 }  // namespace
 
-ByteLevelBpe::ByteLevelBpe(std::unordered_map<std::string, int> vocab,
-                           const std::vector<std::pair<std::string, std::string>>& merges,
+namespace {
+
+ByteLevelBpeSpec gpt2Spec(std::unordered_map<std::string, int> vocab, const std::vector<std::pair<std::string, std::string>>& merges,
+                          const std::map<std::string, int>& specials, std::string source) {
+    ByteLevelBpeSpec spec;
+    spec.vocab = std::move(vocab);
+    spec.merges = merges;
+    spec.patterns = {kGpt2Pattern};
+    for (const auto& [content, id] : specials) spec.added.push_back({content, id, true});
+    const auto eot = specials.find("<|endoftext|>");
+    spec.bos = spec.eos = eot != specials.end() ? eot->second : -1;
+    spec.source = std::move(source);
+    return spec;
+}
+
+}  // namespace
+
+ByteLevelBpe::ByteLevelBpe(std::unordered_map<std::string, int> vocab, const std::vector<std::pair<std::string, std::string>>& merges,
                            std::map<std::string, int> specials, std::string source)
-    : vocab_(std::move(vocab)), specials_(std::move(specials)), source_(std::move(source)) {
+    : ByteLevelBpe(gpt2Spec(std::move(vocab), merges, specials, std::move(source))) {}
+
+ByteLevelBpe::ByteLevelBpe(ByteLevelBpeSpec spec) : spec_(std::move(spec)) {
+    const std::string& source = spec_.source;
     int maxId = -1;
-    for (const auto& kv : vocab_) maxId = std::max(maxId, kv.second);
-    for (const auto& kv : specials_) maxId = std::max(maxId, kv.second);
+    for (const auto& kv : spec_.vocab) maxId = std::max(maxId, kv.second);
+    for (const auto& a : spec_.added) maxId = std::max(maxId, a.id);
     decoder_.assign(static_cast<size_t>(maxId + 1), std::string());
-    for (const auto& kv : vocab_) {
+    isAdded_.assign(decoder_.size(), false);
+    for (const auto& kv : spec_.vocab) {
+        if (kv.second < 0) throw Error(source + ": token '" + kv.first + "' has a negative id");
         if (!decoder_[kv.second].empty())
-            throw Error(source_ + ": tokens '" + decoder_[kv.second] + "' and '" + kv.first + "' share id " + std::to_string(kv.second));
+            throw Error(source + ": tokens '" + decoder_[kv.second] + "' and '" + kv.first + "' share id " + std::to_string(kv.second));
         decoder_[kv.second] = kv.first;
     }
-    for (const auto& kv : specials_) decoder_[kv.second] = kv.first;
-    for (size_t r = 0; r < merges.size(); ++r) {
-        const auto& [a, b] = merges[r];
-        if (!vocab_.count(a + b))
-            throw Error(source_ + ": merge " + std::to_string(r + 1) + " ('" + a + "' '" + b + "') makes '" + a + b +
+    for (const auto& a : spec_.added) {
+        if (a.id < 0 || a.content.empty()) throw Error(source + ": an added token has a negative id or no content");
+        decoder_[a.id] = a.content;  // decodes to its own text
+        isAdded_[a.id] = true;
+    }
+    for (size_t r = 0; r < spec_.merges.size(); ++r) {
+        const auto& [a, b] = spec_.merges[r];
+        if (!spec_.vocab.count(a + b))
+            throw Error(source + ": merge " + std::to_string(r + 1) + " ('" + a + "' '" + b + "') makes '" + a + b +
                         "', which is not in the vocabulary");
         ranks_.emplace(a + " " + b, static_cast<int>(r));  // the first listing of a pair wins
     }
-    for (int b = 0; b < 256; ++b)
-        if (!vocab_.count(byteTable().toText[b]))
-            throw Error(source_ + ": the vocabulary lacks the token for byte " + std::to_string(b) + "; not a byte-level BPE?");
-    auto eot = specials_.find("<|endoftext|>");
-    endOfText_ = eot != specials_.end() ? eot->second : -1;
+    // A byte-level vocabulary has a token for every printable ASCII byte. (Not always for
+    // every byte: StarCoder's lacks some that only rare characters use; text holding one is
+    // refused when it comes.)
+    for (int b = 33; b < 127; ++b)
+        if (!spec_.vocab.count(byteTable().toText[b]))
+            throw Error(source + ": the vocabulary lacks the token for byte " + std::to_string(b) + "; not a byte-level BPE?");
+    for (const auto& p : spec_.patterns) {
+        QRegularExpression re(QString::fromStdString(p), QRegularExpression::UseUnicodePropertiesOption);
+        if (!re.isValid())
+            throw Error(source + ": the pre-tokenizer pattern '" + p + "' is not a valid regular expression (" +
+                        re.errorString().toStdString() + ")");
+        re.optimize();
+        patterns_.push_back(std::move(re));
+    }
+    // Longest first, so that a token that begins another never cuts it short.
+    std::stable_sort(spec_.added.begin(), spec_.added.end(),
+                     [](const auto& x, const auto& y) { return x.content.size() > y.content.size(); });
 }
 
 void ByteLevelBpe::encodePiece(const std::string& utf8, std::vector<int>& out) const {
@@ -98,6 +149,13 @@ void ByteLevelBpe::encodePiece(const std::string& utf8, std::vector<int>& out) c
     }
     std::string mapped;
     for (unsigned char c : utf8) mapped += byteTable().toText[c];
+    if (spec_.ignoreMerges) {
+        const auto whole = spec_.vocab.find(mapped);
+        if (whole != spec_.vocab.end()) {
+            out.push_back(whole->second);
+            return;
+        }
+    }
     std::vector<std::string> symbols = characters(mapped);
     // Merge the best-ranked adjacent pair, everywhere it occurs, until none is known.
     while (symbols.size() > 1) {
@@ -122,41 +180,56 @@ void ByteLevelBpe::encodePiece(const std::string& utf8, std::vector<int>& out) c
         symbols.swap(next);
     }
     std::vector<int> ids;
-    for (const auto& s : symbols) ids.push_back(vocab_.at(s));  // every byte and merge result is in the vocabulary
+    for (const auto& s : symbols) {  // merge results are in the vocabulary; bytes nearly always
+        const auto it = spec_.vocab.find(s);
+        if (it == spec_.vocab.end())
+            throw Error(spec_.source + ": the text holds a byte the vocabulary has no token for (in '" + utf8 + "')");
+        ids.push_back(it->second);
+    }
     out.insert(out.end(), ids.begin(), ids.end());
     std::lock_guard<std::mutex> lock(cacheMutex_);
     if (cache_.size() > 200000) cache_.clear();
     cache_.emplace(utf8, std::move(ids));
 }
 
+void ByteLevelBpe::encodeText(const std::string& text, std::vector<int>& out) const {
+    if (text.empty()) return;
+    QString s = QString::fromStdString(text);
+    if (spec_.nfc) s = s.normalized(QString::NormalizationForm_C);
+    if (spec_.addPrefixSpace && !s.startsWith(QLatin1Char(' '))) s.prepend(QLatin1Char(' '));
+    std::vector<QString> pieces{s};
+    for (const auto& re : patterns_) {
+        std::vector<QString> next;
+        for (const auto& p : pieces) {
+            auto split = splitIsolated(p, re);
+            next.insert(next.end(), std::make_move_iterator(split.begin()), std::make_move_iterator(split.end()));
+        }
+        pieces.swap(next);
+    }
+    for (const auto& p : pieces) encodePiece(p.toStdString(), out);
+}
+
 std::vector<int> ByteLevelBpe::encode(const std::string& text, bool parseSpecial) const {
     if (!QByteArrayView(text.data(), static_cast<qsizetype>(text.size())).isValidUtf8())
         throw Error("text is not valid UTF-8");
     std::vector<int> ids;
-    auto encodeText = [&](const std::string& part) {
-        const QString s = QString::fromStdString(part);
-        auto it = pretokenizer().globalMatch(s);
-        while (it.hasNext()) encodePiece(it.next().captured(0).toStdString(), ids);
-    };
-    if (!parseSpecial || specials_.empty()) {
-        encodeText(text);
-        return ids;
-    }
+    // Added tokens are cut out first (leftmost; the longest where several start there).
     size_t start = 0;
-    while (start <= text.size()) {
+    for (;;) {
         size_t found = std::string::npos;
-        const std::pair<const std::string, int>* which = nullptr;
-        for (const auto& sp : specials_) {
-            const size_t at = text.find(sp.first, start);
-            if (at != std::string::npos && (at < found || (at == found && sp.first.size() > which->first.size()))) {
+        const ByteLevelBpeSpec::Added* which = nullptr;
+        for (const auto& a : spec_.added) {
+            if (a.special && !parseSpecial) continue;
+            const size_t at = text.find(a.content, start);
+            if (at < found) {
                 found = at;
-                which = &sp;
+                which = &a;
             }
         }
-        encodeText(text.substr(start, found == std::string::npos ? std::string::npos : found - start));
+        encodeText(text.substr(start, found == std::string::npos ? std::string::npos : found - start), ids);
         if (!which) break;
-        ids.push_back(which->second);
-        start = found + which->first.size();
+        ids.push_back(which->id);
+        start = found + which->content.size();
     }
     return ids;
 }
@@ -166,7 +239,7 @@ std::string ByteLevelBpe::decode(const std::vector<int>& ids) const {
     for (int id : ids) {
         if (id < 0 || id >= static_cast<int>(decoder_.size()) || decoder_[id].empty()) continue;
         const std::string& token = decoder_[id];
-        if (specials_.count(token)) {
+        if (isAdded_[id]) {
             out += token;
             continue;
         }
@@ -178,9 +251,7 @@ std::string ByteLevelBpe::decode(const std::vector<int>& ids) const {
     return out;
 }
 
-namespace {
-
-std::unordered_map<std::string, int> readVocab(const QJsonObject& object, const std::string& where) {
+std::unordered_map<std::string, int> readBpeVocab(const QJsonObject& object, const std::string& where) {
     std::unordered_map<std::string, int> vocab;
     for (auto it = object.begin(); it != object.end(); ++it) {
         const double id = it.value().toDouble(-1);
@@ -192,12 +263,14 @@ std::unordered_map<std::string, int> readVocab(const QJsonObject& object, const 
     return vocab;
 }
 
-std::pair<std::string, std::string> splitMerge(const QString& line, const std::string& where) {
+std::pair<std::string, std::string> splitBpeMerge(const QString& line, const std::string& where) {
     const auto parts = line.split(QLatin1Char(' '));
     if (parts.size() != 2 || parts[0].isEmpty() || parts[1].isEmpty())
         throw Error(where + ": expected two symbols separated by one space, got '" + line.toStdString() + "'");
     return {parts[0].toStdString(), parts[1].toStdString()};
 }
+
+namespace {
 
 std::map<std::string, int> endOfTextFrom(std::unordered_map<std::string, int>& vocab) {
     std::map<std::string, int> specials;
@@ -209,38 +282,10 @@ std::map<std::string, int> endOfTextFrom(std::unordered_map<std::string, int>& v
     return specials;
 }
 
-std::unique_ptr<ByteLevelBpe> loadTokenizerJson(const std::string& path) {
-    const JsonFile file(path);
-    const QJsonObject model = file.object().value("model").toObject();
-    if (model.value("type").toString() != QLatin1String("BPE"))
-        throw Error(path + ": 'model.type' is not \"BPE\"");
-    auto vocab = readVocab(model.value("vocab").toObject(), path + ": model.vocab");
-    std::vector<std::pair<std::string, std::string>> merges;
-    const QJsonArray list = model.value("merges").toArray();
-    for (int i = 0; i < list.size(); ++i) {
-        const std::string where = path + ": model.merges[" + std::to_string(i) + "]";
-        if (list[i].isString()) {
-            merges.push_back(splitMerge(list[i].toString(), where));
-        } else if (list[i].isArray() && list[i].toArray().size() == 2) {
-            merges.emplace_back(list[i].toArray()[0].toString().toStdString(), list[i].toArray()[1].toString().toStdString());
-        } else {
-            throw Error(where + ": expected \"a b\" or [\"a\", \"b\"]");
-        }
-    }
-    auto specials = endOfTextFrom(vocab);
-    for (const auto& added : file.object().value("added_tokens").toArray()) {
-        const auto o = added.toObject();
-        if (!o.value("special").toBool()) continue;
-        vocab.erase(o.value("content").toString().toStdString());
-        specials[o.value("content").toString().toStdString()] = o.value("id").toInt();
-    }
-    return std::make_unique<ByteLevelBpe>(std::move(vocab), merges, std::move(specials), path);
-}
-
 }  // namespace
 
 std::unique_ptr<ByteLevelBpe> loadByteLevelBpe(const std::string& vocabPath, const std::string& mergesPath) {
-    auto vocab = readVocab(JsonFile(vocabPath).object(), vocabPath);
+    auto vocab = readBpeVocab(JsonFile(vocabPath).object(), vocabPath);
     QFile f(QString::fromStdString(mergesPath));
     if (!f.open(QIODevice::ReadOnly)) throw Error(mergesPath + ": cannot read (" + f.errorString().toStdString() + ")");
     std::vector<std::pair<std::string, std::string>> merges;
@@ -250,7 +295,7 @@ std::unique_ptr<ByteLevelBpe> loadByteLevelBpe(const std::string& vocabPath, con
         QString line = QString::fromUtf8(f.readLine());
         while (line.endsWith(QLatin1Char('\n')) || line.endsWith(QLatin1Char('\r'))) line.chop(1);
         if (line.isEmpty() || (lineNo == 1 && line.startsWith(QLatin1String("#version")))) continue;
-        merges.push_back(splitMerge(line, mergesPath + " line " + std::to_string(lineNo)));
+        merges.push_back(splitBpeMerge(line, mergesPath + " line " + std::to_string(lineNo)));
     }
     auto specials = endOfTextFrom(vocab);
     return std::make_unique<ByteLevelBpe>(std::move(vocab), merges, std::move(specials), vocabPath);

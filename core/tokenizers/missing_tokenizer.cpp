@@ -23,6 +23,7 @@ public:
     int bosId() const override { return bos_; }
     int eosId() const override { return eos_; }
     int padId() const override { return -1; }
+    bool addsBos() const override { return false; }
 
 private:
     std::string modelPath_, why_;

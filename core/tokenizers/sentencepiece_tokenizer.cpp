@@ -12,6 +12,10 @@ public:
         const auto status = sp_.Load(path);
         if (!status.ok()) throw Error(path + ": not a readable sentencepiece model (" + status.ToString() + ")");
     }
+    SentencePieceTokenizer(const std::string& serialized, const std::string& source, bool addsBos) : addsBos_(addsBos) {
+        const auto status = sp_.LoadFromSerializedProto(serialized);
+        if (!status.ok()) throw Error(source + ": the vocabulary does not make a sentencepiece model (" + status.ToString() + ")");
+    }
     std::vector<int> encode(const std::string& text) const override {
         std::vector<int> ids;
         const auto status = sp_.Encode(text, &ids);
@@ -32,15 +36,21 @@ public:
     int bosId() const override { return sp_.bos_id(); }
     int eosId() const override { return sp_.eos_id(); }
     int padId() const override { return sp_.pad_id(); }
+    bool addsBos() const override { return addsBos_; }
 
 private:
     sentencepiece::SentencePieceProcessor sp_;
+    bool addsBos_ = true;  // Llama's convention (add_bos_token)
 };
 
 }  // namespace
 
 std::unique_ptr<Tokenizer> loadSentencePieceTokenizer(const std::string& path) {
     return std::make_unique<SentencePieceTokenizer>(path);
+}
+
+std::unique_ptr<Tokenizer> sentencePieceFromProto(const std::string& serialized, const std::string& source, bool addsBos) {
+    return std::make_unique<SentencePieceTokenizer>(serialized, source, addsBos);
 }
 
 }  // namespace expertscope

@@ -18,10 +18,25 @@ public:
     virtual int bosId() const = 0;  // -1 when the tokenizer has none
     virtual int eosId() const = 0;
     virtual int padId() const = 0;  // -1 when none
+    // Whether the model's text starts with BOS (sentencepiece Llama models; tokenizer.json
+    // files whose post-processor puts one first).
+    virtual bool addsBos() const = 0;
 };
 
 // Throws expertscope::Error when the file cannot be read or is not a sentencepiece model.
 std::unique_ptr<Tokenizer> loadSentencePieceTokenizer(const std::string& path);
+
+// From a serialized sentencepiece ModelProto (as gguf_tokenizer.cpp builds one).
+std::unique_ptr<Tokenizer> sentencePieceFromProto(const std::string& serialized, const std::string& source, bool addsBos);
+// The tokenizer in a GGUF file's tokenizer.ggml.* metadata (gguf_tokenizer.cpp): "llama"
+// vocabularies as sentencepiece BPE, "gpt2" ones as byte-level BPE with the pre-tokenizer
+// tokenizer.ggml.pre names. Throws Error naming what is missing or not implemented.
+std::unique_ptr<Tokenizer> loadGgufTokenizer(const std::string& path);
+
+// By what the path holds (.gguf, see above): a tokenizer.json, a folder with one or with vocab.json +
+// merges.txt, a GPT-2 vocab/encoder .json (byte-level BPE), else a sentencepiece model.
+// Throws Error.
+std::unique_ptr<Tokenizer> loadTokenizer(const std::string& path);
 
 // For a model without a tokenizer it can read: ids in and out (decode writes "<id>" per
 // id), and encode throws an Error saying the model at `modelPath` needs a tokenizer for

@@ -3,6 +3,7 @@
 #include "core/base/error.h"
 #include "core/runtime/checkpoint.h"
 #include "core/runtime/llama/decoder_variant.h"
+#include "core/tokenizers/bpe_tokenizer.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -83,27 +84,36 @@ ModelInfo readLlamaHuggingFaceConfig(const std::string& dirPath) { return readDe
 std::unique_ptr<LanguageModel> loadLlamaHuggingFace(const std::string& dirPath, const std::string& tokenizerPath) {
     DecoderVariant variant = readDecoderVariant(dirPath);
     ModelInfo& info = variant.info;
-    // Without a sentencepiece model beside it the model runs on token ids only.
+    // The tokenizer beside it: a sentencepiece tokenizer.model, else a byte-level BPE
+    // tokenizer.json (Llama 3, Qwen2); without one the model runs on token ids only.
     std::unique_ptr<Tokenizer> tok;
-    if (tokenizerPath.empty() && hasTokenizerBeside(dirPath)) {
-        // Llama 3 ships a tiktoken file under the same name: the model still loads.
-        try {
-            tok = loadSentencePieceTokenizer(findTokenizerBeside(dirPath, {}));
-            info.tokenizerPath = findTokenizerBeside(dirPath, {});
-        } catch (const Error&) {
-            tok = missingTokenizer(dirPath, info.vocab, info.bosId, info.eosId,
-                                   "the tokenizer.model beside it is not a sentencepiece model, and tokenizer.json is not read yet");
-        }
-    } else if (!tokenizerPath.empty()) {
+    if (!tokenizerPath.empty()) {
         info.tokenizerPath = tokenizerPath;
-        tok = loadSentencePieceTokenizer(info.tokenizerPath);
+        tok = loadTokenizer(tokenizerPath);
+    } else {
+        std::string why;
+        const QDir dir(QString::fromStdString(dirPath));
+        if (hasTokenizerBeside(dirPath)) {
+            try {
+                info.tokenizerPath = findTokenizerBeside(dirPath, {});
+                tok = loadSentencePieceTokenizer(info.tokenizerPath);
+            } catch (const Error&) {  // Llama 3 ships a tiktoken file under that name
+                info.tokenizerPath.clear();
+                why = "the tokenizer.model beside it is not a sentencepiece model";
+            }
+        }
+        if (!tok && dir.exists("tokenizer.json")) {
+            info.tokenizerPath = dir.filePath("tokenizer.json").toStdString();
+            tok = loadTokenizerJson(info.tokenizerPath);
+        }
+        if (!tok) tok = missingTokenizer(dirPath, info.vocab, info.bosId, info.eosId, why);
     }
-    if (tok && !info.tokenizerPath.empty()) {
+    if (!info.tokenizerPath.empty()) {
         if (tok->vocabSize() > info.vocab)
-            throw Error(info.tokenizerPath + ": tokenizer has " + std::to_string(tok->vocabSize()) + " pieces but the model only " +
+            throw Error(info.tokenizerPath + ": tokenizer has " + std::to_string(tok->vocabSize()) + " tokens but the model only " +
                         std::to_string(info.vocab));
-    } else if (!tok) {
-        tok = missingTokenizer(dirPath, info.vocab, info.bosId, info.eosId);
+        info.prependBos = tok->addsBos();  // sentences are wrapped as the tokenizer does it, with its BOS
+        if (info.prependBos && tok->bosId() >= 0) info.bosId = tok->bosId();
     }
     info.device = preferredDevice().is_cuda() ? "cuda" : "cpu";
 

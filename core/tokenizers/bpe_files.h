@@ -1,0 +1,18 @@
+#pragma once
+// Reading the parts of byte-level BPE files that GPT-2's files and tokenizer.json share.
+#include <QJsonObject>
+#include <QString>
+
+#include <string>
+#include <unordered_map>
+#include <utility>
+
+namespace expertscope {
+
+// token -> id; throws Error (naming `where`) on an id that is not a non-negative integer
+// or an empty vocabulary.
+std::unordered_map<std::string, int> readBpeVocab(const QJsonObject& object, const std::string& where);
+// "a b" -> {a, b}; throws Error otherwise.
+std::pair<std::string, std::string> splitBpeMerge(const QString& line, const std::string& where);
+
+}  // namespace expertscope
