@@ -12,6 +12,9 @@ namespace expertscope {
 // token -> id; throws Error (naming `where`) on an id that is not a non-negative integer
 // or an empty vocabulary.
 std::unordered_map<std::string, int> readBpeVocab(const QJsonObject& object, const std::string& where);
+// A tokenizer.json model's type: its "type", or for files that leave it out (as Hugging
+// Face reads them) "BPE" when it has merges, "WordPiece" when it has max_input_chars_per_word.
+QString tokenizerModelType(const QJsonObject& model);
 // "a b" -> {a, b}; throws Error otherwise.
 std::pair<std::string, std::string> splitBpeMerge(const QString& line, const std::string& where);
 

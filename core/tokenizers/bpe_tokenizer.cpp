@@ -263,6 +263,13 @@ std::unordered_map<std::string, int> readBpeVocab(const QJsonObject& object, con
     return vocab;
 }
 
+QString tokenizerModelType(const QJsonObject& model) {
+    if (model.contains("type")) return model.value("type").toString();
+    if (model.contains("merges")) return QStringLiteral("BPE");
+    if (model.contains("max_input_chars_per_word")) return QStringLiteral("WordPiece");
+    return {};
+}
+
 std::pair<std::string, std::string> splitBpeMerge(const QString& line, const std::string& where) {
     const auto parts = line.split(QLatin1Char(' '));
     if (parts.size() != 2 || parts[0].isEmpty() || parts[1].isEmpty())

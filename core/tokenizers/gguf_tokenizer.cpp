@@ -1,11 +1,13 @@
 // GGUF tokenizer metadata (tokenizer.ggml.*) as a tokenizer: "llama" vocabularies become a
 // sentencepiece BPE model (pieces, scores and types, as llama.cpp and sentencepiece read
-// them), "gpt2" ones a byte-level BPE split by the pattern tokenizer.ggml.pre names.
+// them), "gpt2" ones a byte-level BPE split by the pattern tokenizer.ggml.pre names, "bert"
+// ones WordPiece.
 #include "core/base/error.h"
 #include "core/base/gguf.h"
 #include "core/tokenizers/bpe_files.h"
 #include "core/tokenizers/bpe_tokenizer.h"
 #include "core/tokenizers/tokenizer.h"
+#include "core/tokenizers/wordpiece_tokenizer.h"
 
 #include <QString>
 
@@ -150,6 +152,27 @@ std::unique_ptr<Tokenizer> byteLevelVocabulary(const GgufFile& f, const std::str
     return std::make_unique<ByteLevelBpe>(std::move(spec));
 }
 
+// llama.cpp stores WordPiece pieces converted: a word start as "\u2581the", a
+// continuation without its "##", bracketed specials ([PAD], [unused0]) as they are.
+std::unique_ptr<Tokenizer> wordPieceVocabulary(const GgufFile& f) {
+    WordPieceSpec spec;
+    spec.source = f.path();
+    const auto tokens = f.strings("tokenizer.ggml.tokens");
+    const std::string wordStart = "\xE2\x96\x81";  // U+2581
+    for (size_t i = 0; i < tokens.size(); ++i) {
+        const std::string& t = tokens[i];
+        const bool bracketed = t.size() > 2 && t.front() == '[' && t.back() == ']';
+        const std::string piece = bracketed ? t : t.rfind(wordStart, 0) == 0 ? t.substr(wordStart.size()) : "##" + t;
+        if (!spec.vocab.emplace(piece, static_cast<int>(i)).second)
+            throw Error(f.path() + ": tokenizer.ggml.tokens[" + std::to_string(i) + "] ('" + t + "') repeats a piece");
+    }
+    spec.unk = static_cast<int>(optionalId(f, "tokenizer.ggml.unknown_token_id"));
+    spec.cls = static_cast<int>(optionalId(f, "tokenizer.ggml.cls_token_id"));
+    spec.sep = static_cast<int>(optionalId(f, "tokenizer.ggml.seperator_token_id"));  // llama.cpp's spelling
+    spec.pad = static_cast<int>(optionalId(f, "tokenizer.ggml.padding_token_id"));
+    return std::make_unique<WordPieceTokenizer>(std::move(spec));  // uncased, as llama.cpp reads these files
+}
+
 }  // namespace
 
 std::unique_ptr<Tokenizer> loadGgufTokenizer(const std::string& path) {
@@ -163,7 +186,8 @@ std::unique_ptr<Tokenizer> loadGgufTokenizer(const std::string& path) {
                                                                                            : model == "llama");
     if (model == "llama") return sentencePieceVocabulary(f, addBos);
     if (model == "gpt2") return byteLevelVocabulary(f, pre == "default" ? "gpt-2" : pre, addBos);
-    throw Error(path + ": tokenizer.ggml.model '" + model + "' is not implemented (llama, gpt2)");
+    if (model == "bert") return wordPieceVocabulary(f);
+    throw Error(path + ": tokenizer.ggml.model '" + model + "' is not implemented (llama, gpt2, bert)");
 }
 
 }  // namespace expertscope

@@ -30,7 +30,8 @@ std::unique_ptr<Tokenizer> loadSentencePieceTokenizer(const std::string& path);
 std::unique_ptr<Tokenizer> sentencePieceFromProto(const std::string& serialized, const std::string& source, bool addsBos);
 // The tokenizer in a GGUF file's tokenizer.ggml.* metadata (gguf_tokenizer.cpp): "llama"
 // vocabularies as sentencepiece BPE, "gpt2" ones as byte-level BPE with the pre-tokenizer
-// tokenizer.ggml.pre names. Throws Error naming what is missing or not implemented.
+// tokenizer.ggml.pre names, "bert" ones as WordPiece. Throws Error naming what is missing
+// or not implemented.
 std::unique_ptr<Tokenizer> loadGgufTokenizer(const std::string& path);
 
 // By what the path holds (.gguf, see above): a tokenizer.json, a folder with one or with vocab.json +

@@ -25,7 +25,8 @@ public:
 
     void model(ByteLevelBpeSpec& spec) const {
         const QJsonObject m = file_.object().value("model").toObject();
-        if (type(m) != "BPE") refuse("model.type", "'" + type(m) + "' is not implemented");
+        const std::string t = tokenizerModelType(m).toStdString();
+        if (t != "BPE") refuse("model.type", "'" + t + "' is not implemented");
         if (m.value("byte_fallback").toBool()) refuse("model.byte_fallback", "a sentencepiece-style BPE is not implemented");
         for (const char* key : {"continuing_subword_prefix", "end_of_word_suffix"})
             if (!m.value(key).toString().isEmpty()) refuse(std::string("model.") + key, "is not implemented");
