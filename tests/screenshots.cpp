@@ -27,14 +27,17 @@ int main(int argc, char** argv) {
     QApplication app(argc, argv);
     QApplication::setOrganizationName("ExpertscopeScreenshots");
     if (argc < 3) {
-        std::fprintf(stderr, "usage: expertscope-screenshots PROJECT OUTDIR\n");
+        std::fprintf(stderr, "usage: expertscope-screenshots PROJECT OUTDIR [WIDTHxHEIGHT]\n");
         return 2;
     }
     const QString out = QString::fromLocal8Bit(argv[2]);
     QDir().mkpath(out);
     qputenv("EXPERTSCOPE_NO_DIALOGS", "1");
     MainWindow w;
-    w.resize(1600, 1000);
+    // An optional third argument sets the window size (default 1600x1000): 1280x720 checks
+    // the smallest screen the application supports.
+    const QStringList size = argc > 3 ? QString::fromLocal8Bit(argv[3]).split('x') : QStringList{"1600", "1000"};
+    w.resize(size.value(0).toInt(), size.value(1).toInt());
     w.show();
     if (!w.openProject(QString::fromLocal8Bit(argv[1]))) return 1;
     auto* s = w.session();

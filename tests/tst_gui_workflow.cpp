@@ -25,6 +25,7 @@
 #include "ui/main_window.h"
 #include "ui/unit_inspector.h"
 
+#include <QAbstractSpinBox>
 #include <QAction>
 #include <QApplication>
 #include <QWheelEvent>
@@ -477,6 +478,64 @@ private slots:
             QCOMPARE(g->forcedText(), want);
             qInfo("forced with %d experts (%s): %s", k, qPrintable(test::child<QComboBox>(g, "forcingValue0")->currentText()), qPrintable(want.left(100)));
         }
+    }
+
+    // At the default size and at 1280 x 720 every slider is at least 200 px wide, no combo
+    // or spin box is narrower than it needs, and the heatmap is wider than the chart.
+    void controlsFitAtDefaultSizeAnd1280x720() {
+        CHECKED(analysed());
+        const QSize before = w_->size();
+        for (const QSize size : {QSize(1500, 920), QSize(1280, 720)}) {
+            w_->resize(size);
+            for (const auto view : {MainWindow::Heatmap, MainWindow::Generation}) {
+                w_->showView(view);
+                QApplication::processEvents();
+                QWidget* panel = view == MainWindow::Heatmap ? static_cast<QWidget*>(test::child<ExpertisePanel>(w_.get(), "expertisePanel"))
+                                                             : test::child<GenerationPanel>(w_.get(), "generationPanel");
+                const QString where = QString("%1x%2 view %3: ").arg(size.width()).arg(size.height()).arg(int(view));
+                int sliders = 0;
+                for (auto* slider : panel->findChildren<QSlider*>()) {
+                    if (!slider->isVisible()) continue;
+                    ++sliders;
+                    QVERIFY2(slider->width() >= 200, qPrintable(where + slider->objectName() + " is " + QString::number(slider->width()) + " px"));
+                }
+                QVERIFY(sliders > 0);
+                for (auto* box : panel->findChildren<QComboBox*>())
+                    if (box->isVisible())
+                        QVERIFY2(box->width() >= box->minimumSizeHint().width(), qPrintable(where + box->objectName()));
+                for (auto* box : panel->findChildren<QAbstractSpinBox*>())
+                    if (box->isVisible())
+                        QVERIFY2(box->width() >= box->minimumSizeHint().width(), qPrintable(where + box->objectName()));
+                if (view == MainWindow::Heatmap)
+                    QVERIFY2(test::child<HeatmapView>(w_.get(), "heatmap")->width() > test::child<QWidget>(w_.get(), "expertCountChart")->width(),
+                             qPrintable(where + "the heatmap is narrower than the chart"));
+            }
+        }
+        w_->resize(before);
+    }
+
+    // Choosing a concept in Generation presets enough experts to show an effect and
+    // generates at once: the two texts differ. Go to best expert inspects the top unit.
+    void choosingAConceptPresetsExpertsAndGenerates() {
+        CHECKED(analysed());
+        auto* g = test::child<GenerationPanel>(w_.get(), "generationPanel");
+        w_->showView(MainWindow::Generation);
+        auto* box = test::child<QComboBox>(g, "forcedConcept0");
+        QVERIFY(box->count() >= 2);
+        QSignalSpy done(g, &GenerationPanel::finished);
+        box->setCurrentIndex(box->currentIndex() == 0 ? 1 : 0);
+        QVERIFY(done.wait(60000));
+        const int k = GenerationPanel::expertsForPosition(test::child<QSlider>(g, "experts0")->value(), g->mostExperts());
+        QVERIFY2(k >= 10, qPrintable(QString::number(k)));
+        QVERIFY(!g->plainText().isEmpty());
+        QVERIFY2(g->plainText() != g->forcedText(), qPrintable(g->plainText() + " | " + g->forcedText()));
+
+        QVERIFY(football() > 0);
+        w_->selectConcept(football());
+        QVERIFY(w_->showBestExpert());
+        const auto best = w_->session()->topExperts(football(), 1)[0].unit;
+        auto* inspector = test::child<UnitInspector>(w_.get(), "inspector");
+        QVERIFY(waitFor([&] { return inspector->details().unit == best && inspector->details().conceptId == football(); }, 30000));
     }
 
     void coLearningListsSharedExperts() {

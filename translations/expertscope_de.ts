@@ -354,6 +354,10 @@
         <source>Keep generating new texts, one a line, until the length is reached</source>
         <translation>Weitere Texte erzeugen, einen je Zeile, bis die Länge erreicht ist</translation>
     </message>
+    <message>
+        <source>suppress (AurA, all units)</source>
+        <translation>unterdrücken (AurA, alle Einheiten)</translation>
+    </message>
 </context>
 <context>
     <name>expertscope::HeatmapView</name>
@@ -687,6 +691,22 @@
     <message>
         <source>Tokenizers (*.model vocab.json tokenizer.json)</source>
         <translation>Tokenizer (*.model vocab.json tokenizer.json)</translation>
+    </message>
+    <message>
+        <source>No expert to show</source>
+        <translation>Kein Experte anzuzeigen</translation>
+    </message>
+    <message>
+        <source>The concept has no results yet: analyse it first (Ctrl+R).</source>
+        <translation>Das Konzept hat noch keine Ergebnisse: zuerst analysieren (Strg+R).</translation>
+    </message>
+    <message>
+        <source>Go to &amp;best expert</source>
+        <translation>Zum &amp;besten Experten</translation>
+    </message>
+    <message>
+        <source>Select the concept's unit with the highest AP in the heatmap and the inspector</source>
+        <translation>Die Einheit des Konzepts mit der höchsten AP in der Heatmap und im Inspektor auswählen</translation>
     </message>
 </context>
 <context>

@@ -254,6 +254,12 @@ DE = {
     'The model has no tokenizer': 'Das Modell hat keinen Tokenizer',
     '%1 has no tokenizer Expertscope can read, and an analysis needs the sentences as tokens. Add the model again and choose its tokenizer (File > Add model…).':
         '%1 hat keinen Tokenizer, den Expertscope lesen kann, und eine Analyse braucht die Sätze als Tokens. Fügen Sie das Modell erneut hinzu und wählen Sie seinen Tokenizer (Datei > Modell hinzufügen…).',
+    'suppress (AurA, all units)': 'unterdrücken (AurA, alle Einheiten)',
+    'No expert to show': 'Kein Experte anzuzeigen',
+    'The concept has no results yet: analyse it first (Ctrl+R).': 'Das Konzept hat noch keine Ergebnisse: zuerst analysieren (Strg+R).',
+    'Go to &best expert': 'Zum &besten Experten',
+    "Select the concept's unit with the highest AP in the heatmap and the inspector":
+        'Die Einheit des Konzepts mit der höchsten AP in der Heatmap und im Inspektor auswählen',
 }
 
 

@@ -60,7 +60,8 @@ ExpertisePanel::ExpertisePanel(QWidget* parent) : QWidget(parent) {
     chart_ = new QChartView(chart, this);
     chart_->setObjectName("expertCountChart");
     chart_->setRenderHint(QPainter::Antialiasing);
-    chart_->setMinimumWidth(260);
+    chart_->setMinimumWidth(180);
+    chart_->setMaximumWidth(380);  // the heatmap takes the rest
 
     auto* controls = new QHBoxLayout;
     controls->addWidget(new QLabel(tr("AP threshold:"), this));
@@ -99,6 +100,11 @@ ExpertisePanel::ExpertisePanel(QWidget* parent) : QWidget(parent) {
 ExpertisePanel::~ExpertisePanel() = default;
 
 const Figure* ExpertisePanel::heatmapFigure() const { return heatmap_; }
+
+void ExpertisePanel::showUnit(int64_t unit) {
+    heatmap_->setSelectedUnit(unit);
+    heatmap_->setFocus();
+}
 int ExpertisePanel::colourMap() const { return colourMap_->currentIndex(); }
 void ExpertisePanel::setColourMap(int index) { colourMap_->setCurrentIndex(index); }
 

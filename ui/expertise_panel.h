@@ -29,6 +29,7 @@ public:
     const SceneFigure* countFigure() const { return chartFigure_.get(); }
     void setExpertise(const std::vector<ProbePoint>& probes, const UnitExpertise& e, const QString& title);
     const Figure* heatmapFigure() const;
+    void showUnit(int64_t unit);  // selected and outlined in the heatmap
     double threshold() const;
     void setThreshold(double t);
     int expertCount() const { return experts_; }

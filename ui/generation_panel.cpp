@@ -26,6 +26,8 @@ namespace expertscope {
 namespace {
 constexpr int kSliderSteps = 100;
 constexpr int kMostExperts = 5000;
+constexpr int kSliderMinimumWidth = 200;
+constexpr int kPresetExperts = 10;  // at least this many forced when a concept is chosen
 }  // namespace
 
 int GenerationPanel::mostExperts() const {
@@ -177,19 +179,24 @@ int GenerationPanel::addConceptRow() {
     r.concept->setObjectName("forcedConcept" + row);
     r.experts->setObjectName("experts" + row);
     r.mode->setObjectName("forcingValue" + row);
-    fillChoices(r.mode, forceValueChoices(), {tr("on (median)"), tr("on (p90)"), tr("suppress (off mean)"), tr("zero")});
+    fillChoices(r.mode, forceValueChoices(),
+                {tr("on (median)"), tr("on (p90)"), tr("suppress (off mean)"), tr("zero"), tr("suppress (AurA, all units)")});
     r.mode->setToolTip(tr("Force the experts on, to their typical value on positives, or suppress the concept"));
     auto* remove = new QToolButton(r.widget);
     remove->setText(QStringLiteral("×"));
     remove->setToolTip(tr("Remove this concept from the forcing"));
     remove->setEnabled(!rows_.empty());
-    auto* l = new QHBoxLayout(r.widget);
-    l->setContentsMargins(0, 0, 0, 0);
-    l->addWidget(r.concept, 2);
-    l->addWidget(r.experts, 3);
-    l->addWidget(count);
-    l->addWidget(r.mode);
-    l->addWidget(remove);
+    // Two lines: what is forced, then how many experts, the slider given the whole width
+    // (beside the names it was squeezed to a few pixels at 1280 x 720).
+    r.experts->setMinimumWidth(kSliderMinimumWidth);
+    auto* l = new QGridLayout(r.widget);
+    l->setContentsMargins(0, 0, 0, 4);
+    l->addWidget(r.concept, 0, 0);
+    l->addWidget(r.mode, 0, 1);
+    l->addWidget(remove, 0, 2);
+    l->addWidget(r.experts, 1, 0, 1, 2);
+    l->addWidget(count, 1, 2);
+    l->setColumnStretch(0, 1);
     rowsLayout_->addWidget(r.widget);
     fillConceptBox(r.concept);
     if (!rows_.empty() && r.concept->count() > 1) r.concept->setCurrentIndex(1);
@@ -199,7 +206,10 @@ int GenerationPanel::addConceptRow() {
     updateCount();
     connect(r.experts, &QSlider::valueChanged, this, updateCount);
     connect(r.experts, &QSlider::valueChanged, this, &GenerationPanel::scheduleRegeneration);
-    connect(r.concept, &QComboBox::currentIndexChanged, this, &GenerationPanel::scheduleRegeneration);
+    // A new concept starts with enough experts to show an effect, and generates at once.
+    connect(r.concept, &QComboBox::currentIndexChanged, this, [this, box = r.concept, slider = r.experts] {
+        presetExperts(box, slider);
+    });
     connect(r.mode, &QComboBox::currentIndexChanged, this, &GenerationPanel::scheduleRegeneration);
     QWidget* widget = r.widget;
     connect(remove, &QToolButton::clicked, this, [this, widget] {
@@ -227,6 +237,28 @@ void GenerationPanel::fillConceptBox(QComboBox* box) {
 
 void GenerationPanel::refreshConcepts() {
     for (auto& r : rows_) fillConceptBox(r.concept);
+}
+
+void GenerationPanel::presetExperts(QComboBox* box, QSlider* slider) {
+    const int64_t concept = box->currentData().toLongLong();
+    const auto counts = session_->expertCounts();
+    const auto n = counts.find(concept);
+    const int want = std::max(kPresetExperts, n == counts.end() ? 0 : n->second);
+    int position = 0;
+    while (position < kSliderSteps && expertsForPosition(position, mostExperts()) < std::min(want, mostExperts())) ++position;
+    {
+        const QSignalBlocker quiet(slider);
+        slider->setValue(position);
+    }
+    emit slider->valueChanged(position);  // the count label; then generate now, not after the pause
+    debounce_->stop();
+    if (isVisible()) regenerate();
+    else stale_ = true;
+}
+
+void GenerationPanel::showEvent(QShowEvent* event) {
+    QWidget::showEvent(event);
+    if (stale_) regenerate();
 }
 
 void GenerationPanel::setCurrentConcept(int64_t conceptId) {
@@ -265,6 +297,7 @@ void GenerationPanel::scheduleRegeneration() {
 }
 
 void GenerationPanel::regenerate() {
+    stale_ = false;
     debounce_->stop();
     if (!session_->hasModel()) {
         forced_->setPlainText(tr("Add a model to the project to generate."));

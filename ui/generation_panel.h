@@ -51,6 +51,10 @@ private:
         QComboBox* mode;
     };
     void scheduleRegeneration();
+    // Sets the slider to the concept's expert count at the threshold (at least 10) and
+    // generates, now when the panel shows, else when it next does.
+    void presetExperts(QComboBox* box, QSlider* slider);
+    void showEvent(QShowEvent* event) override;
     void fillConceptBox(QComboBox* box);
     ProjectSession* session_;
     QLineEdit* prompt_;
@@ -64,6 +68,7 @@ private:
     QTimer* debounce_;
     int job_ = 0;
     bool running_ = false;
+    bool stale_ = false;  // a preset waits for the panel to show
 };
 
 }  // namespace expertscope

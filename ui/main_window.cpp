@@ -200,6 +200,19 @@ void MainWindow::selectConcept(int64_t conceptId) {
 
 void MainWindow::showView(View view) { views_->setCurrentIndex(static_cast<int>(view)); }
 
+bool MainWindow::showBestExpert() {
+    const auto top = session_->topExperts(currentConcept(), 1);
+    if (top.empty()) return false;
+    showView(Heatmap);
+    expertise_->showUnit(top[0].unit);
+    session_->requestUnitDetails(currentConcept(), top[0].unit);
+    return true;
+}
+
+void MainWindow::goToBestExpert() {
+    if (!showBestExpert()) showError(tr("No expert to show"), tr("The concept has no results yet: analyse it first (Ctrl+R)."));
+}
+
 void MainWindow::showConcept() {
     const int64_t current = currentConcept();
     const auto c = session_->concept(current);

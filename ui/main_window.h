@@ -37,6 +37,9 @@ public:
     int64_t currentConcept() const;
     void selectConcept(int64_t conceptId);
     void showView(View view);
+    // The current concept's unit with the highest AP: selected in the heatmap, inspected.
+    // False when the concept has no results.
+    bool showBestExpert();
     // Writes the current view's figure (by suffix: png, svg, pdf); empty or the error.
     QString exportCurrentFigure(const QString& path, int dpi = 300);
     const Figure* currentFigure() const;
@@ -67,6 +70,7 @@ private:
 
     void connectSession();
     void showConcept();
+    void goToBestExpert();
     void updateActions();
     void showError(const QString& title, const QString& message);
     void restoreLayout();

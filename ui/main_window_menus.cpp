@@ -76,6 +76,9 @@ void MainWindow::buildMenus() {
     view->addSeparator();
     auto* find = view->addAction(tr("Find concept"), this, [this] { concepts_->focusSearch(); });
     find->setShortcut(QKeySequence::Find);
+    auto* best = view->addAction(tr("Go to &best expert"), this, &MainWindow::goToBestExpert);
+    best->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_B));
+    best->setStatusTip(tr("Select the concept's unit with the highest AP in the heatmap and the inspector"));
     for (auto* dock : findChildren<QDockWidget*>()) view->addAction(dock->toggleViewAction());
 
     auto* help = menuBar()->addMenu(tr("&Help"));
