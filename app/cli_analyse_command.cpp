@@ -14,6 +14,7 @@
 #include <QJsonObject>
 
 #include <atomic>
+#include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <ostream>
@@ -69,7 +70,8 @@ int analyseCommand(const std::vector<std::string>& argsIn, std::ostream& out) {
         concepts.append(QJsonObject{{"concept", QString::fromStdString(r.concept)},
                                     {"positives", r.positives},
                                     {"negatives", r.negatives},
-                                    {"best_ap", top.empty() ? 0.0 : top[0].ap}});
+                                    {"best_ap", top.empty() ? 0.0 : top[0].ap},
+                                    {"best_auroc", jsonNumber(r.bestAuroc)}});
     }
     QJsonArray messages;
     for (const auto& m : summary.messages)
@@ -91,7 +93,8 @@ int analyseCommand(const std::vector<std::string>& argsIn, std::ostream& out) {
             out << (m.fatal ? "refused " : "note ") << m.concept << ": " << m.message << "\n";
         for (const auto& c : concepts)
             out << c.toObject().value("concept").toString().toStdString() << ": best AP "
-                << c.toObject().value("best_ap").toDouble() << "\n";
+                << c.toObject().value("best_ap").toDouble() << ", best AUROC "
+                << aurocText(c.toObject().value("best_auroc").toDouble(std::nan(""))) << "\n";
         out << "run " << summary.runId << ": " << summary.analysed << " analysed, " << summary.alreadyDone
             << " already done, " << summary.refused << " refused; " << summary.sentencesRun << " sentences run, "
             << summary.sentencesReused << " reused\n";

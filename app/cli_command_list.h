@@ -23,4 +23,7 @@ int exportCommand(const std::vector<std::string>& args, std::ostream& out);
 int unitCommand(const std::vector<std::string>& args, std::ostream& out);
 int coLearningCommand(const std::vector<std::string>& args, std::ostream& out);
 
+// The steering curve (cli_curve_command.cpp).
+int curveCommand(const std::vector<std::string>& args, std::ostream& out);
+
 }  // namespace expertscope::cli

@@ -21,14 +21,21 @@ const char* kUsage =
     "            family, architecture, dimensions and every probe point, as JSON (no tokenizer needed)\n"
     "  generate  --model PATH [--tokenizer PATH] [--prompt TEXT | --prompt-ids 1,2,3] [--ids] [--length N]\n"
     "            [--temperature T] [--top-k K] [--top-p P] [--seed S]\n"
-    "            [--project FILE --concept NAME --experts K [--force on_p50|on_p90|off_mean|zero]\n"
+    "            [--project FILE --concept NAME --experts K [--force on_p50|on_p90|off_mean|zero|aura]\n"
     "             [--scope all|new] [SELECTION]]\n"
     "            prints the generated text, or with --ids its token ids (temperature 0 is greedy; no\n"
     "            prompt starts from BOS); --prompt-ids drives a model without a tokenizer\n"
-    "            with --concept, the concept's top K experts (default 50) are forced to their value\n"
+    "            with --concept, the concept's top K experts (default 50) are forced to their value;\n"
+    "            --force aura instead multiplies every unit with AUROC > 0.5 by 1 - 2 (AUROC - 0.5)\n"
+    "            (AurA suppression; --experts is ignored)\n"
     "  tokenize  (--model PATH | --tokenizer PATH) (--text TEXT [--special] | --decode 1,2,3)\n"
     "            the ids as JSON (with --model, as the model reads a sentence: BOS first when its\n"
     "            tokenizer adds one; --special reads special tokens written in the text), or the text\n"
+    "  curve     --model PATH --project FILE --concept NAME [--targets w1,w2] [--k 0,1,3,10,30,100,300]\n"
+    "            [--seeds 20] [--prompt TEXT] [--length 60] [--temperature 0.8] [--top-p 0.95]\n"
+    "            [--force on_p50|...] [--strength X] [--scope all|new] [SELECTION] [--json]\n"
+    "            the steering curve: per k, the rate of target words (default: the concept's name) in\n"
+    "            seeded generations with the top k experts forced, and their perplexity unforced\n"
     "  analyse   --model PATH [--tokenizer PATH] --concepts PATH --project FILE\n"
     "            [--pooling max|mean|selfcond] [--seq-len N] [--batch-tokens N] [--threads N]\n"
     "            [--long drop|truncate] [--keep-responses K] [--reuse-mb MB] [--json]\n"
@@ -37,9 +44,10 @@ const char* kUsage =
     "            experts; sentences shared by concepts run once, their responses kept in up to\n"
     "            --reuse-mb MB of memory (default 1024)\n"
     "  experts   --project FILE --concept NAME [--top K] [--min-ap T] [SELECTION] [--json]\n"
+    "            the best units by AP, with their AUROC and forcing values\n"
     "  stats     --project FILE --concept NAME [--min-ap T] [SELECTION] [--json]\n"
-    "            best AP, experts per probe point, and ml-selfcond's neurons_at_ap (units with AP\n"
-    "            strictly above each of 0.500, 0.501, ..., 1.000)\n"
+    "            best AP and AUROC, experts per probe point, and ml-selfcond's neurons_at_ap\n"
+    "            (units with AP strictly above each of 0.500, 0.501, ..., 1.000)\n"
     "  export    --project FILE --out DIR [--run N] [SELECTION]\n"
     "            ml-selfcond's expertise.csv and expertise_info.json per concept\n"
     "  unit      --project FILE --concept NAME --unit U [--model PATH [--tokenizer PATH]]\n"
@@ -76,6 +84,7 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
         {"info", infoCommand},
         {"generate", generateCommand},
         {"tokenize", tokenizeCommand},
+        {"curve", curveCommand},
         {"analyse", analyseCommand},
         {"analyze", analyseCommand},
         {"experts", expertsCommand},

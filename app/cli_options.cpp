@@ -5,7 +5,9 @@
 #include "core/project/result_source.h"
 #include "core/project/run_names.h"
 
+#include <cmath>
 #include <cstdlib>
+#include <sstream>
 
 namespace expertscope::cli {
 
@@ -62,6 +64,15 @@ bool flag(const std::vector<std::string>& args, const std::string& name, std::ve
 
 std::unique_ptr<LanguageModel> openModel(const Options& o) {
     return loadModel({o.required("model"), o.text("tokenizer")});
+}
+
+QJsonValue jsonNumber(double v) { return std::isnan(v) ? QJsonValue(QJsonValue::Null) : QJsonValue(v); }
+
+std::string aurocText(double v) {
+    if (std::isnan(v)) return "not computed (analyse again)";
+    std::ostringstream s;
+    s << v;
+    return s.str();
 }
 
 std::set<std::string> withSelection(std::set<std::string> known) {

@@ -4,6 +4,8 @@
 #include "core/project/project_store.h"
 #include "core/runtime/language_model.h"
 
+#include <QJsonValue>
+
 #include <map>
 #include <memory>
 #include <set>
@@ -30,6 +32,11 @@ private:
 bool flag(const std::vector<std::string>& args, const std::string& name, std::vector<std::string>* rest);
 
 std::unique_ptr<LanguageModel> openModel(const Options& o);
+
+// A value that may be missing (NaN: an AUROC stored before it was computed) as JSON: null then.
+QJsonValue jsonNumber(double v);
+// The same for text output: the number, or what to do about it.
+std::string aurocText(double v);
 
 // The options that select what a run computes; commands accept them with their own.
 std::set<std::string> withSelection(std::set<std::string> known);

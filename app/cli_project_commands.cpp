@@ -22,6 +22,7 @@
 #include <QString>
 
 #include <algorithm>
+#include <cmath>
 #include <ostream>
 
 namespace expertscope::cli {
@@ -44,20 +45,24 @@ int expertsCommand(const std::vector<std::string>& argsIn, std::ostream& out) {
         const auto probe = probes.begin() + static_cast<long>(probeOfUnit(probes, x.unit));
         const size_t u = static_cast<size_t>(x.unit);
         rows.append(QJsonObject{{"probe", QString::fromStdString(probe->name)}, {"unit", static_cast<qint64>(x.unit - probe->offset)},
-                                {"global_unit", static_cast<qint64>(x.unit)}, {"ap", x.ap}, {"on_p50", e.onP50[u]},
-                                {"on_p90", e.onP90[u]}, {"off_mean", e.offMean[u]}});
+                                {"global_unit", static_cast<qint64>(x.unit)}, {"ap", x.ap}, {"auroc", jsonNumber(e.auroc[u])},
+                                {"on_p50", e.onP50[u]}, {"on_p90", e.onP90[u]}, {"off_mean", e.offMean[u]}});
     }
     if (json) {
         out << QJsonDocument(rows).toJson(QJsonDocument::Indented).toStdString();
         return 0;
     }
-    out << "probe\tunit\tap\ton_p50\ton_p90\toff_mean\n";
+    out << "probe\tunit\tap\tauroc\ton_p50\ton_p90\toff_mean\n";
     for (const auto& r : rows) {
         const auto x = r.toObject();
+        const auto auroc = x.value("auroc");
         out << x.value("probe").toString().toStdString() << "\t" << x.value("unit").toInteger() << "\t"
-            << x.value("ap").toDouble() << "\t" << x.value("on_p50").toDouble() << "\t" << x.value("on_p90").toDouble()
-            << "\t" << x.value("off_mean").toDouble() << "\n";
+            << x.value("ap").toDouble() << "\t";
+        if (auroc.isNull()) out << "-";  // not computed: the footnote says so
+        else out << auroc.toDouble();
+        out << "\t" << x.value("on_p50").toDouble() << "\t" << x.value("on_p90").toDouble() << "\t" << x.value("off_mean").toDouble() << "\n";
     }
+    if (std::isnan(ref.bestAuroc)) out << "auroc: not computed for these results (analyse again)\n";
     return 0;
 }
 
@@ -80,6 +85,7 @@ int statsCommand(const std::vector<std::string>& argsIn, std::ostream& out) {
             probesJson.append(QJsonObject{{"probe", QString::fromStdString(probes[p].name)}, {"units", probes[p].units},
                                           {"experts", perProbe[p]}});
         out << QJsonDocument(QJsonObject{{"concept", QString::fromStdString(ref.concept)}, {"best_ap", best},
+                                         {"best_auroc", jsonNumber(ref.bestAuroc)},
                                          {"run", static_cast<qint64>(ref.runId)},
                                          {"settings", QString::fromStdString(describeRun(ref))},
                                          {"bos_pooled", ref.bosPooled},
@@ -89,7 +95,8 @@ int statsCommand(const std::vector<std::string>& argsIn, std::ostream& out) {
                    .toStdString();
         return 0;
     }
-    out << ref.concept << ": best AP " << best << ", " << experts << " experts with AP >= " << t << "; " << describeRun(ref) << "\n";
+    out << ref.concept << ": best AP " << best << ", best AUROC " << aurocText(ref.bestAuroc) << ", " << experts
+        << " experts with AP >= " << t << "; " << describeRun(ref) << "\n";
     for (size_t p = 0; p < probes.size(); ++p)
         if (perProbe[p] > 0) out << "  " << probes[p].name << ": " << perProbe[p] << " of " << probes[p].units << "\n";
     return 0;
@@ -131,7 +138,8 @@ int unitCommand(const std::vector<std::string>& argsIn, std::ostream& out) {
                                          {"probe", QString::fromStdString(r.probe)},
                                          {"unit", r.unitInProbe},
                                          {"global_unit", static_cast<qint64>(r.unit)},
-                                         {"ap", r.ap}, {"on_p50", r.onP50}, {"on_p90", r.onP90}, {"off_mean", r.offMean},
+                                         {"ap", r.ap}, {"auroc", jsonNumber(r.auroc)},
+                                         {"on_p50", r.onP50}, {"on_p90", r.onP90}, {"off_mean", r.offMean},
                                          {"run", static_cast<qint64>(ref.runId)},
                                          {"from_kept_responses", r.fromKeptResponses},
                                          {"strongest", sentences(r.strongest)},
@@ -141,7 +149,7 @@ int unitCommand(const std::vector<std::string>& argsIn, std::ostream& out) {
         return 0;
     }
     out << r.concept << ": " << r.probe << " unit " << r.unitInProbe << " (global " << r.unit << "), AP " << r.ap
-        << ", on_p50 " << r.onP50 << ", on_p90 " << r.onP90 << ", off_mean " << r.offMean << "\n";
+        << ", AUROC " << aurocText(r.auroc) << ", on_p50 " << r.onP50 << ", on_p90 " << r.onP90 << ", off_mean " << r.offMean << "\n";
     for (const auto* list : {&r.strongest, &r.weakest}) {
         out << (list == &r.strongest ? "most exciting:\n" : "least exciting:\n");
         for (const auto& s : *list) out << "  " << s.response << (s.positive ? " + " : " - ") << s.sentence << "\n";

@@ -68,6 +68,7 @@ private slots:
             QCOMPARE(expertCounts(*a, chooseResults(*a, ResultRequest{}), t).at(concepts[1].id), exact);
         }
         QCOMPARE(a->results(whole.runId)[1].bestAp, top[0].ap);
+        QCOMPARE(float(a->results(whole.runId)[1].bestAuroc), float(*std::max_element(football.auroc.begin(), football.auroc.end())));
         // The top experts' responses were kept: their AP recomputed from them is the stored one.
         for (int rank = 0; rank < 6; ++rank) {
             const auto kept = a->keptResponses(whole.runId, concepts[1].id, top[rank].unit);
@@ -79,6 +80,7 @@ private slots:
             QCOMPARE(std::count(kept.labels.begin(), kept.labels.end(), 1), 700);
             const auto again = computeExpertise(kept.values.data(), 1700, 1, kept.labels, 1);
             QCOMPARE(again.ap[0], top[rank].ap);
+            QCOMPARE(float(again.auroc[0]), float(football.auroc[size_t(top[rank].unit)]));
             QCOMPARE(float(again.onP50[0]), float(football.onP50[size_t(top[rank].unit)]));
         }
 
@@ -89,7 +91,7 @@ private slots:
             for (int i = 0; i < 2; ++i) {
                 const auto x = a->loadConceptResult(whole.runId, concepts[size_t(i)].id);
                 const auto y = other.loadConceptResult(run, other.concepts(1)[size_t(i)].id);
-                QVERIFY2(x.ap == y.ap && x.onP50 == y.onP50 && x.onP90 == y.onP90 && x.offMean == y.offMean,
+                QVERIFY2(x.ap == y.ap && x.auroc == y.auroc && x.onP50 == y.onP50 && x.onP90 == y.onP90 && x.offMean == y.offMean,
                          qPrintable(QString("%1: concept %2 differs").arg(what).arg(i)));
             }
         };
@@ -153,6 +155,7 @@ private slots:
             sqlite3* db = nullptr;
             QCOMPARE(sqlite3_open(path.toUtf8().constData(), &db), SQLITE_OK);
             QCOMPARE(sqlite3_exec(db, "DROP TABLE kept_responses; DROP TABLE kept_sentences; "
+                                      "ALTER TABLE probe_results DROP COLUMN auroc; ALTER TABLE concept_results DROP COLUMN best_auroc; "
                                       "UPDATE meta SET value = '1' WHERE key = 'schema_version'", nullptr, nullptr, nullptr), SQLITE_OK);
             sqlite3_close(db);
         }

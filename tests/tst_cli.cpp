@@ -416,6 +416,27 @@ private slots:
             }
         QCOMPARE(texts.size(), size_t(9));
 
+        // --force aura: every unit with AUROC > 0.5 multiplied by 1 - 2 (AUROC - 0.5), whatever
+        // --experts says (forceAura on the stored results); the text changes.
+        for (const char* scope : {"all", "new"}) {
+            Forcing f;
+            f.scope = QByteArray(scope) == "all" ? ForceScope::AllPositions : ForceScope::NewTokens;
+            forceAura(f, model->probePoints(), expertise);
+            QVERIFY(static_cast<int>(f.units.size()) > k);
+            const QByteArray expected = coreText(f);
+            if (f.scope == ForceScope::AllPositions) {
+                qInfo("--force aura (%zu units dampened): %s", f.units.size(), expected.constData());
+                QVERIFY2(expected != plain, expected.constData());
+            }
+            for (const QString& experts : {QString::number(k), QString("3")}) {
+                const auto r = cli(generate + QStringList{"--project", project, "--concept", concept, "--experts", experts, "--force", "aura",
+                                                          "--scope", scope});
+                QVERIFY2(r.code == 0, r.err.constData());
+                QVERIFY2(r.out == expected, qPrintable(QString("--force aura --scope %1 --experts %2:\n  cli:  %3\n  core: %4")
+                                                           .arg(QString(scope), experts, QString::fromUtf8(r.out), QString::fromUtf8(expected))));
+            }
+        }
+
         // The defaults are on_p50 on every position; another K, and the mean-pooling run when
         // asked for, force something else, and the CLI follows.
         Forcing byDefault;
@@ -439,7 +460,7 @@ private slots:
         const auto badValue = cli(forced + QStringList{"--force", "on_p95"});
         QCOMPARE(badValue.code, 1);
         QVERIFY(badValue.out.isEmpty());
-        QVERIFY2(badValue.err.contains("the forcing value must be on_p50, on_p90, off_mean or zero, not 'on_p95'"), badValue.err.constData());
+        QVERIFY2(badValue.err.contains("the forcing value must be on_p50, on_p90, off_mean, zero or aura, not 'on_p95'"), badValue.err.constData());
         const auto badScope = cli(forced + QStringList{"--scope", "prompt"});
         QCOMPARE(badScope.code, 1);
         QVERIFY(badScope.out.isEmpty());

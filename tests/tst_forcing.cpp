@@ -4,7 +4,10 @@
 // recomputing the whole sequence, with and without forcing. On a real analysed concept,
 // forceExperts forces exactly the stored top experts, each on its own probe and unit, at
 // the value ml-selfcond forces (median or p90 of the positives' responses, mean of the
-// negatives', or zero), on values scaled by the strength.
+// negatives', or zero), on values scaled by the strength. AurA: scaled units read back their
+// value times their factor, to the bit; factors of 1 leave logits and generation bit-identical;
+// alpha is exactly 1 at AUROC <= 0.5; AurA from a project dampens every unit above 0.5,
+// whatever K, and changes what the model writes.
 #include "core/base/error.h"
 #include "core/project/analysis.h"
 #include "core/project/concept_forcing.h"
@@ -18,6 +21,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <set>
 
 using namespace expertscope;
@@ -431,13 +435,146 @@ private slots:
         }
     }
 
+    // AurA's factor: 1 - 2 (AUROC - 0.5) above one half, exactly 1 at or below it.
+    void auraAlphaIsOneAtOrBelowHalf() {
+        for (double auroc : {0.0, 1e-300, 0.1, 0.25, 0.4999999, std::nextafter(0.5, 0.0), 0.5}) QCOMPARE(auraAlpha(auroc), 1.0);
+        QCOMPARE(auraAlpha(1.0), 0.0);
+        QCOMPARE(auraAlpha(0.75), 0.5);
+        QCOMPARE(auraAlpha(0.625), 0.75);
+        QVERIFY(auraAlpha(std::nextafter(0.5, 1.0)) < 1.0);
+        // forceAura on a hand-made result: only units above one half, each scaled by its factor.
+        const auto& probes = model_->probePoints();
+        UnitExpertise e;
+        e.ap = e.onP50 = e.onP90 = e.offMean = std::vector<double>(static_cast<size_t>(model_->unitCount()), 0.5);
+        e.auroc.assign(static_cast<size_t>(model_->unitCount()), 0.5);
+        e.auroc[0] = 0.2;  // below: alpha 1, left alone
+        e.auroc[5] = 0.75;
+        e.auroc[2999] = 1.0;
+        const int64_t third = probes[3].offset + 4;
+        e.auroc[size_t(third)] = 0.9;
+        Forcing f;
+        forceAura(f, probes, e);
+        QCOMPARE(f.units.size(), size_t(3));
+        const auto expectScaled = [&](const ForcedUnit& u, int64_t global, float value) {
+            const auto [probe, unit] = probeAndUnit(global);
+            QVERIFY(u.scale);
+            QCOMPARE(u.probe, probe);
+            QCOMPARE(u.unit, unit);
+            QCOMPARE(u.value, value);
+        };
+        expectScaled(f.units[0], 5, 0.5f);
+        expectScaled(f.units[1], third, static_cast<float>(1.0 - 2.0 * (0.9 - 0.5)));
+        expectScaled(f.units[2], 2999, 0.f);
+        e.auroc[7] = std::nan("");
+        test::expectError([&] { forceAura(f, probes, e, "'x'"); }, "the results of 'x' do not have");
+        e.auroc.clear();
+        test::expectError([&] { forceAura(f, probes, e); }, "analyse again");
+        test::expectError([&] { forceExperts(f, probes, {{5, 0.9}}, e, ForceValue::Aura); }, "analyse again");
+    }
+
+    // Scaled units at factor 1 change nothing: logits, pooled responses and generated tokens
+    // are the unforced ones, to the bit. Scaled units read back their unforced value times their
+    // factor (one float product) and their neighbours keep theirs, on the first probe (its
+    // input is untouched by the forcing); a value set on a scaled unit replaces the product.
+    void scaledUnitsMultiplyTheirOutput() {
+        const auto ids = model_->tokenize("Lily saw a big red ball in the park.");
+        const auto plain = model_->trace(ids);
+        Forcing ones;
+        for (size_t p = 0; p < model_->probePoints().size(); ++p)
+            for (int u = 0; u < model_->probePoints()[p].units; ++u) ones.units.push_back({static_cast<int>(p), u, 1.f, true});
+        QCOMPARE(static_cast<int64_t>(ones.units.size()), model_->unitCount());
+        const auto same = model_->trace(ids, ones);
+        QCOMPARE(same.logits.size(), plain.logits.size());
+        QVERIFY(std::memcmp(same.logits.data(), plain.logits.data(), plain.logits.size() * sizeof(float)) == 0);
+        const auto pooledPlain = model_->collectResponses({ids}, CaptureOptions{}), pooledOnes = model_->collectResponses({ids}, CaptureOptions{}, ones);
+        QVERIFY(std::memcmp(pooledPlain.values.data(), pooledOnes.values.data(), pooledPlain.values.size() * sizeof(float)) == 0);
+        GenerationOptions o;
+        o.temperature = 0.8f;
+        o.seed = 5;
+        o.maxNewTokens = 30;
+        o.stopAtEos = false;
+        QCOMPARE(model_->generate(ids, o, ones), model_->generate(ids, o));
+
+        Forcing f;
+        f.units = {{0, 3, 0.5f, true}, {0, 9, 0.3f, true}, {0, 9, 0.5f, true}, {0, 11, 0.25f, true}, {0, 11, 6.f}};
+        const auto forced = model_->trace(ids, f);
+        const auto before3 = column(plain, 0, 3), after3 = column(forced, 0, 3), before9 = column(plain, 0, 9),
+                   after9 = column(forced, 0, 9), after11 = column(forced, 0, 11);
+        for (size_t t = 0; t < ids.size(); ++t) {
+            QCOMPARE(after3[t], before3[t] * 0.5f);
+            QCOMPARE(after9[t], before9[t] * (0.3f * 0.5f));  // two factors on one unit multiply
+            QCOMPARE(after11[t], 6.f);                         // a value set wins
+        }
+        for (int u : {0, 1, 2, 4, 8, 10, 12}) QCOMPARE(column(forced, 0, u), column(plain, 0, u));
+        QVERIFY(std::memcmp(forced.logits.data(), plain.logits.data(), plain.logits.size() * sizeof(float)) != 0);
+        // The new-tokens scope scales only the last prompt position (and generated ones).
+        f.scope = ForceScope::NewTokens;
+        const auto onlyLast = column(model_->trace(ids, f), 0, 3);
+        for (size_t t = 0; t + 1 < ids.size(); ++t) QCOMPARE(onlyLast[t], before3[t]);
+        QCOMPARE(onlyLast.back(), before3.back() * 0.5f);
+    }
+
+    // AurA from a project (the CLI's --force aura, the generation panel's AurA row): every
+    // unit with stored AUROC > 0.5 at its factor, whatever K; the top experts alone through
+    // forceExperts. It changes greedy generation, and the KV cache gives the same tokens.
+    void auraFromTheProject() {
+        REQUIRE_SHARED(folder, "concepts/onesec-small");
+        const auto& a = analysed(folder);
+        const auto& e = a.expertise;
+        QCOMPARE(e.auroc.size(), e.ap.size());
+        Forcing fromProject, withMoreK, direct;
+        forceConceptExperts(fromProject, *a.store, a.ref, model_->probePoints(), kExperts, ForceValue::Aura);
+        forceConceptExperts(withMoreK, *a.store, a.ref, model_->probePoints(), 0, ForceValue::Aura, 3.0);
+        forceAura(direct, model_->probePoints(), e);
+        int64_t above = 0;
+        for (double v : e.auroc) above += v > 0.5;
+        qInfo("AurA on football: %lld of %zu units have AUROC > 0.5", static_cast<long long>(above), e.auroc.size());
+        QVERIFY(above > kExperts);
+        QCOMPARE(static_cast<int64_t>(fromProject.units.size()), above);
+        QCOMPARE(withMoreK.units.size(), fromProject.units.size());
+        size_t i = 0;
+        for (int64_t g = 0; g < static_cast<int64_t>(e.auroc.size()); ++g) {
+            if (!(e.auroc[size_t(g)] > 0.5)) continue;
+            const auto [probe, unit] = probeAndUnit(g);
+            const ForcedUnit& u = fromProject.units[i];
+            QVERIFY(u.scale && u.probe == probe && u.unit == unit);
+            QCOMPARE(u.value, static_cast<float>(1.0 - 2.0 * (e.auroc[size_t(g)] - 0.5)));
+            QVERIFY(u.value < 1.f || e.auroc[size_t(g)] - 0.5 < 1e-7);
+            QCOMPARE(withMoreK.units[i].value, u.value);
+            QCOMPARE(direct.units[i].value, u.value);
+            ++i;
+        }
+        // The top experts alone, each at its own factor.
+        const auto experts = a.store->topExperts(a.ref.runId, a.ref.conceptId, kExperts);
+        Forcing top;
+        forceExperts(top, model_->probePoints(), experts, e, ForceValue::Aura);
+        QCOMPARE(top.units.size(), experts.size());  // the best experts all have AUROC > 0.5
+        for (size_t k = 0; k < experts.size(); ++k) {
+            QVERIFY(top.units[k].scale);
+            QCOMPARE(top.units[k].value, static_cast<float>(auraAlpha(e.auroc[size_t(experts[k].unit)])));
+        }
+
+        GenerationOptions o;
+        o.temperature = 0;
+        o.maxNewTokens = 40;
+        o.stopAtEos = false;
+        const auto prompt = model_->tokenize("Once upon a time");
+        const auto plain = model_->generate(prompt, o), dampened = model_->generate(prompt, o, fromProject);
+        qInfo("unforced: %s", model_->tokenizer().decode(plain).c_str());
+        qInfo("AurA:     %s", model_->tokenizer().decode(dampened).c_str());
+        QVERIFY(dampened != plain);
+        o.useKvCache = false;
+        QCOMPARE(model_->generate(prompt, o, fromProject), dampened);
+    }
+
     void forceValueNamesAndErrors() {
         QVERIFY(parseForceValue("on_p50") == ForceValue::OnP50);
         QVERIFY(parseForceValue("on_p90") == ForceValue::OnP90);
         QVERIFY(parseForceValue("off_mean") == ForceValue::OffMean);
         QVERIFY(parseForceValue("zero") == ForceValue::Zero);
+        QVERIFY(parseForceValue("aura") == ForceValue::Aura);
         expertscope::test::expectError([] { parseForceValue("on_p95"); },
-                                       "the forcing value must be on_p50, on_p90, off_mean or zero, not 'on_p95'");
+                                       "the forcing value must be on_p50, on_p90, off_mean, zero or aura, not 'on_p95'");
         UnitExpertise e;
         e.ap = e.onP50 = e.onP90 = e.offMean = std::vector<double>(static_cast<size_t>(model_->unitCount()), 0.5);
         Forcing f;

@@ -23,6 +23,7 @@
 #include "ui/heatmap_view.h"
 #include "ui/localisation.h"
 #include "ui/main_window.h"
+#include "ui/steering_view.h"
 #include "ui/unit_inspector.h"
 
 #include <QAbstractSpinBox>
@@ -38,6 +39,8 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QJsonParseError>
+#include <QDir>
 #include <QLineEdit>
 #include <QListWidget>
 #include <QMenuBar>
@@ -325,12 +328,13 @@ private slots:
         QFile csv(csvPath);
         QVERIFY(csv.open(QIODevice::ReadOnly | QIODevice::Text));
         const QStringList lines = QString::fromUtf8(csv.readAll()).split('\n', Qt::SkipEmptyParts);
-        QCOMPARE(lines.value(0), QString("Concept,Best AP,Experts,Positives,Negatives,Group"));
+        QCOMPARE(lines.value(0), QString("Concept,Best AP,Best AUROC,Experts,Positives,Negatives,Group"));
         QCOMPARE(lines.size(), 4);
         for (const auto& c : s->concepts()) {
             const auto n = s->expertCounts().find(c.id);
             const int experts = n == s->expertCounts().end() ? 0 : n->second;
-            const QString row = QStringList{c.name, QString::number(c.bestAp, 'g', 10), QString::number(experts),
+            const QString row = QStringList{c.name, QString::number(c.bestAp, 'g', 10), QString::number(c.bestAuroc, 'g', 10),
+                                            QString::number(experts),
                                             QString::number(c.positives), QString::number(c.negatives), c.group}.join(',');
             QVERIFY2(lines.contains(row), qPrintable(row + " not in\n" + lines.join('\n')));
         }
@@ -585,6 +589,75 @@ private slots:
                 }
             }
         }
+    }
+
+    // Beside an exported figure: its numbers as CSV and a manifest that says where they come
+    // from (model and its weights' SHA-256, concept, set, run settings, version, date).
+    void exportsFiguresWithTheirData() {
+        CHECKED(analysed());
+        QVERIFY(football() > 0);
+        w_->selectConcept(football());
+        w_->showView(MainWindow::Heatmap);
+        const QString path = tmp_.filePath("with-data/heatmap.svg");
+        QDir().mkpath(tmp_.filePath("with-data"));
+        QCOMPARE(w_->exportCurrentFigure(path, 150), QString());
+        QFile csv(tmp_.filePath("with-data/heatmap.csv")), json(tmp_.filePath("with-data/heatmap.json"));
+        QVERIFY(csv.open(QIODevice::ReadOnly | QIODevice::Text) && json.open(QIODevice::ReadOnly));
+        const QStringList lines = QString::fromUtf8(csv.readAll()).split('\n', Qt::SkipEmptyParts);
+        QCOMPARE(lines.value(0), QString("probe,unit,global_unit,ap,on_p50,off_mean"));
+        QCOMPARE(lines.size() - 1, int(w_->session()->unitCount()));
+        const auto e = w_->session()->expertise(football());
+        const QStringList first = lines.value(1).split(',');
+        QCOMPARE(first.value(3).toFloat(), float(e.ap[0]));
+        QJsonParseError error{};
+        const auto manifest = QJsonDocument::fromJson(json.readAll(), &error).object();
+        QCOMPARE(error.error, QJsonParseError::NoError);
+        QCOMPARE(manifest.value("concept").toString(), QString("football-1_04_00__"));
+        QCOMPARE(manifest.value("figure").toString(), QString("heatmap.svg"));
+        QCOMPARE(manifest.value("data").toString(), QString("heatmap.csv"));
+        QVERIFY(manifest.value("run").toInteger() > 0);
+        QVERIFY(manifest.value("run_settings").toObject().contains("pooling"));
+        QVERIFY(!manifest.value("date").toString().isEmpty());
+        const auto weights = manifest.value("model_weights").toArray();
+        QCOMPARE(weights.size(), 1);  // stories260K.bin
+        QCOMPARE(weights[0].toObject().value("sha256").toString().size(), 64);
+        // A chart's data: its series' points.
+        const auto chart = exportFigureData(*test::child<ExpertisePanel>(w_.get(), "expertisePanel")->countFigure(),
+                                            tmp_.filePath("with-data/counts.pdf"), QJsonObject{});
+        QCOMPARE(chart, QString());
+        QFile counts(tmp_.filePath("with-data/counts.csv"));
+        QVERIFY(counts.open(QIODevice::ReadOnly));
+        QVERIFY(QString::fromUtf8(counts.readAll()).startsWith("series,x,y\n"));
+    }
+
+    // The steering curve from its tab: run in the background, plotted, exported with its
+    // numbers and a manifest naming targets, k and seeds.
+    void steeringCurveFromItsTab() {
+        CHECKED(analysed());
+        QVERIFY(football() > 0);
+        w_->selectConcept(football());
+        w_->showView(MainWindow::Steering);
+        auto* view = test::child<SteeringView>(w_.get(), "steeringView");
+        test::child<QLineEdit>(view, "targets")->setText("the, ball");
+        test::child<QLineEdit>(view, "kGrid")->setText("0, 10");
+        test::child<QSpinBox>(view, "seeds")->setValue(2);
+        test::child<QSpinBox>(view, "steeringLength")->setValue(12);
+        QSignalSpy done(view, &SteeringView::finished);
+        view->run();
+        QVERIFY(done.wait(120000));
+        QCOMPARE(done.first().at(0).toString(), QString());
+        QCOMPARE(view->curve().points.size(), size_t(2));
+        QCOMPARE(view->curve().points[1].k, 10);
+        QVERIFY(!test::child<QChartView>(view, "steeringChart")->chart()->series().isEmpty());
+        QDir().mkpath(tmp_.filePath("with-data"));
+        const QString path = tmp_.filePath("with-data/steering.png");
+        QCOMPARE(w_->exportCurrentFigure(path, 100), QString());
+        QFile csv(tmp_.filePath("with-data/steering.csv")), json(tmp_.filePath("with-data/steering.json"));
+        QVERIFY(csv.open(QIODevice::ReadOnly) && json.open(QIODevice::ReadOnly));
+        QVERIFY(QString::fromUtf8(csv.readAll()).contains("rate of target words,1,"));
+        const auto steering = QJsonDocument::fromJson(json.readAll()).object().value("steering").toObject();
+        QCOMPARE(steering.value("seeds").toString(), QString("1-2"));
+        QCOMPARE(steering.value("k").toArray().size(), 2);
     }
 
     void reopensTheProjectWithItsResults() {

@@ -136,6 +136,7 @@ private slots:
         }
         // Back to schema 2, with exactly the texts schema 2 wrote.
         execSql(path, R"(UPDATE meta SET value = '2' WHERE key = 'schema_version';
+            ALTER TABLE probe_results DROP COLUMN auroc; ALTER TABLE concept_results DROP COLUMN best_auroc;
             UPDATE runs SET settings = '{"pooling": "max", "sequence_length": 0}' WHERE id = 1;
             UPDATE runs SET settings = '{"pooling": "mean", "sequence_length": 0}' WHERE id = 2;
             UPDATE runs SET settings = '{"pooling": "selfcond", "sequence_length": 128}' WHERE id = 3;
@@ -149,7 +150,7 @@ private slots:
                                              R"({"pooling": "max", "sequence_length": 0, "long_sentences": "truncate", "pool_bos": true})"}));
         const auto results = store->finishedResults("football-1_04_00__");
         QCOMPARE(results.size(), size_t(3));
-        for (const auto& r : results) QVERIFY2(r.bosPooled, qPrintable(QString::number(r.runId)));
+        for (const auto& r : results) QVERIFY2(r.bosPooled && std::isnan(r.bestAuroc), qPrintable(QString::number(r.runId)));
         QCOMPARE(results[0].runId, int64_t(3));  // newest first
         QCOMPARE(results[2].settings.pooling, Pooling::Max);
         QVERIFY(results[2].settings.poolBos);
@@ -171,6 +172,7 @@ private slots:
         const auto fresh = chooseResult(*store, "football-1_04_00__", ResultRequest{});
         QCOMPARE(fresh.runId, int64_t(5));
         QVERIFY(!fresh.bosPooled);
+        QVERIFY(fresh.bestAuroc > 0.5);
         ResultRequest old;
         old.settings = settingsOf(Pooling::Max, true);
         QCOMPARE(chooseResult(*store, "football-1_04_00__", old).runId, int64_t(1));

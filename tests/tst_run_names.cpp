@@ -24,7 +24,7 @@ private slots:
     void everyNameParsesBack() {
         roundTrips(poolingChoices(), "max, mean or selfcond");
         roundTrips(longSentenceChoices(), "drop or truncate");
-        roundTrips(forceValueChoices(), "on_p50, on_p90, off_mean or zero");
+        roundTrips(forceValueChoices(), "on_p50, on_p90, off_mean, zero or aura");
         roundTrips(forceScopeChoices(), "all or new");
     }
 
@@ -32,7 +32,7 @@ private slots:
         test::expectError([] { parseChoice(poolingChoices(), "median", "--pooling"); },
                           "--pooling expects max, mean or selfcond, got 'median'");
         test::expectError([] { parseForceValue("on_p95"); },
-                          "the forcing value must be on_p50, on_p90, off_mean or zero, not 'on_p95'");
+                          "the forcing value must be on_p50, on_p90, off_mean, zero or aura, not 'on_p95'");
     }
 };
 

@@ -164,6 +164,18 @@
         <source>Group</source>
         <translation>Gruppe</translation>
     </message>
+    <message>
+        <source>not computed</source>
+        <translation>nicht berechnet</translation>
+    </message>
+    <message>
+        <source>Stored before AUROC was computed: analyse again to compute it</source>
+        <translation>Gespeichert, bevor AUROC berechnet wurde: zum Berechnen erneut analysieren</translation>
+    </message>
+    <message>
+        <source>Best AUROC</source>
+        <translation>Beste AUROC</translation>
+    </message>
 </context>
 <context>
     <name>expertscope::ExpertisePanel</name>
@@ -708,6 +720,18 @@
         <source>Select the concept's unit with the highest AP in the heatmap and the inspector</source>
         <translation>Die Einheit des Konzepts mit der höchsten AP in der Heatmap und im Inspektor auswählen</translation>
     </message>
+    <message>
+        <source>&amp;Steering curve</source>
+        <translation>&amp;Steuerungskurve</translation>
+    </message>
+    <message>
+        <source>Figures with their &amp;data</source>
+        <translation>Abbildungen mit ihren &amp;Daten</translation>
+    </message>
+    <message>
+        <source>Write the plotted numbers (CSV) and a manifest (JSON: model, weights' SHA-256, concept set, run settings, version, date) beside every exported figure</source>
+        <translation>Neben jede exportierte Abbildung die dargestellten Zahlen (CSV) und ein Manifest schreiben (JSON: Modell, SHA-256 der Gewichte, Konzeptmenge, Laufeinstellungen, Version, Datum)</translation>
+    </message>
 </context>
 <context>
     <name>expertscope::MatrixView</name>
@@ -893,6 +917,137 @@
         <source>%1 has no tokenizer Expertscope can read, and an analysis needs the sentences as tokens. Add the model again and choose its tokenizer (File &gt; Add model…).</source>
         <translation>%1 hat keinen Tokenizer, den Expertscope lesen kann, und eine Analyse braucht die Sätze als Tokens. Fügen Sie das Modell erneut hinzu und wählen Sie seinen Tokenizer (Datei &gt; Modell hinzufügen…).</translation>
     </message>
+    <message>
+        <source>The concept has no results yet: analyse it first.</source>
+        <translation>Das Konzept hat noch keine Ergebnisse: zuerst analysieren.</translation>
+    </message>
+    <message>
+        <source>Cancelled.</source>
+        <translation>Abgebrochen.</translation>
+    </message>
+</context>
+<context>
+    <name>expertscope::SteeringView</name>
+    <message>
+        <source>Words counted in the generated texts, separated by commas (whole words, any case)</source>
+        <translation>In den erzeugten Texten gezählte Wörter, durch Kommas getrennt (ganze Wörter, Groß- und Kleinschreibung egal)</translation>
+    </message>
+    <message>
+        <source>Numbers of top experts forced, separated by commas</source>
+        <translation>Anzahlen erzwungener Top-Experten, durch Kommas getrennt</translation>
+    </message>
+    <message>
+        <source>Generations per k, with seeds 1, 2, …: the spread over them is shown</source>
+        <translation>Erzeugungen je k, mit Seeds 1, 2, …: ihre Streuung wird gezeigt</translation>
+    </message>
+    <message>
+        <source> tokens</source>
+        <translation> Tokens</translation>
+    </message>
+    <message>
+        <source>on (median)</source>
+        <translation>an (Median)</translation>
+    </message>
+    <message>
+        <source>on (p90)</source>
+        <translation>an (p90)</translation>
+    </message>
+    <message>
+        <source>suppress (off mean)</source>
+        <translation>unterdrücken (Aus-Mittel)</translation>
+    </message>
+    <message>
+        <source>zero</source>
+        <translation>null</translation>
+    </message>
+    <message>
+        <source>suppress (AurA, all units)</source>
+        <translation>unterdrücken (AurA, alle Einheiten)</translation>
+    </message>
+    <message>
+        <source>Empty: texts of the model's own</source>
+        <translation>Leer: eigene Texte des Modells</translation>
+    </message>
+    <message>
+        <source>With a prompt, the curve also shows the probability that the next token starts a target word</source>
+        <translation>Mit einem Prompt zeigt die Kurve auch die Wahrscheinlichkeit, dass das nächste Token ein Zielwort beginnt</translation>
+    </message>
+    <message>
+        <source>Run</source>
+        <translation>Starten</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <source>Steering curve</source>
+        <translation>Steuerungskurve</translation>
+    </message>
+    <message>
+        <source>Concept:</source>
+        <translation>Konzept:</translation>
+    </message>
+    <message>
+        <source>Target words:</source>
+        <translation>Zielwörter:</translation>
+    </message>
+    <message>
+        <source>Experts forced (k):</source>
+        <translation>Erzwungene Experten (k):</translation>
+    </message>
+    <message>
+        <source>Mode:</source>
+        <translation>Modus:</translation>
+    </message>
+    <message>
+        <source>Seeds:</source>
+        <translation>Seeds:</translation>
+    </message>
+    <message>
+        <source>Length:</source>
+        <translation>Länge:</translation>
+    </message>
+    <message>
+        <source>Prompt:</source>
+        <translation>Prompt:</translation>
+    </message>
+    <message>
+        <source>Steering “%1”: %2 seeds per k</source>
+        <translation>Steuerung „%1“: %2 Seeds je k</translation>
+    </message>
+    <message>
+        <source>experts forced (k)</source>
+        <translation>erzwungene Experten (k)</translation>
+    </message>
+    <message>
+        <source>target words per word</source>
+        <translation>Zielwörter je Wort</translation>
+    </message>
+    <message>
+        <source>perplexity (unforced model)</source>
+        <translation>Perplexität (Modell ohne Erzwingen)</translation>
+    </message>
+    <message>
+        <source>rate of target words</source>
+        <translation>Anteil der Zielwörter</translation>
+    </message>
+    <message>
+        <source>perplexity</source>
+        <translation>Perplexität</translation>
+    </message>
+    <message>
+        <source>P(next token starts a target)</source>
+        <translation>P(nächstes Token beginnt ein Zielwort)</translation>
+    </message>
+    <message>
+        <source>± one standard deviation</source>
+        <translation>± eine Standardabweichung</translation>
+    </message>
+    <message>
+        <source>k = %1: rate %2 (k = 0: %3), perplexity %4 (k = 0: %5).</source>
+        <translation>k = %1: Anteil %2 (k = 0: %3), Perplexität %4 (k = 0: %5).</translation>
+    </message>
 </context>
 <context>
     <name>expertscope::UnitInspector</name>
@@ -999,6 +1154,18 @@
     <message>
         <source>Sentences that excite the unit least</source>
         <translation>Sätze, die die Einheit am schwächsten anregen</translation>
+    </message>
+    <message>
+        <source>Area under the ROC curve: the chance that the unit responds more to a positive sentence than to a negative one (ties count half). AurA suppression dampens units above 0.5.</source>
+        <translation>Fläche unter der ROC-Kurve: die Wahrscheinlichkeit, dass die Einheit auf einen positiven Satz stärker anspricht als auf einen negativen (Gleichstände zählen halb). AurA-Unterdrückung dämpft Einheiten über 0,5.</translation>
+    </message>
+    <message>
+        <source>AUROC:</source>
+        <translation>AUROC:</translation>
+    </message>
+    <message>
+        <source>not computed; analyse again</source>
+        <translation>nicht berechnet; erneut analysieren</translation>
     </message>
 </context>
 <context>

@@ -260,6 +260,42 @@ DE = {
     'Go to &best expert': 'Zum &besten Experten',
     "Select the concept's unit with the highest AP in the heatmap and the inspector":
         'Die Einheit des Konzepts mit der höchsten AP in der Heatmap und im Inspektor auswählen',
+    'not computed': 'nicht berechnet',
+    'Stored before AUROC was computed: analyse again to compute it': 'Gespeichert, bevor AUROC berechnet wurde: zum Berechnen erneut analysieren',
+    'Best AUROC': 'Beste AUROC',
+    '&Steering curve': '&Steuerungskurve',
+    'Figures with their &data': 'Abbildungen mit ihren &Daten',
+    "Write the plotted numbers (CSV) and a manifest (JSON: model, weights' SHA-256, concept set, run settings, version, date) beside every exported figure":
+        'Neben jede exportierte Abbildung die dargestellten Zahlen (CSV) und ein Manifest schreiben (JSON: Modell, SHA-256 der Gewichte, Konzeptmenge, Laufeinstellungen, Version, Datum)',
+    'The concept has no results yet: analyse it first.': 'Das Konzept hat noch keine Ergebnisse: zuerst analysieren.',
+    'Cancelled.': 'Abgebrochen.',
+    'Words counted in the generated texts, separated by commas (whole words, any case)':
+        'In den erzeugten Texten gezählte Wörter, durch Kommas getrennt (ganze Wörter, Groß- und Kleinschreibung egal)',
+    'Numbers of top experts forced, separated by commas': 'Anzahlen erzwungener Top-Experten, durch Kommas getrennt',
+    'Generations per k, with seeds 1, 2, …: the spread over them is shown': 'Erzeugungen je k, mit Seeds 1, 2, …: ihre Streuung wird gezeigt',
+    "Empty: texts of the model's own": 'Leer: eigene Texte des Modells',
+    'With a prompt, the curve also shows the probability that the next token starts a target word':
+        'Mit einem Prompt zeigt die Kurve auch die Wahrscheinlichkeit, dass das nächste Token ein Zielwort beginnt',
+    'Run': 'Starten',
+    'Steering curve': 'Steuerungskurve',
+    'Concept:': 'Konzept:',
+    'Target words:': 'Zielwörter:',
+    'Experts forced (k):': 'Erzwungene Experten (k):',
+    'Mode:': 'Modus:',
+    'Seeds:': 'Seeds:',
+    'Steering “%1”: %2 seeds per k': 'Steuerung „%1“: %2 Seeds je k',
+    'experts forced (k)': 'erzwungene Experten (k)',
+    'target words per word': 'Zielwörter je Wort',
+    'perplexity (unforced model)': 'Perplexität (Modell ohne Erzwingen)',
+    'rate of target words': 'Anteil der Zielwörter',
+    'perplexity': 'Perplexität',
+    'P(next token starts a target)': 'P(nächstes Token beginnt ein Zielwort)',
+    '± one standard deviation': '± eine Standardabweichung',
+    'k = %1: rate %2 (k = 0: %3), perplexity %4 (k = 0: %5).': 'k = %1: Anteil %2 (k = 0: %3), Perplexität %4 (k = 0: %5).',
+    'Area under the ROC curve: the chance that the unit responds more to a positive sentence than to a negative one (ties count half). AurA suppression dampens units above 0.5.':
+        'Fläche unter der ROC-Kurve: die Wahrscheinlichkeit, dass die Einheit auf einen positiven Satz stärker anspricht als auf einen negativen (Gleichstände zählen halb). AurA-Unterdrückung dämpft Einheiten über 0,5.',
+    'AUROC:': 'AUROC:',
+    'not computed; analyse again': 'nicht berechnet; erneut analysieren',
 }
 
 

@@ -19,6 +19,7 @@ const char* const kThreshold = "view/threshold";
 const char* const kColourMap = "view/colourMap";
 const char* const kCoLearningK = "view/colearningK";
 const char* const kDpi = "export/dpi";
+const char* const kFigureData = "export/withData";
 const char* const kThreads = "analysis/threads";
 const char* const kPooling = "analysis/pooling";
 const char* const kSequenceLength = "analysis/sequenceLength";
@@ -74,6 +75,8 @@ int AppSettings::coLearningK() { return QSettings().value(kCoLearningK, kDefault
 void AppSettings::setCoLearningK(int k) { QSettings().setValue(kCoLearningK, k); }
 int AppSettings::exportDpi() { return QSettings().value(kDpi, kDefaultDpi).toInt(); }
 void AppSettings::setExportDpi(int dpi) { QSettings().setValue(kDpi, dpi); }
+bool AppSettings::exportFigureData() { return QSettings().value(kFigureData, true).toBool(); }
+void AppSettings::setExportFigureData(bool on) { QSettings().setValue(kFigureData, on); }
 
 RunSettings AppSettings::analysis(RunSettings base) {
     const QSettings s;

@@ -37,6 +37,9 @@ public:
     static void setCoLearningK(int k);
     static int exportDpi();
     static void setExportDpi(int dpi);
+    // Whether figure exports also write the plotted numbers (CSV) and a manifest (JSON).
+    static bool exportFigureData();
+    static void setExportFigureData(bool on);
 
     // Settings of new GUI analyses (and preferred among stored runs), over `base`.
     static RunSettings analysis(RunSettings base);

@@ -239,4 +239,14 @@ void CoLearningView::showClosest() {
 int CoLearningView::k() const { return k_->value(); }
 void CoLearningView::setK(int k) { k_->setValue(k); }
 
+Figure::Data MatrixView::figureData() const {
+    Data d;
+    d.header = QStringList{"concept_a", "concept_b", "k", "overlap"};
+    for (size_t i = 0; i < m_.concepts.size(); ++i)
+        for (size_t j = 0; j < m_.concepts.size(); ++j)
+            d.rows.push_back({QString::fromStdString(m_.concepts[i]), QString::fromStdString(m_.concepts[j]), QString::number(m_.k),
+                              QString::number(m_.at(i, j), 'g', 10)});
+    return d;
+}
+
 }  // namespace expertscope

@@ -27,6 +27,7 @@ public:
     QPoint cellCentre(int i, int j) const;
     void renderFigure(QPainter& painter, const QRect& area) const override;
     QString figureName() const override { return QStringLiteral("colearning"); }
+    Data figureData() const override;  // a row per pair of concepts: their overlap at k
 
 signals:
     void cellClicked(int i, int j);  // concept indices (not display positions)

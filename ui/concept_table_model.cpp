@@ -1,5 +1,7 @@
 #include "ui/concept_table_model.h"
 
+#include <cmath>
+
 namespace expertscope {
 
 ConceptTableModel::ConceptTableModel(QObject* parent) : QAbstractTableModel(parent) {}
@@ -48,6 +50,15 @@ QVariant ConceptTableModel::data(const QModelIndex& index, int role) const {
         if (role == kSortRole) return c.analysed ? c.bestAp : -1.0;
         if (sort && c.analysed) return c.bestAp;
         break;
+    case BestAuroc: {
+        // NaN: results stored before AUROC was computed; they sort below every value.
+        const bool known = c.analysed && !std::isnan(c.bestAuroc);
+        if (display) return !c.analysed ? tr("not analysed") : known ? QString::number(c.bestAuroc, 'f', 3) : tr("not computed");
+        if (role == Qt::ToolTipRole && c.analysed && !known) return tr("Stored before AUROC was computed: analyse again to compute it");
+        if (role == kSortRole) return known ? c.bestAuroc : -1.0;
+        if (sort && known) return c.bestAuroc;
+        break;
+    }
     case Experts:
         if (role == kSortRole) return c.analysed ? expertsOf(index.row()) : -1;
         if ((display || sort) && c.analysed) return expertsOf(index.row());
@@ -71,6 +82,7 @@ QVariant ConceptTableModel::headerData(int section, Qt::Orientation orientation,
     switch (section) {
     case Name: return tr("Concept");
     case BestAp: return tr("Best AP");
+    case BestAuroc: return tr("Best AUROC");
     case Experts: return tr("Experts");
     case Positives: return tr("Positives");
     case Negatives: return tr("Negatives");

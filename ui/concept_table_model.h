@@ -1,6 +1,6 @@
 #pragma once
-// The concepts of the shown set as a table: name, best AP, experts at the threshold,
-// class sizes, group. A new threshold changes only the experts column.
+// The concepts of the shown set as a table: name, best AP, best AUROC, experts at the
+// threshold, class sizes, group. A new threshold changes only the experts column.
 #include "ui/project_session.h"
 
 #include <QAbstractTableModel>
@@ -10,7 +10,7 @@ namespace expertscope {
 class ConceptTableModel : public QAbstractTableModel {
     Q_OBJECT
 public:
-    enum Column { Name, BestAp, Experts, Positives, Negatives, Group, Columns };
+    enum Column { Name, BestAp, BestAuroc, Experts, Positives, Negatives, Group, Columns };
     static constexpr int kIdRole = Qt::UserRole;        // a row's concept id, on every column
     static constexpr int kSortRole = Qt::UserRole + 1;  // not analysed sorts below every AP
     // Qt::EditRole: the exact value (for CSV export), empty where there is none.

@@ -1,21 +1,32 @@
 #include "ui/figure_export.h"
 
+#include "ui/app_settings.h"
+
+#include <QAbstractBarSeries>
 #include <QAbstractItemModel>
+#include <QBarSet>
+#include <QChart>
+#include <QChartView>
 #include <QClipboard>
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QDir>
 #include <QFile>
 #include <QFileDialog>
-#include <QMenu>
-#include <QMessageBox>
 #include <QFileInfo>
 #include <QGraphicsScene>
 #include <QGraphicsView>
 #include <QGuiApplication>
 #include <QImage>
+#include <QJsonDocument>
+#include <QMenu>
+#include <QMessageBox>
 #include <QPainter>
 #include <QPdfWriter>
 #include <QSaveFile>
 #include <QSvgGenerator>
 #include <QTextStream>
+#include <QXYSeries>
 
 namespace expertscope {
 
@@ -83,6 +94,64 @@ QString csvField(QString s) {
 }
 }  // namespace
 
+namespace {
+std::function<QJsonObject()>& contextProvider() {
+    static std::function<QJsonObject()> provider;
+    return provider;
+}
+}  // namespace
+
+void setFigureContextProvider(std::function<QJsonObject()> provider) { contextProvider() = std::move(provider); }
+QJsonObject figureContext() { return contextProvider() ? contextProvider()() : QJsonObject{}; }
+
+QString exportFigureData(const Figure& figure, const QString& figurePath, const QJsonObject& context) {
+    const QFileInfo fi(figurePath);
+    const QString base = fi.dir().filePath(fi.completeBaseName());
+    const Figure::Data data = figure.figureData();
+    if (!data.header.isEmpty()) {
+        QSaveFile csv(base + ".csv");
+        if (!csv.open(QIODevice::WriteOnly | QIODevice::Text)) return QObject::tr("Cannot write %1").arg(base + ".csv");
+        QTextStream out(&csv);
+        QStringList row;
+        for (const auto& h : data.header) row << csvField(h);
+        out << row.join(',') << '\n';
+        for (const auto& r : data.rows) {
+            row.clear();
+            for (const auto& v : r) row << csvField(v);
+            out << row.join(',') << '\n';
+        }
+        out.flush();
+        if (!csv.commit()) return QObject::tr("Cannot write %1").arg(base + ".csv");
+    }
+    QJsonObject manifest = context;
+    manifest["figure"] = fi.fileName();
+    manifest["figure_name"] = figure.figureName();
+    if (!data.header.isEmpty()) manifest["data"] = QFileInfo(base + ".csv").fileName();
+    manifest["application"] = QStringLiteral("Expertscope");
+    manifest["application_version"] = QCoreApplication::applicationVersion();
+    manifest["date"] = QDateTime::currentDateTimeUtc().toString(Qt::ISODate);
+    QSaveFile json(base + ".json");
+    if (!json.open(QIODevice::WriteOnly) || json.write(QJsonDocument(manifest).toJson(QJsonDocument::Indented)) < 0 || !json.commit())
+        return QObject::tr("Cannot write %1").arg(base + ".json");
+    return {};
+}
+
+Figure::Data SceneFigure::figureData() const {
+    Data d;
+    const auto* view = qobject_cast<const QChartView*>(view_);
+    if (!view || !view->chart()) return d;
+    d.header = QStringList{"series", "x", "y"};
+    for (auto* series : view->chart()->series()) {
+        if (auto* xy = qobject_cast<QXYSeries*>(series)) {
+            for (const QPointF& p : xy->points()) d.rows.push_back({series->name(), QString::number(p.x(), 'g', 10), QString::number(p.y(), 'g', 10)});
+        } else if (auto* bars = qobject_cast<QAbstractBarSeries*>(series)) {
+            for (auto* set : bars->barSets())
+                for (int i = 0; i < set->count(); ++i) d.rows.push_back({set->label(), QString::number(i), QString::number(set->at(i), 'g', 10)});
+        }
+    }
+    return d;
+}
+
 QString exportCsv(const QAbstractItemModel& model, const QString& path) {
     QSaveFile file(path);  // all or nothing: a failed export leaves no half file
     if (!file.open(QIODevice::WriteOnly | QIODevice::Text)) return QObject::tr("Cannot write %1").arg(path);
@@ -110,7 +179,8 @@ void addFigureMenu(QWidget* widget, const Figure* figure) {
             const QString path = QFileDialog::getSaveFileName(widget, QObject::tr("Export figure"), figure->figureName() + ".png",
                                                               QObject::tr("PNG image (*.png);;SVG drawing (*.svg);;PDF document (*.pdf)"));
             if (path.isEmpty()) return;
-            const QString error = exportFigure(*figure, path, widget->size(), 300);
+            QString error = exportFigure(*figure, path, widget->size(), 300);
+            if (error.isEmpty() && AppSettings::exportFigureData()) error = exportFigureData(*figure, path, figureContext());
             if (!error.isEmpty()) QMessageBox::warning(widget, QObject::tr("Export failed"), error);
         });
         menu.addAction(QObject::tr("Copy figure"), widget, [widget, figure] { copyFigure(*figure, widget->size()); });

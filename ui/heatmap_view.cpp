@@ -337,4 +337,17 @@ void HeatmapView::keyPressEvent(QKeyEvent* e) {
 
 void HeatmapView::leaveEvent(QEvent*) { emit unitHovered(-1); }
 
+Figure::Data HeatmapView::figureData() const {
+    Data d;
+    d.header = QStringList{"probe", "unit", "global_unit", "ap", "on_p50", "off_mean"};
+    for (const auto& p : probes_)
+        for (int u = 0; u < p.units; ++u) {
+            const auto g = static_cast<size_t>(p.offset + u);
+            if (g >= ap_.size()) return d;
+            d.rows.push_back({QString::fromStdString(p.name), QString::number(u), QString::number(g), QString::number(ap_[g], 'g', 9),
+                              QString::number(onP50_[g], 'g', 9), QString::number(offMean_[g], 'g', 9)});
+        }
+    return d;
+}
+
 }  // namespace expertscope

@@ -38,6 +38,7 @@ public:
     QPoint positionOfUnit(int64_t unit) const;  // centre of the unit's pixel, for tests
 
     void renderFigure(QPainter& painter, const QRect& area) const override;
+    Data figureData() const override;  // a row per unit: probe, unit, AP, on_p50, off_mean
     QString figureName() const override { return QStringLiteral("heatmap"); }
 
 signals:

@@ -5,11 +5,16 @@
 #include "ui/colearning_view.h"
 #include "ui/concept_list.h"
 #include "ui/expertise_panel.h"
+#include "ui/figure_context.h"
 #include "ui/figure_export.h"
 #include "ui/generation_panel.h"
+#include "ui/steering_view.h"
 #include "ui/unit_inspector.h"
 
+#include "core/project/run_names.h"
+
 #include <QCloseEvent>
+#include <QJsonArray>
 #include <QDockWidget>
 #include <QFileInfo>
 #include <QLabel>
@@ -41,6 +46,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), session_(new Proj
     views_->addTab(expertise_, tr("&Heatmap"));
     views_->addTab(coLearning_, tr("&Co-learning"));
     views_->addTab(generation_, tr("&Generation"));
+    steering_ = new SteeringView(session_, this);
+    steering_->setObjectName("steeringView");
+    views_->addTab(steering_, tr("&Steering curve"));
     setCentralWidget(views_);
 
     auto* conceptsDock = new QDockWidget(tr("Concepts"), this);
@@ -68,6 +76,21 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), session_(new Proj
 
     buildMenus();
     connectSession();
+    // Figure manifests record the shown concept's model, weights, set and run.
+    setFigureContextProvider([this] {
+        QJsonObject c = figureContextOf(*session_, currentConcept());
+        if (views_->currentWidget() == steering_ && !steering_->curve().points.empty()) {  // the curve's own settings
+            const auto& o = steering_->curve().options;
+            QJsonArray targets, ks;
+            for (const auto& t : o.targets) targets.append(QString::fromStdString(t));
+            for (int k : o.ks) ks.append(k);
+            c["steering"] = QJsonObject{{"concept", QString::fromStdString(steering_->curve().concept)}, {"targets", targets},
+                                        {"k", ks}, {"seeds", QString("1-%1").arg(o.seeds)}, {"prompt", QString::fromStdString(o.prompt)},
+                                        {"length", o.generation.maxNewTokens}, {"temperature", o.generation.temperature},
+                                        {"top_p", o.generation.topP}, {"force", choiceName(forceValueChoices(), o.value)}};
+        }
+        return c;
+    });
     restoreLayout();
     updateActions();
     statusText_->setText(tr("Open a project (Ctrl+O), or create one (Ctrl+N) and add a model and concepts."));
@@ -101,6 +124,7 @@ void MainWindow::connectSession() {
         concepts_->setConcepts(session_->concepts());
         coLearning_->refresh();
         generation_->refreshConcepts();
+        steering_->refreshConcepts();
         showConcept();
     });
     connect(session_, &ProjectSession::modelChanged, this, [this] {
@@ -221,19 +245,23 @@ void MainWindow::showConcept() {
                              c.analysed ? tr("AP for “%1” – %2").arg(c.name, session_->modelName()) : QString());
     coLearning_->setCurrentConcept(current);
     generation_->setCurrentConcept(current);
+    steering_->setCurrentConcept(current);
     if (inspector_->details().conceptId != current) inspector_->clear();
 }
 
 const Figure* MainWindow::currentFigure() const {
     if (views_->currentWidget() == expertise_) return expertise_->heatmapFigure();
     if (views_->currentWidget() == coLearning_) return coLearning_->figure();
+    if (views_->currentWidget() == steering_) return steering_->figure();
     return nullptr;
 }
 
 QString MainWindow::exportCurrentFigure(const QString& path, int dpi) {
     const Figure* f = currentFigure();
     if (!f) return tr("This view has no figure to export.");
-    return exportFigure(*f, path, QSize(960, 600), dpi);
+    const QString error = exportFigure(*f, path, QSize(960, 600), dpi);
+    if (!error.isEmpty() || !AppSettings::exportFigureData()) return error;
+    return exportFigureData(*f, path, figureContext());
 }
 
 }  // namespace expertscope

@@ -23,12 +23,13 @@ class ConceptList;
 class ExpertisePanel;
 class Figure;
 class GenerationPanel;
+class SteeringView;
 class UnitInspector;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
-    enum View { Heatmap, CoLearning, Generation };
+    enum View { Heatmap, CoLearning, Generation, Steering };
 
     explicit MainWindow(QWidget* parent = nullptr);
     ~MainWindow() override;
@@ -81,6 +82,7 @@ private:
     UnitInspector* inspector_;
     CoLearningView* coLearning_;
     GenerationPanel* generation_;
+    SteeringView* steering_;
     QTabWidget* views_;
     QLabel* statusText_;
     QLabel* modelLabel_;  // the model's family, architecture and size

@@ -55,6 +55,12 @@ void MainWindow::buildMenus() {
                       [this] {
                           if (const Figure* f = currentFigure()) copyFigure(*f, views_->currentWidget()->size());
                       });
+    auto* withData = file->addAction(tr("Figures with their &data"));
+    withData->setCheckable(true);
+    withData->setChecked(AppSettings::exportFigureData());
+    withData->setStatusTip(tr("Write the plotted numbers (CSV) and a manifest (JSON: model, weights' SHA-256, concept set, run "
+                              "settings, version, date) beside every exported figure"));
+    connect(withData, &QAction::toggled, this, [](bool on) { AppSettings::setExportFigureData(on); });
     add(file, tr("Export &table…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E), tr("Save the concept table as CSV"),
         &MainWindow::exportTableDialog);
     file->addSeparator();

@@ -25,6 +25,7 @@ ProjectSession::ProjectSession(QObject* parent)
 ProjectSession::~ProjectSession() {
     cancelAnalysis();
     cancelGeneration();
+    cancelSteeringCurve();
     waitForIdle();
 }
 
@@ -175,6 +176,7 @@ void ProjectSession::reloadConcepts() {
             if (d != results_.end()) {
                 s.analysed = true;
                 s.bestAp = d->second.bestAp;
+                s.bestAuroc = d->second.bestAuroc;
             }
             concepts_.push_back(s);
         }

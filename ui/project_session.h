@@ -4,6 +4,7 @@
 // responses, generation) runs off the GUI thread and reports back through signals, so the
 // interface never waits. Talks to core/ only through its LibTorch-free headers.
 #include "core/project/project_store.h"
+#include "core/project/steering_curve.h"
 #include "core/runtime/language_model.h"
 #include "core/science/expert_forcing.h"
 #include "core/science/expertise.h"
@@ -14,6 +15,7 @@
 #include <QVector>
 
 #include <atomic>
+#include <limits>
 #include <map>
 #include <memory>
 
@@ -30,6 +32,7 @@ struct ConceptSummary {
     int positives = 0, negatives = 0;
     bool analysed = false;
     double bestAp = 0;
+    double bestAuroc = std::numeric_limits<double>::quiet_NaN();  // NaN: stored before AUROC was computed
 };
 
 struct TokenActivation {
@@ -49,6 +52,7 @@ struct UnitDetails {
     QString concept, probe;
     int unitInProbe = 0;
     double ap = 0, onP50 = 0, onP90 = 0, offMean = 0;
+    double auroc = std::numeric_limits<double>::quiet_NaN();  // NaN: not computed for these results
     std::vector<float> responses;  // per sentence of the concept
     std::vector<uint8_t> labels;
     bool fromKeptResponses = false;
@@ -57,7 +61,7 @@ struct UnitDetails {
 
 struct ConceptForcing {
     int64_t conceptId = 0;
-    int experts = 0;
+    int experts = 0;  // ignored by Aura, which dampens every unit with AUROC > 0.5
     ForceValue value = ForceValue::OnP50;
     double strength = 1.0;  // multiplies the value (on values only)
 };
@@ -124,6 +128,10 @@ public:
     // Runs without forcing, then with it, at the same seed; a new request cancels the last.
     int generate(const GenerationRequest& request);
     void cancelGeneration();
+    // The steering curve of a concept's stored results (core/project/steering_curve.h), in
+    // the background; a new request cancels the last. Answers: steeringProgress, steeringFinished.
+    int runSteeringCurve(int64_t conceptId, const SteeringOptions& options);
+    void cancelSteeringCurve();
     void waitForIdle();  // for tests and quitting: until background work has ended
 
 signals:
@@ -137,6 +145,8 @@ signals:
     void unitDetailsReady(const UnitDetails& details);
     void tokenGenerated(int job, bool forced, const QString& text);
     void generationFinished(int job, const QString& error);
+    void steeringProgress(int job, int done, int total);
+    void steeringFinished(int job, const SteeringCurve& curve, const QString& error);  // error empty when done
     void failed(const QString& title, const QString& message);
 
 private:
@@ -153,7 +163,7 @@ private:
     double threshold_;
     ExpertCounts counts_;
     bool analysing_ = false;
-    std::shared_ptr<std::atomic<bool>> cancelAnalysis_, cancelGeneration_;
+    std::shared_ptr<std::atomic<bool>> cancelAnalysis_, cancelGeneration_, cancelSteering_;
     int nextJob_ = 0;
     QThreadPool* modelLane_;  // one thread: model calls run one at a time, in order
     QThreadPool* analysisLane_;

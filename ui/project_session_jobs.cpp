@@ -6,6 +6,7 @@
 #include "core/project/analysis.h"
 #include "core/project/concept_forcing.h"
 #include "core/project/unit_report.h"
+#include "core/science/response_collector.h"
 #include "ui/post_to_gui.h"
 
 #include <QPointer>
@@ -110,6 +111,7 @@ UnitDetails toDetails(const UnitReport& r, int64_t conceptId, const QString& con
     d.onP50 = r.onP50;
     d.onP90 = r.onP90;
     d.offMean = r.offMean;
+    d.auroc = r.auroc;
     d.responses = r.responses;
     d.labels = r.labels;
     d.fromKeptResponses = r.fromKeptResponses;
@@ -175,7 +177,7 @@ int ProjectSession::generate(const GenerationRequest& request) {
     forcing.scope = request.scope;
     try {
         for (const auto& f : request.forcings) {
-            if (f.experts <= 0) continue;
+            if (f.experts <= 0 && f.value != ForceValue::Aura) continue;  // AurA takes every unit whatever the count
             const auto ref = result(f.conceptId);
             if (!store_ || !ref.runId) throw Error("the concept has no results yet: analyse it first");
             forceConceptExperts(forcing, *store_, ref, model_->probePoints(), f.experts, f.value, f.strength);
@@ -218,6 +220,46 @@ int ProjectSession::generate(const GenerationRequest& request) {
 
 void ProjectSession::cancelGeneration() {
     if (cancelGeneration_) cancelGeneration_->store(true);
+}
+
+int ProjectSession::runSteeringCurve(int64_t conceptId, const SteeringOptions& options) {
+    cancelSteeringCurve();
+    const int job = ++nextJob_;
+    const auto ref = result(conceptId);
+    if (!model_ || !store_ || !ref.runId) {
+        const QString why = !model_ ? tr("No model is loaded.") : tr("The concept has no results yet: analyse it first.");
+        post(this, [this, job, why] { emit steeringFinished(job, {}, why); });
+        return job;
+    }
+    auto cancel = cancelSteering_ = std::make_shared<std::atomic<bool>>(false);
+    auto model = model_;
+    const std::string path = store_->path();
+    QPointer<ProjectSession> self(this);
+    modelLane_->start([self, job, cancel, model, path, ref, options] {
+        SteeringCurve curve;
+        QString error;
+        try {
+            const auto store = ProjectStore::open(path, false);  // this thread's own connection
+            curve = steeringCurve(*model, *store, ref, options, [&](int done, int total) {
+                if (self) post(self.data(), [self, job, done, total] {
+                        if (self) emit self->steeringProgress(job, done, total);
+                    });
+                return !cancel->load();
+            });
+        } catch (const Cancelled&) {
+            error = tr("Cancelled.");
+        } catch (const std::exception& e) {
+            error = QString::fromStdString(e.what());
+        }
+        if (self) post(self.data(), [self, job, curve, error] {
+                if (self) emit self->steeringFinished(job, curve, error);
+            });
+    });
+    return job;
+}
+
+void ProjectSession::cancelSteeringCurve() {
+    if (cancelSteering_) cancelSteering_->store(true);
 }
 
 }  // namespace expertscope

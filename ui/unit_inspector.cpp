@@ -49,15 +49,20 @@ UnitInspector::UnitInspector(QWidget* parent) : QWidget(parent) {
     heading_->setWordWrap(true);
     ap_ = new QLabel(this);
     ap_->setObjectName("apValue");
+    auroc_ = new QLabel(this);
+    auroc_->setObjectName("aurocValue");
+    auroc_->setToolTip(tr("Area under the ROC curve: the chance that the unit responds more to a positive sentence "
+                          "than to a negative one (ties count half). AurA suppression dampens units above 0.5."));
     onP50_ = new QLabel(this);
     onP50_->setObjectName("onP50Value");
     onP90_ = new QLabel(this);
     onP90_->setObjectName("onP90Value");
     offMean_ = new QLabel(this);
     offMean_->setObjectName("offMeanValue");
-    for (auto* l : {ap_, onP50_, onP90_, offMean_}) l->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    for (auto* l : {ap_, auroc_, onP50_, onP90_, offMean_}) l->setTextInteractionFlags(Qt::TextSelectableByMouse);
     auto* values = new QFormLayout;
     values->addRow(tr("AP:"), ap_);
+    values->addRow(tr("AUROC:"), auroc_);
     values->addRow(tr("on_p50 (median on positives):"), onP50_);
     values->addRow(tr("on_p90 (90th percentile on positives):"), onP90_);
     values->addRow(tr("off_mean (mean on negatives):"), offMean_);
@@ -91,7 +96,7 @@ UnitInspector::~UnitInspector() = default;
 void UnitInspector::clear() {
     details_ = UnitDetails{};
     heading_->setText(tr("Click a unit in the heatmap to inspect it."));
-    for (auto* l : {ap_, onP50_, onP90_, offMean_}) l->setText(QStringLiteral("–"));
+    for (auto* l : {ap_, auroc_, onP50_, onP90_, offMean_}) l->setText(QStringLiteral("–"));
     resetChart(prChart_->chart());
     resetChart(histogram_->chart());
     sentences_->clear();
@@ -99,6 +104,7 @@ void UnitInspector::clear() {
 
 QString UnitInspector::valueText(const QString& name) const {
     if (name == "ap") return ap_->text();
+    if (name == "auroc") return auroc_->text();
     if (name == "on_p50") return onP50_->text();
     if (name == "on_p90") return onP90_->text();
     return offMean_->text();
@@ -114,6 +120,8 @@ void UnitInspector::setDetails(const UnitDetails& d) {
                           .arg(d.unit)
                           .arg(d.concept.toHtmlEscaped()));
     ap_->setText(QString::number(d.ap, 'f', 4));
+    // Results stored before AUROC was computed have none: analysing again computes it.
+    auroc_->setText(std::isnan(d.auroc) ? tr("not computed; analyse again") : QString::number(d.auroc, 'f', 4));
     onP50_->setText(QString::number(d.onP50, 'g', 6));
     onP90_->setText(QString::number(d.onP90, 'g', 6));
     offMean_->setText(QString::number(d.offMean, 'g', 6));

@@ -1,5 +1,5 @@
 #pragma once
-// One unit of one concept: its values, its precision-recall curve, histograms of its
+// One unit of one concept: its values (AP, AUROC, forcing values), its precision-recall curve, histograms of its
 // responses on positives and negatives, and the sentences that excite it most and least
 // with each token shaded by the unit's activation there.
 #include "ui/project_session.h"
@@ -26,14 +26,14 @@ public:
     void setDetails(const UnitDetails& details);
     void clear();
     const UnitDetails& details() const { return details_; }
-    QString valueText(const QString& name) const;  // "ap", "on_p50", "on_p90", "off_mean"
+    QString valueText(const QString& name) const;  // "ap", "auroc", "on_p50", "on_p90", "off_mean"
 
 private:
     void showCharts();
     void showSentences();
     UnitDetails details_;
     QLabel* heading_;
-    QLabel *ap_, *onP50_, *onP90_, *offMean_;
+    QLabel *ap_, *auroc_, *onP50_, *onP90_, *offMean_;
     QChartView* prChart_;
     QChartView* histogram_;
     QTextBrowser* sentences_;

@@ -19,7 +19,9 @@ void forceConceptExperts(Forcing& forcing, const ProjectStore& store, const Proj
     if (static_cast<int64_t>(expertise.ap.size()) != units)
         throw Error("the project's results for '" + ref.concept + "' are for a model with " + std::to_string(expertise.ap.size()) +
                     " units (" + ref.modelPath + "); this one has " + std::to_string(units));
-    forceExperts(forcing, probes, store.topExperts(ref.runId, ref.conceptId, experts), expertise, value, strength);
+    // AurA dampens every unit of the concept with AUROC above 0.5, however many experts were asked for.
+    if (value == ForceValue::Aura) forceAura(forcing, probes, expertise, "'" + ref.concept + "'");
+    else forceExperts(forcing, probes, store.topExperts(ref.runId, ref.conceptId, experts), expertise, value, strength);
 }
 
 }  // namespace expertscope

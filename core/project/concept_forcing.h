@@ -8,13 +8,15 @@
 
 namespace expertscope {
 
-// "on_p50", "on_p90", "off_mean", "zero"; throws otherwise.
+// "on_p50", "on_p90", "off_mean", "zero", "aura"; throws otherwise.
 ForceValue parseForceValue(const std::string& name);
 
 // A concept's top `experts` from its stored results (the run in `ref`), appended at `value`
 // (x strength for on values): what the CLI's generate --concept and the generation panel
-// force. Throws Error, naming both, when the results are for a model with another number
-// of units than `probes` (the model about to generate).
+// force. Aura ignores `experts` and `strength`: every unit of the results with AUROC > 0.5 is
+// dampened by its AurA factor (forceAura), as the paper does. Throws Error, naming both,
+// when the results are for a model with another number of units than `probes` (the model
+// about to generate), and for Aura on results stored without AUROC.
 void forceConceptExperts(Forcing& forcing, const ProjectStore& store, const ProjectStore::ResultRef& ref,
                          const std::vector<ProbePoint>& probes, int experts, ForceValue value, double strength = 1.0);
 

@@ -15,7 +15,9 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
+#include <limits>
 #include <numeric>
 
 namespace expertscope {
@@ -30,7 +32,8 @@ public:
     }
     ~Statement() { sqlite3_finalize(stmt_); }
     Statement& bind(int i, int64_t v) { return check(sqlite3_bind_int64(stmt_, i, v)); }
-    Statement& bind(int i, double v) { return check(sqlite3_bind_double(stmt_, i, v)); }
+    // NaN is stored as NULL (SQLite would store it so anyway): what was not computed.
+    Statement& bind(int i, double v) { return check(std::isnan(v) ? sqlite3_bind_null(stmt_, i) : sqlite3_bind_double(stmt_, i, v)); }
     Statement& bind(int i, const std::string& v) {
         return check(sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT));
     }
@@ -50,6 +53,8 @@ public:
         sqlite3_reset(stmt_);
     }
     void reset() { sqlite3_reset(stmt_); }
+    Statement& bindNull(int i) { return check(sqlite3_bind_null(stmt_, i)); }
+    bool isNull(int c) const { return sqlite3_column_type(stmt_, c) == SQLITE_NULL; }
     int64_t integer(int c) const { return sqlite3_column_int64(stmt_, c); }
     double real(int c) const { return sqlite3_column_double(stmt_, c); }
     std::string text(int c) const {
@@ -113,6 +118,10 @@ const std::vector<const char*> kMigrations = {
     // ml-selfcond runs pool every position either way and keep theirs.
     R"(UPDATE runs SET settings = substr(settings, 1, length(settings) - 1) || ', "pool_bos": true}'
         WHERE pooling IN ('max', 'mean') AND settings LIKE '%}';)",
+    // 4: each unit's AUROC beside its AP, and each concept's best. Results stored before
+    // keep NULL there: they read as not computed, and analysing again computes them.
+    R"(ALTER TABLE probe_results ADD COLUMN auroc BLOB;
+    ALTER TABLE concept_results ADD COLUMN best_auroc REAL;)",
 };
 
 
@@ -273,7 +282,7 @@ int64_t ProjectStore::findConceptSet(const std::string& origin) const {
 namespace {
 const char* kResultColumns =
     "SELECT r.run_id, r.concept_id, runs.model_id, c.name, c.grp, c.source, models.path, runs.pooling, r.positives, "
-    "r.negatives, runs.sequence_length, r.best_ap, runs.set_id, runs.settings FROM concept_results r "
+    "r.negatives, runs.sequence_length, r.best_ap, runs.set_id, runs.settings, r.best_auroc FROM concept_results r "
     "JOIN concepts c ON c.id = r.concept_id JOIN runs ON runs.id = r.run_id JOIN models ON models.id = runs.model_id ";
 
 ProjectStore::ResultRef resultRef(const Statement& q) {
@@ -293,6 +302,7 @@ ProjectStore::ResultRef resultRef(const Statement& q) {
     ref.setId = q.integer(12);
     ref.settings = parseSettingsText(q.text(13));
     ref.bosPooled = ref.settings.poolBos || ref.settings.pooling == Pooling::SelfcondMax;
+    if (!q.isNull(14)) ref.bestAuroc = q.real(14);
     return ref;
 }
 }  // namespace
@@ -404,7 +414,7 @@ int64_t ProjectStore::findRun(int64_t modelId, int64_t setId, const RunSettings&
 }
 
 std::vector<int64_t> ProjectStore::finishedConcepts(int64_t runId) const {
-    Statement q(db_, "SELECT concept_id FROM concept_results WHERE run_id = ? ORDER BY concept_id");
+    Statement q(db_, "SELECT concept_id FROM concept_results WHERE run_id = ? AND best_auroc IS NOT NULL ORDER BY concept_id");
     q.bind(1, runId);
     std::vector<int64_t> out;
     while (q.step()) out.push_back(q.integer(0));
@@ -414,7 +424,8 @@ std::vector<int64_t> ProjectStore::finishedConcepts(int64_t runId) const {
 std::unordered_map<std::string, int> ProjectStore::sharedSentences(int64_t setId, int64_t runId) const {
     Statement q(db_, "SELECT s.text, COUNT(*) FROM concept_sentences cs JOIN concepts c ON c.id = cs.concept_id "
                      "JOIN sentences s ON s.id = cs.sentence_id WHERE c.set_id = ? AND cs.concept_id NOT IN "
-                     "(SELECT concept_id FROM concept_results WHERE run_id = ?) GROUP BY cs.sentence_id HAVING COUNT(*) > 1");
+                     "(SELECT concept_id FROM concept_results WHERE run_id = ? AND best_auroc IS NOT NULL) "
+                     "GROUP BY cs.sentence_id HAVING COUNT(*) > 1");
     q.bind(1, setId).bind(2, runId);
     std::unordered_map<std::string, int> out;
     while (q.step()) out.emplace(q.text(0), static_cast<int>(q.integer(1)));
@@ -434,21 +445,31 @@ void ProjectStore::saveConceptResult(int64_t runId, int64_t conceptId, const std
     const size_t top = std::min(order.size(), static_cast<size_t>(kTopExpertsStored));
     std::partial_sort(order.begin(), order.begin() + static_cast<long>(top), order.end(),
                       [&](int64_t a, int64_t b) { return e.ap[a] > e.ap[b] || (e.ap[a] == e.ap[b] && a < b); });
+    // The highest AUROC. Results without AUROC (none given) store NULL: not computed.
+    if (!e.auroc.empty() && e.auroc.size() != e.ap.size())
+        throw Error(path_ + ": " + std::to_string(e.auroc.size()) + " AUROC values for " + std::to_string(e.ap.size()) + " units");
+    double bestAuroc = std::numeric_limits<double>::quiet_NaN();
+    for (double v : e.auroc)
+        if (!std::isnan(v) && (std::isnan(bestAuroc) || v > bestAuroc)) bestAuroc = v;
     exec("BEGIN");
     try {
-        Statement probe(db_, "INSERT OR REPLACE INTO probe_results VALUES(?, ?, ?, ?, ?, ?, ?)");
+        Statement probe(db_, "INSERT OR REPLACE INTO probe_results(run_id, concept_id, probe_idx, ap, on_p50, on_p90, off_mean, auroc) "
+                             "VALUES(?, ?, ?, ?, ?, ?, ?, ?)");
         for (size_t p = 0; p < probes.size(); ++p) {
             const auto& pp = probes[p];
             probe.bind(1, runId).bind(2, conceptId).bind(3, static_cast<int64_t>(p));
             probe.bindFloats(4, slice(e.ap, pp.offset, pp.units)).bindFloats(5, slice(e.onP50, pp.offset, pp.units));
-            probe.bindFloats(6, slice(e.onP90, pp.offset, pp.units)).bindFloats(7, slice(e.offMean, pp.offset, pp.units)).run();
+            probe.bindFloats(6, slice(e.onP90, pp.offset, pp.units)).bindFloats(7, slice(e.offMean, pp.offset, pp.units));
+            if (e.auroc.empty()) probe.bindNull(8).run();
+            else probe.bindFloats(8, slice(e.auroc, pp.offset, pp.units)).run();
         }
         Statement experts(db_, "INSERT OR REPLACE INTO top_experts VALUES(?, ?, ?, ?, ?)");
         for (size_t r = 0; r < top; ++r)
             experts.bind(1, runId).bind(2, conceptId).bind(3, static_cast<int64_t>(r)).bind(4, order[r]).bind(5, e.ap[order[r]]).run();
-        Statement summary(db_, "INSERT OR REPLACE INTO concept_results VALUES(?, ?, ?, ?, ?, ?, ?)");
+        Statement summary(db_, "INSERT OR REPLACE INTO concept_results(run_id, concept_id, positives, negatives, best_ap, seconds, "
+                               "finished, best_auroc) VALUES(?, ?, ?, ?, ?, ?, ?, ?)");
         summary.bind(1, runId).bind(2, conceptId).bind(3, static_cast<int64_t>(positives)).bind(4, static_cast<int64_t>(negatives));
-        summary.bind(5, top ? e.ap[order[0]] : 0.0).bind(6, seconds).bind(7, now()).run();
+        summary.bind(5, top ? e.ap[order[0]] : 0.0).bind(6, seconds).bind(7, now()).bind(8, bestAuroc).run();
         if (kept && !kept->units.empty()) {
             std::vector<int64_t> ids;
             Statement find(db_, "SELECT id FROM sentences WHERE text = ?");
@@ -474,15 +495,21 @@ void ProjectStore::saveConceptResult(int64_t runId, int64_t conceptId, const std
 }
 
 UnitExpertise ProjectStore::loadConceptResult(int64_t runId, int64_t conceptId) const {
-    Statement q(db_, "SELECT ap, on_p50, on_p90, off_mean FROM probe_results WHERE run_id = ? AND concept_id = ? ORDER BY probe_idx");
+    Statement q(db_, "SELECT ap, on_p50, on_p90, off_mean, auroc FROM probe_results WHERE run_id = ? AND concept_id = ? "
+                     "ORDER BY probe_idx");
     q.bind(1, runId).bind(2, conceptId);
     UnitExpertise e;
     while (q.step()) {
+        const size_t before = e.ap.size();
         for (int c = 0; c < 4; ++c) {
             auto& target = c == 0 ? e.ap : c == 1 ? e.onP50 : c == 2 ? e.onP90 : e.offMean;
             const auto v = q.floats(c);
             target.insert(target.end(), v.begin(), v.end());
         }
+        // NULL (stored before schema 4): NaN, one per unit of the probe.
+        const auto auroc = q.floats(4);
+        if (auroc.size() == e.ap.size() - before) e.auroc.insert(e.auroc.end(), auroc.begin(), auroc.end());
+        else e.auroc.resize(e.ap.size(), std::numeric_limits<double>::quiet_NaN());
     }
     if (e.ap.empty()) throw Error(path_ + ": no results for concept " + std::to_string(conceptId) + " in run " + std::to_string(runId));
     return e;

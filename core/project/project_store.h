@@ -1,13 +1,14 @@
 #pragma once
 // The project file: one SQLite database holding models, concept sets and their sentences,
 // analysis runs and their results. Results are stored per concept and probe point as
-// compact float32 vectors (AP, on_p50, on_p90, off_mean), with the top experts of each
+// compact float32 vectors (AP, AUROC, on_p50, on_p90, off_mean), with the top experts of each
 // concept indexed for queries. Each finished concept is one transaction, so a run stopped
 // at any moment (cancel, crash, kill) resumes where it stopped and loses nothing.
 #include "core/project/concepts.h"
 #include "core/runtime/language_model.h"
 #include "core/science/expertise.h"
 
+#include <limits>
 #include <map>
 #include <memory>
 #include <string>
@@ -48,7 +49,7 @@ struct KeptResponses {
 
 class ProjectStore {
 public:
-    static constexpr int kSchemaVersion = 3;
+    static constexpr int kSchemaVersion = 4;
     // Opens an existing project (refusing, without writing to it, a file that is not a
     // sound Expertscope project) or creates a new one when `create` is set.
     static std::unique_ptr<ProjectStore> open(const std::string& path, bool create);
@@ -66,9 +67,11 @@ public:
     int64_t createRun(int64_t modelId, int64_t setId, const RunSettings& settings);
     // The run of this model, concept set and settings (finished or not), or 0.
     int64_t findRun(int64_t modelId, int64_t setId, const RunSettings& settings) const;
+    // Concepts stored without AUROC (by a version before schema 4) do not count as finished
+    // here, so analysing again computes them anew, in place; every reader still shows them.
     std::vector<int64_t> finishedConcepts(int64_t runId) const;
-    // Sentences that two or more concepts of the set, not yet finished in the run, use:
-    // how many use each.
+    // Sentences that two or more concepts of the set, not yet finished in the run (as
+    // finishedConcepts counts), use: how many use each.
     std::unordered_map<std::string, int> sharedSentences(int64_t setId, int64_t runId) const;
     void finishRun(int64_t runId);
 
@@ -76,6 +79,7 @@ public:
     void saveConceptResult(int64_t runId, int64_t conceptId, const std::vector<ProbePoint>& probes,
                            const UnitExpertise& expertise, int positives, int negatives, double seconds,
                            const KeptResponses* kept = nullptr);
+    // AUROC reads NaN for every unit of results stored before it was computed.
     UnitExpertise loadConceptResult(int64_t runId, int64_t conceptId) const;
     std::vector<Expert> topExperts(int64_t runId, int64_t conceptId, int k) const;
     // The persisted responses of one unit (units empty when none were kept for it).
@@ -88,6 +92,8 @@ public:
         std::string concept, group, source, modelPath, pooling;
         int positives = 0, negatives = 0, sequenceLength = 0;
         double bestAp = 0;
+        // The highest AUROC of any unit; NaN for results stored before it was computed.
+        double bestAuroc = std::numeric_limits<double>::quiet_NaN();
         // The run's identity (pooling, sequence length, long sentences, BOS), read back
         // from the project; the settings of how the work was done keep their defaults.
         RunSettings settings;

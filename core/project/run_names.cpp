@@ -18,7 +18,8 @@ const std::vector<Choice<LongSentencePolicy>>& longSentenceChoices() {
 
 const std::vector<Choice<ForceValue>>& forceValueChoices() {
     static const std::vector<Choice<ForceValue>> table{
-        {ForceValue::OnP50, "on_p50"}, {ForceValue::OnP90, "on_p90"}, {ForceValue::OffMean, "off_mean"}, {ForceValue::Zero, "zero"}};
+        {ForceValue::OnP50, "on_p50"}, {ForceValue::OnP90, "on_p90"}, {ForceValue::OffMean, "off_mean"}, {ForceValue::Zero, "zero"},
+        {ForceValue::Aura, "aura"}};  // new names go last: the generation panel labels them in this order
     return table;
 }
 

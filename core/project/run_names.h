@@ -19,7 +19,7 @@ struct Choice {
 
 const std::vector<Choice<Pooling>>& poolingChoices();                // max, mean, selfcond
 const std::vector<Choice<LongSentencePolicy>>& longSentenceChoices();  // drop, truncate
-const std::vector<Choice<ForceValue>>& forceValueChoices();          // on_p50, on_p90, off_mean, zero
+const std::vector<Choice<ForceValue>>& forceValueChoices();          // on_p50, on_p90, off_mean, zero, aura
 const std::vector<Choice<ForceScope>>& forceScopeChoices();          // all, new
 
 // Throws Error("<what> expects <names>, got '<got>'").

@@ -27,6 +27,7 @@ UnitReport storedUnitReport(const ProjectStore& store, const ProjectStore::Resul
     r.onP50 = e.onP50[u];
     r.onP90 = e.onP90[u];
     r.offMean = e.offMean[u];
+    r.auroc = e.auroc[u];
     const auto kept = store.keptResponses(ref.runId, ref.conceptId, unit);
     if (!kept.units.empty()) {
         r.responses = kept.values;

@@ -5,6 +5,7 @@
 #include "core/project/project_store.h"
 #include "core/runtime/language_model.h"
 
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,7 @@ struct UnitReport {
     std::string concept, probe;
     int unitInProbe = 0;
     double ap = 0, onP50 = 0, onP90 = 0, offMean = 0;
+    double auroc = std::numeric_limits<double>::quiet_NaN();  // NaN: stored before AUROC was computed (analysing again computes it)
     std::vector<std::string> sentences;  // the concept's rows, when responses are known
     std::vector<float> responses;        // per sentence
     std::vector<uint8_t> labels;         // 1: positive

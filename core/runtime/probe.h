@@ -52,10 +52,14 @@ struct ResponseMatrix {
     float at(int64_t row, int64_t unit) const { return values[static_cast<size_t>(row * cols + unit)]; }
 };
 
+// A unit set to a value at every forced position, or, with `scale`, multiplied by it
+// (AurA's dampening). On one position a unit's factors apply first (several multiply),
+// then a value set replaces the result. A factor of 1 leaves the unit's bits as they are.
 struct ForcedUnit {
     int probe = 0;
     int unit = 0;
     float value = 0.f;
+    bool scale = false;
 };
 
 enum class ForceScope {

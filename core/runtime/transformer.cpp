@@ -17,11 +17,14 @@ namespace expertscope {
 
 void ProbeTap::onOutput(int probe, at::Tensor& y) const {
     const int64_t tokens = y.size(1);
-    if (forcing && (*forcing)[probe].units.defined() && startPos + tokens > forceFrom) {
+    if (forcing && ((*forcing)[probe].units.defined() || (*forcing)[probe].factors.defined()) && startPos + tokens > forceFrom) {
         const auto& f = (*forcing)[probe];
         const int64_t from = std::max<int64_t>(0, forceFrom - startPos);
         auto slice = y.narrow(1, from, tokens - from);
-        slice.index_copy_(2, f.units, f.values.expand({y.size(0), tokens - from, f.values.size(0)}).contiguous());
+        // One float product per element: x * 1 is x to the bit, so unscaled units stay as they were.
+        if (f.factors.defined()) slice.mul_(f.factors);
+        if (f.units.defined())
+            slice.index_copy_(2, f.units, f.values.expand({y.size(0), tokens - from, f.values.size(0)}).contiguous());
     }
     if (record) record->push_back(y.detach().clone());
     if (!pooled.defined()) return;
@@ -188,6 +191,7 @@ std::vector<ProbeTap::ProbeForcing> TransformerModel::prepareForcing(const Forci
     if (forcing.empty()) return out;
     std::vector<std::vector<int64_t>> units(probes_.size());
     std::vector<std::vector<float>> values(probes_.size());
+    std::vector<std::vector<float>> factors(probes_.size());
     for (const auto& f : forcing.units) {
         if (f.probe < 0 || f.probe >= static_cast<int>(probes_.size()))
             throw Error("forcing names probe " + std::to_string(f.probe) + ", the model has " +
@@ -195,10 +199,19 @@ std::vector<ProbeTap::ProbeForcing> TransformerModel::prepareForcing(const Forci
         if (f.unit < 0 || f.unit >= probes_[f.probe].units)
             throw Error("forcing names unit " + std::to_string(f.unit) + " of " + probes_[f.probe].name + ", which has " +
                         std::to_string(probes_[f.probe].units));
+        if (f.scale) {
+            auto& factor = factors[f.probe];
+            if (factor.empty()) factor.assign(static_cast<size_t>(probes_[f.probe].units), 1.f);
+            factor[static_cast<size_t>(f.unit)] *= f.value;
+            continue;
+        }
         units[f.probe].push_back(f.unit);
         values[f.probe].push_back(f.value);
     }
     for (size_t p = 0; p < probes_.size(); ++p) {
+        // A probe whose factors are all 1 needs no product at all.
+        if (std::any_of(factors[p].begin(), factors[p].end(), [](float a) { return a != 1.f; }))
+            out[p].factors = at::tensor(factors[p], at::kFloat).to(device_);
         if (units[p].empty()) continue;
         out[p].units = at::tensor(units[p], at::kLong).to(device_);
         out[p].values = at::tensor(values[p], at::kFloat).to(device_);

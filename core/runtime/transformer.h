@@ -35,8 +35,9 @@ class ProbeTap {
 public:
     // Forcing, prepared once per call: per probe the unit indices and their values.
     struct ProbeForcing {
-        at::Tensor units;   // int64 [n]
+        at::Tensor units;   // int64 [n]: set to values
         at::Tensor values;  // float [n]
+        at::Tensor factors; // float [probe units]: every unit multiplied (1 where not scaled); undefined when none is
     };
 
     int64_t startPos = 0;                       // absolute position of the first token in this pass

@@ -122,6 +122,7 @@ UnitExpertise compute(const T* responses, int64_t sentences, int64_t units, cons
     out.onP50.resize(static_cast<size_t>(units));
     out.onP90.resize(static_cast<size_t>(units));
     out.offMean.resize(static_cast<size_t>(units));
+    out.auroc.resize(static_cast<size_t>(units));
     constexpr int64_t kBlock = 32;
     const int64_t blocks = (units + kBlock - 1) / kBlock;
     std::atomic<int64_t> next{0};
@@ -156,8 +157,12 @@ UnitExpertise compute(const T* responses, int64_t sentences, int64_t units, cons
                 radixSort(s.keys, s.labels, s.keysTmp, s.labelsTmp, s.counts, n);
                 // Walk thresholds from the highest; a tie group counts as one threshold.
                 // Branch-free in the labels, which are as unpredictable as the data.
+                // AUROC in the same pass: each positive of a group wins against the negatives
+                // below the group and ties with the group's own, so twice the Mann-Whitney U
+                // is the sum of groupTp x (2 x negatives below + negatives in the group), an
+                // integer (exact in int64 and, below 2^53, in double).
                 double ap = 0;
-                int64_t tp = 0, seen = 0;
+                int64_t tp = 0, seen = 0, twiceU = 0;
                 size_t pv = static_cast<size_t>(positives);  // positiveValues is 1-based: slot 0 takes the spills
                 for (size_t i = 0; i < n;) {
                     size_t end = i;
@@ -171,11 +176,14 @@ UnitExpertise compute(const T* responses, int64_t sentences, int64_t units, cons
                     } while (end < n && s.keys[end] == s.keys[i]);
                     tp += groupTp;
                     seen += static_cast<int64_t>(end - i);
+                    const int64_t fpSoFar = seen - tp, groupFp = static_cast<int64_t>(end - i) - groupTp;
+                    twiceU += groupTp * (2 * (negatives - fpSoFar) + groupFp);
                     ap += static_cast<double>(groupTp) * (static_cast<double>(tp) / static_cast<double>(seen));
                     i = end;
                 }
                 ap /= static_cast<double>(positives);
                 out.ap[unit] = ap;
+                out.auroc[unit] = static_cast<double>(twiceU) / (2.0 * static_cast<double>(positives) * static_cast<double>(negatives));
                 out.onP50[unit] = percentile(positiveValues.data() + 1, positives, 50);
                 out.onP90[unit] = percentile(positiveValues.data() + 1, positives, 90);
                 out.offMean[unit] = offSum / static_cast<double>(negatives);

@@ -3,7 +3,8 @@
 // computes it: the average precision of the unit's responses as a classifier of positive
 // against negative sentences (scikit-learn's average_precision_score, ties included), and
 // the forcing values: median and 90th percentile of the responses on positives (numpy's
-// linear interpolation) and their mean on negatives.
+// linear interpolation) and their mean on negatives. Beside AP, the area under the ROC curve
+// (scikit-learn's roc_auc_score, ties counted half), which AurA suppression dampens by.
 #include <cstdint>
 #include <vector>
 
@@ -11,6 +12,10 @@ namespace expertscope {
 
 struct UnitExpertise {
     std::vector<double> ap, onP50, onP90, offMean;  // one entry per unit
+    // The area under the ROC curve, one entry per unit: the Mann-Whitney statistic over
+    // positive-negative pairs (a tie counts half) divided by positives x negatives, the
+    // exact fraction rounded once. Results stored before it was computed read NaN here.
+    std::vector<double> auroc;
 };
 
 // A unit ranked by its AP.

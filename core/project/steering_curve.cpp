@@ -1,0 +1,139 @@
+#include "core/project/steering_curve.h"
+
+#include "core/base/error.h"
+#include "core/project/concept_forcing.h"
+#include "core/science/response_collector.h"
+
+#include <QRegularExpression>
+#include <QString>
+
+#include <algorithm>
+#include <cmath>
+
+namespace expertscope {
+namespace {
+
+struct MeanSd {
+    double mean = 0, sd = 0;
+};
+
+MeanSd meanSd(const std::vector<double>& v) {
+    MeanSd m;
+    if (v.empty()) return m;
+    for (double x : v) m.mean += x;
+    m.mean /= static_cast<double>(v.size());
+    for (double x : v) m.sd += (x - m.mean) * (x - m.mean);
+    m.sd = v.size() > 1 ? std::sqrt(m.sd / static_cast<double>(v.size() - 1)) : 0;
+    return m;
+}
+
+// log-softmax of a logits row at `token`, in double.
+double logProbability(const float* logits, int vocab, int token) {
+    double top = logits[0];
+    for (int i = 1; i < vocab; ++i) top = std::max(top, static_cast<double>(logits[i]));
+    double sum = 0;
+    for (int i = 0; i < vocab; ++i) sum += std::exp(static_cast<double>(logits[i]) - top);
+    return static_cast<double>(logits[token]) - top - std::log(sum);
+}
+
+// Perplexity of `generated` after `prompt` under the model without forcing.
+double perplexity(LanguageModel& model, const std::vector<int>& prompt, const std::vector<int>& generated) {
+    if (generated.empty()) return 0;
+    std::vector<int> all = prompt;
+    all.insert(all.end(), generated.begin(), generated.end());
+    const auto trace = model.trace(all);
+    double nll = 0;
+    for (size_t i = 0; i < generated.size(); ++i) {
+        const size_t at = prompt.size() + i - 1;  // the position that predicts generated[i]
+        nll -= logProbability(trace.logits.data() + at * static_cast<size_t>(trace.vocab), trace.vocab, generated[i]);
+    }
+    return std::exp(nll / static_cast<double>(generated.size()));
+}
+
+// The first token of each target as it would follow the prompt.
+std::vector<int> firstTargetTokens(const LanguageModel& model, const std::string& prompt, const std::vector<std::string>& targets) {
+    const auto base = model.tokenize(prompt);
+    std::vector<int> first;
+    for (const auto& t : targets) {
+        const auto full = model.tokenize(prompt + " " + t);
+        if (full.size() > base.size() && std::equal(base.begin(), base.end(), full.begin()))
+            if (std::find(first.begin(), first.end(), full[base.size()]) == first.end()) first.push_back(full[base.size()]);
+    }
+    return first;
+}
+
+}  // namespace
+
+TargetCount countTargets(const std::string& text, const std::vector<std::string>& targets) {
+    static const QRegularExpression word(QStringLiteral("\\w+"), QRegularExpression::UseUnicodePropertiesOption);
+    const QString s = QString::fromStdString(text);
+    TargetCount c;
+    for (auto it = word.globalMatch(s); it.hasNext(); it.next()) ++c.words;
+    for (const auto& t : targets) {
+        if (t.empty()) continue;
+        const QRegularExpression re("(?<!\\w)" + QRegularExpression::escape(QString::fromStdString(t)) + "(?!\\w)",
+                                    QRegularExpression::UseUnicodePropertiesOption | QRegularExpression::CaseInsensitiveOption);
+        for (auto it = re.globalMatch(s); it.hasNext(); it.next()) ++c.occurrences;
+    }
+    return c;
+}
+
+SteeringCurve steeringCurve(LanguageModel& model, const ProjectStore& store, const ProjectStore::ResultRef& ref,
+                            const SteeringOptions& o, const SteeringProgress& progress) {
+    std::vector<std::string> targets;
+    for (const auto& t : o.targets)
+        if (!QString::fromStdString(t).trimmed().isEmpty()) targets.push_back(QString::fromStdString(t).trimmed().toStdString());
+    if (targets.empty()) throw Error("the steering curve needs target words");
+    if (o.ks.empty() || o.seeds <= 0) throw Error("the steering curve needs at least one k and one seed");
+    for (int k : o.ks)
+        if (k < 0) throw Error("the steering curve's k must be 0 or more, not " + std::to_string(k));
+    SteeringCurve curve;
+    curve.concept = ref.concept;
+    curve.options = o;
+    curve.options.targets = targets;
+    // As the generation panel does: an empty prompt starts from BOS, which then is what the
+    // generated tokens' perplexity is conditioned on.
+    const auto prompt = o.prompt.empty() ? std::vector<int>{} : model.tokenize(o.prompt);
+    const auto context = o.prompt.empty() ? std::vector<int>{model.info().bosId} : prompt;
+    const auto firstTokens = o.prompt.empty() ? std::vector<int>{} : firstTargetTokens(model, o.prompt, targets);
+    const int total = static_cast<int>(o.ks.size()) * o.seeds;
+    int done = 0;
+    for (int k : o.ks) {
+        Forcing forcing;
+        forcing.scope = o.scope;
+        if (k > 0) forceConceptExperts(forcing, store, ref, model.probePoints(), k, o.value, o.strength);
+        SteeringPoint p;
+        p.k = k;
+        std::vector<double> rates, perplexities;
+        int withTarget = 0;
+        for (int seed = 1; seed <= o.seeds; ++seed) {
+            GenerationOptions g = o.generation;
+            g.seed = static_cast<uint64_t>(seed);
+            const auto generated = model.generate(prompt, g, forcing);
+            const std::string text = model.tokenizer().decode(generated);
+            const auto count = countTargets(text, targets);
+            rates.push_back(count.words > 0 ? static_cast<double>(count.occurrences) / count.words : 0);
+            withTarget += count.occurrences > 0 ? 1 : 0;
+            perplexities.push_back(perplexity(model, context, generated));
+            p.texts.push_back(text);
+            if (progress && !progress(++done, total)) throw Cancelled();
+        }
+        const auto r = meanSd(rates), q = meanSd(perplexities);
+        p.rate = r.mean;
+        p.rateSd = r.sd;
+        p.share = static_cast<double>(withTarget) / o.seeds;
+        p.perplexity = q.mean;
+        p.perplexitySd = q.sd;
+        if (!prompt.empty() && !firstTokens.empty()) {
+            // The forced model's next-token distribution after the prompt.
+            const auto trace = model.trace(prompt, forcing);
+            const float* last = trace.logits.data() + (trace.tokens - 1) * trace.vocab;
+            p.firstTokenProbability = 0;
+            for (int t : firstTokens) p.firstTokenProbability += std::exp(logProbability(last, trace.vocab, t));
+        }
+        curve.points.push_back(std::move(p));
+    }
+    return curve;
+}
+
+}  // namespace expertscope

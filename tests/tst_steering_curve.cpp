@@ -1,0 +1,105 @@
+// The steering curve on stories260K and onesec-small's football concept: at k = 0 its rates
+// are those of plain generation with the same seeds; forcing experts changes the texts; the
+// perplexity is the unforced model's; target words are counted whole and case-insensitively;
+// cancelling stops it.
+#include "core/base/error.h"
+#include "core/project/analysis.h"
+#include "core/project/concepts.h"
+#include "core/project/result_source.h"
+#include "core/project/steering_curve.h"
+#include "core/science/response_collector.h"
+#include "test_support.h"
+
+#include <QFileInfo>
+#include <QTemporaryDir>
+
+#include <cmath>
+
+using namespace expertscope;
+
+class TestSteeringCurve : public QObject {
+    Q_OBJECT
+    QTemporaryDir dir_;
+    std::unique_ptr<LanguageModel> model_;
+    std::unique_ptr<ProjectStore> store_;
+    ProjectStore::ResultRef ref_;
+
+    SteeringOptions options() const {
+        SteeringOptions o;
+        o.targets = {"the", "Lily"};  // frequent in these stories, so k = 0 counts something
+        o.ks = {0, 20};
+        o.seeds = 4;
+        o.generation.maxNewTokens = 30;
+        o.generation.temperature = 0.8f;
+        o.generation.stopAtEos = false;
+        return o;
+    }
+
+private slots:
+    void initTestCase() {
+        REQUIRE_SHARED(bin, "models/stories260K/stories260K.bin");
+        REQUIRE_SHARED(list, "concepts/onesec-small/concept_list.csv");
+        model_ = loadModel({bin.toStdString(), ""});
+        store_ = ProjectStore::open(dir_.filePath("p.esproj").toStdString(), true);
+        const ConceptSet set = importSelfcondFolder(QFileInfo(list).absolutePath().toStdString());
+        const auto summary = analyse(*store_, *model_, store_->addModel(*model_), store_->addConceptSet(set), RunSettings{});
+        QCOMPARE(summary.analysed, 1);
+        ref_ = chooseResult(*store_, "football-1_04_00__", ResultRequest{});
+    }
+
+    void countsWholeWordsCaseInsensitively() {
+        const auto c = countTargets("The cat, the Theatre and THE end; body of water, bodies of water.", {"the", "body of water"});
+        QCOMPARE(c.occurrences, 4);  // The, the, THE, "body of water" (not Theatre, not bodies of water)
+        QCOMPARE(c.words, 13);
+        QCOMPARE(countTargets("", {"x"}).words, 0);
+    }
+
+    void atZeroExpertsItIsPlainGeneration() {
+        const auto o = options();
+        const auto curve = steeringCurve(*model_, *store_, ref_, o);
+        QCOMPARE(curve.points.size(), size_t(2));
+        const auto& zero = curve.points[0];
+        double sum = 0;
+        for (int seed = 1; seed <= o.seeds; ++seed) {
+            GenerationOptions g = o.generation;
+            g.seed = static_cast<uint64_t>(seed);
+            const std::string text = model_->tokenizer().decode(model_->generate({}, g));
+            QCOMPARE(zero.texts[static_cast<size_t>(seed - 1)], text);
+            const auto c = countTargets(text, o.targets);
+            sum += c.words ? double(c.occurrences) / c.words : 0;
+        }
+        QCOMPARE(zero.rate, sum / o.seeds);
+        QVERIFY2(zero.rate > 0, "the targets never appear: the comparison would prove little");
+        QVERIFY(zero.perplexity > 1 && std::isfinite(zero.perplexity));
+        // Forcing 20 experts writes other texts, and they are less likely under the plain model.
+        const auto& forced = curve.points[1];
+        QCOMPARE(forced.k, 20);
+        QVERIFY(forced.texts != zero.texts);
+        QVERIFY(forced.perplexity != zero.perplexity);
+        QCOMPARE(zero.firstTokenProbability, -1.0);  // no prompt
+    }
+
+    void withAPromptItGivesTheFirstTokenProbability() {
+        auto o = options();
+        o.prompt = "Once upon a time";
+        o.seeds = 1;
+        const auto curve = steeringCurve(*model_, *store_, ref_, o);
+        for (const auto& p : curve.points) QVERIFY(p.firstTokenProbability > 0 && p.firstTokenProbability < 1);
+        QVERIFY(curve.points[0].firstTokenProbability != curve.points[1].firstTokenProbability);
+    }
+
+    void cancelsAndRefusesBadOptions() {
+        int calls = 0;
+        QVERIFY_THROWS_EXCEPTION(Cancelled, steeringCurve(*model_, *store_, ref_, options(), [&](int, int) { return ++calls < 3; }));
+        QCOMPARE(calls, 3);
+        auto o = options();
+        o.targets = {" "};
+        test::expectError([&] { steeringCurve(*model_, *store_, ref_, o); }, "needs target words");
+        o = options();
+        o.ks = {-1};
+        test::expectError([&] { steeringCurve(*model_, *store_, ref_, o); }, "must be 0 or more");
+    }
+};
+
+QTEST_MAIN(TestSteeringCurve)
+#include "tst_steering_curve.moc"
