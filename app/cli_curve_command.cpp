@@ -40,8 +40,9 @@ std::vector<int> integersOf(const std::string& text, const char* option) {
 }  // namespace
 
 int curveCommand(const std::vector<std::string>& argsIn, std::ostream& out) {
-    std::vector<std::string> args;
-    const bool json = flag(argsIn, "--json", &args);
+    std::vector<std::string> withoutJson, args;
+    const bool json = flag(argsIn, "--json", &withoutJson);
+    const bool aura = flag(withoutJson, "--aura", &args);
     const Options o(args, withSelection({"model", "tokenizer", "project", "concept", "targets", "k", "seeds", "prompt", "length",
                                          "temperature", "top-p", "force", "strength", "scope"}));
     SteeringOptions s;
@@ -60,6 +61,7 @@ int curveCommand(const std::vector<std::string>& argsIn, std::ostream& out) {
     s.strength = o.number("strength", 1.0);
     if (!(s.strength >= 0 && s.strength <= 100)) throw Error("--strength must be in [0, 100]");
     s.scope = parseChoice(forceScopeChoices(), o.text("scope", "all"), "--scope");
+    s.auraPoint = aura;
     const auto model = openModel(o);
     const auto project = ProjectStore::open(o.required("project"), false);
     const auto ref = conceptResult(*project, o, concept);
@@ -68,6 +70,7 @@ int curveCommand(const std::vector<std::string>& argsIn, std::ostream& out) {
         return true;
     });
     if (!json) std::fprintf(stderr, "\n");
+    if (!curve.auraMissing.empty()) std::fprintf(stderr, "no AurA point: %s\n", curve.auraMissing.c_str());
     if (json) {
         QJsonArray points;
         for (const auto& p : curve.points) {
@@ -89,6 +92,7 @@ int curveCommand(const std::vector<std::string>& argsIn, std::ostream& out) {
                                          {"top_p", s.generation.topP},
                                          {"prompt", QString::fromStdString(s.prompt)},
                                          {"force", choiceName(forceValueChoices(), s.value)},
+                                         {"aura_missing", QString::fromStdString(curve.auraMissing)},
                                          {"points", points}})
                    .toJson(QJsonDocument::Indented)
                    .toStdString();

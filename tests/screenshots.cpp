@@ -7,12 +7,15 @@
 #include "ui/generation_panel.h"
 #include "ui/heatmap_view.h"
 #include "ui/main_window.h"
+#include "ui/steering_view.h"
 #include "ui/unit_inspector.h"
 
 #include <QAction>
 #include <QApplication>
 #include <QTimer>
 #include <QDir>
+#include <QLineEdit>
+#include <QSpinBox>
 #include <QElapsedTimer>
 #include <QSlider>
 #include <QTabWidget>
@@ -83,10 +86,20 @@ int main(int argc, char** argv) {
     QTest::qWait(200);
     save(&w, "4-generation.png");
 
+    w.showView(MainWindow::Steering);
+    auto* steering = test::child<SteeringView>(&w, "steeringView");
+    test::child<QLineEdit>(steering, "kGrid")->setText("0, 3, 30, 300");
+    test::child<QSpinBox>(steering, "seeds")->setValue(4);
+    test::child<QSpinBox>(steering, "steeringLength")->setValue(30);
+    steering->run();
+    waitFor([&] { return !steering->running(); }, 300000);
+    QTest::qWait(200);
+    save(&w, "5-steering.png");
+
     // The preferences dialog is modal: grab it once it shows, then close it.
     QTimer::singleShot(500, [&] {
         if (QWidget* dialog = QApplication::activeModalWidget()) {
-            save(dialog, "5-preferences.png");
+            save(dialog, "6-preferences.png");
             dialog->close();
         }
     });

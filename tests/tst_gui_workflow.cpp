@@ -646,15 +646,16 @@ private slots:
         view->run();
         QVERIFY(done.wait(120000));
         QCOMPARE(done.first().at(0).toString(), QString());
-        QCOMPARE(view->curve().points.size(), size_t(2));
+        QCOMPARE(view->curve().points.size(), size_t(3));  // 0, 10 and the AurA point (on by default)
         QCOMPARE(view->curve().points[1].k, 10);
+        QCOMPARE(view->curve().points[2].k, -1);
         QVERIFY(!test::child<QChartView>(view, "steeringChart")->chart()->series().isEmpty());
         QDir().mkpath(tmp_.filePath("with-data"));
         const QString path = tmp_.filePath("with-data/steering.png");
         QCOMPARE(w_->exportCurrentFigure(path, 100), QString());
         QFile csv(tmp_.filePath("with-data/steering.csv")), json(tmp_.filePath("with-data/steering.json"));
         QVERIFY(csv.open(QIODevice::ReadOnly) && json.open(QIODevice::ReadOnly));
-        QVERIFY(QString::fromUtf8(csv.readAll()).contains("rate of target words,1,"));
+        QVERIFY(QString::fromUtf8(csv.readAll()).contains("target rate,1,"));
         const auto steering = QJsonDocument::fromJson(json.readAll()).object().value("steering").toObject();
         QCOMPARE(steering.value("seeds").toString(), QString("1-2"));
         QCOMPARE(steering.value("k").toArray().size(), 2);

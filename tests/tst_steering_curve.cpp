@@ -88,6 +88,18 @@ private slots:
         QVERIFY(curve.points[0].firstTokenProbability != curve.points[1].firstTokenProbability);
     }
 
+    // AurA as one more point: every unit with AUROC > 0.5 dampened, whatever the grid.
+    void auraIsOneMorePoint() {
+        auto o = options();
+        o.ks = {0};
+        o.seeds = 2;
+        o.auraPoint = true;
+        const auto curve = steeringCurve(*model_, *store_, ref_, o);
+        QCOMPARE(curve.points.size(), size_t(2));
+        QCOMPARE(curve.points[1].k, -1);
+        QVERIFY(curve.points[1].texts != curve.points[0].texts);
+    }
+
     void cancelsAndRefusesBadOptions() {
         int calls = 0;
         QVERIFY_THROWS_EXCEPTION(Cancelled, steeringCurve(*model_, *store_, ref_, options(), [&](int, int) { return ++calls < 3; }));

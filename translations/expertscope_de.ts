@@ -1029,24 +1029,40 @@
         <translation>Perplexität (Modell ohne Erzwingen)</translation>
     </message>
     <message>
-        <source>rate of target words</source>
-        <translation>Anteil der Zielwörter</translation>
-    </message>
-    <message>
         <source>perplexity</source>
         <translation>Perplexität</translation>
     </message>
     <message>
-        <source>P(next token starts a target)</source>
-        <translation>P(nächstes Token beginnt ein Zielwort)</translation>
-    </message>
-    <message>
-        <source>± one standard deviation</source>
-        <translation>± eine Standardabweichung</translation>
-    </message>
-    <message>
         <source>k = %1: rate %2 (k = 0: %3), perplexity %4 (k = 0: %5).</source>
         <translation>k = %1: Anteil %2 (k = 0: %3), Perplexität %4 (k = 0: %5).</translation>
+    </message>
+    <message>
+        <source>AurA point</source>
+        <translation>AurA-Punkt</translation>
+    </message>
+    <message>
+        <source>Also AurA suppression (every unit with AUROC above 0.5 dampened), as one more point</source>
+        <translation>Auch AurA-Unterdrückung (jede Einheit mit AUROC über 0,5 gedämpft) als weiteren Punkt</translation>
+    </message>
+    <message>
+        <source>AurA</source>
+        <translation>AurA</translation>
+    </message>
+    <message>
+        <source>No AurA point: %1</source>
+        <translation>Kein AurA-Punkt: %1</translation>
+    </message>
+    <message>
+        <source>target rate</source>
+        <translation>Zielanteil</translation>
+    </message>
+    <message>
+        <source>P(first token)</source>
+        <translation>P(erstes Token)</translation>
+    </message>
+    <message>
+        <source>± 1 sd</source>
+        <translation>± 1 SA</translation>
     </message>
 </context>
 <context>

@@ -296,6 +296,14 @@ DE = {
         'Fläche unter der ROC-Kurve: die Wahrscheinlichkeit, dass die Einheit auf einen positiven Satz stärker anspricht als auf einen negativen (Gleichstände zählen halb). AurA-Unterdrückung dämpft Einheiten über 0,5.',
     'AUROC:': 'AUROC:',
     'not computed; analyse again': 'nicht berechnet; erneut analysieren',
+    'AurA point': 'AurA-Punkt',
+    'Also AurA suppression (every unit with AUROC above 0.5 dampened), as one more point':
+        'Auch AurA-Unterdrückung (jede Einheit mit AUROC über 0,5 gedämpft) als weiteren Punkt',
+    'AurA': 'AurA',
+    'No AurA point: %1': 'Kein AurA-Punkt: %1',
+    'target rate': 'Zielanteil',
+    '± 1 sd': '± 1 SA',
+    'P(first token)': 'P(erstes Token)',
 }
 
 

@@ -9,6 +9,7 @@
 #include <QCategoryAxis>
 #include <QChart>
 #include <QChartView>
+#include <QCheckBox>
 #include <QComboBox>
 #include <QFormLayout>
 #include <QHBoxLayout>
@@ -59,6 +60,10 @@ SteeringView::SteeringView(ProjectSession* session, QWidget* parent) : QWidget(p
     mode_->setObjectName("steeringMode");
     fillChoices(mode_, forceValueChoices(),
                 {tr("on (median)"), tr("on (p90)"), tr("suppress (off mean)"), tr("zero"), tr("suppress (AurA, all units)")});
+    aura_ = new QCheckBox(tr("AurA point"), this);
+    aura_->setObjectName("auraPoint");
+    aura_->setChecked(true);
+    aura_->setToolTip(tr("Also AurA suppression (every unit with AUROC above 0.5 dampened), as one more point"));
     prompt_ = new QLineEdit(this);
     prompt_->setObjectName("steeringPrompt");
     prompt_->setPlaceholderText(tr("Empty: texts of the model's own"));
@@ -87,6 +92,7 @@ SteeringView::SteeringView(ProjectSession* session, QWidget* parent) : QWidget(p
     form->addRow(tr("Experts forced (k):"), ks_);
     form->addRow(tr("Mode:"), mode_);
     form->addRow(tr("Seeds:"), seeds_);
+    form->addRow(QString(), aura_);
     form->addRow(tr("Length:"), length_);
     form->addRow(tr("Prompt:"), prompt_);
     auto* buttons = new QHBoxLayout;
@@ -163,6 +169,7 @@ SteeringOptions SteeringView::options() const {
     o.generation.topP = 0.95f;
     o.generation.stopAtEos = false;
     o.value = currentChoice(mode_, forceValueChoices());
+    o.auraPoint = aura_->isChecked();
     return o;
 }
 
@@ -197,17 +204,17 @@ void SteeringView::plot() {
     chart->addAxis(rateAxis, Qt::AlignLeft);
     chart->addAxis(pplAxis, Qt::AlignRight);
     auto* rate = new QLineSeries;
-    rate->setName(tr("rate of target words"));
+    rate->setName(tr("target rate"));
     auto* rateLow = new QLineSeries, *rateHigh = new QLineSeries;
     auto* ppl = new QLineSeries;
     ppl->setName(tr("perplexity"));
     auto* first = new QLineSeries;
-    first->setName(tr("P(next token starts a target)"));
+    first->setName(tr("P(first token)"));
     double topRate = 0, topPpl = 0;
     for (size_t i = 0; i < curve_.points.size(); ++i) {
         const auto& p = curve_.points[i];
         const double at = static_cast<double>(i);
-        x->append(QString::number(p.k), at);
+        x->append(p.k < 0 ? tr("AurA") : QString::number(p.k), at);
         rate->append(at, p.rate);
         rateLow->append(at, std::max(0.0, p.rate - p.rateSd));
         rateHigh->append(at, p.rate + p.rateSd);
@@ -220,7 +227,7 @@ void SteeringView::plot() {
     rateAxis->setRange(0, std::max(0.01, topRate * 1.1));
     pplAxis->setRange(0, std::max(1.0, topPpl * 1.1));
     auto* band = new QAreaSeries(rateHigh, rateLow);
-    band->setName(tr("± one standard deviation"));
+    band->setName(tr("± 1 sd"));
     band->setColor(QColor(70, 130, 180, 60));
     band->setBorderColor(QColor(70, 130, 180, 0));
     chart->addSeries(band);
@@ -233,11 +240,12 @@ void SteeringView::plot() {
     }
     const auto& last = curve_.points.back();
     summary_->setText(tr("k = %1: rate %2 (k = 0: %3), perplexity %4 (k = 0: %5).")
-                          .arg(last.k)
+                          .arg(last.k < 0 ? tr("AurA") : QString::number(last.k))
                           .arg(last.rate, 0, 'g', 3)
                           .arg(curve_.points.front().rate, 0, 'g', 3)
                           .arg(last.perplexity, 0, 'f', 1)
-                          .arg(curve_.points.front().perplexity, 0, 'f', 1));
+                          .arg(curve_.points.front().perplexity, 0, 'f', 1) +
+                      (curve_.auraMissing.empty() ? QString() : "\n" + tr("No AurA point: %1").arg(QString::fromStdString(curve_.auraMissing))));
 }
 
 }  // namespace expertscope

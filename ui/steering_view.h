@@ -11,6 +11,7 @@
 #include <memory>
 
 class QChartView;
+class QCheckBox;
 class QComboBox;
 class QLabel;
 class QLineEdit;
@@ -48,6 +49,7 @@ private:
     QComboBox *concept_, *mode_;
     QLineEdit *targets_, *ks_, *prompt_;
     QSpinBox *seeds_, *length_;
+    QCheckBox* aura_;
     QPushButton *run_, *cancel_;
     QProgressBar* progress_;
     QLabel* summary_;

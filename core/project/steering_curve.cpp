@@ -96,12 +96,25 @@ SteeringCurve steeringCurve(LanguageModel& model, const ProjectStore& store, con
     const auto prompt = o.prompt.empty() ? std::vector<int>{} : model.tokenize(o.prompt);
     const auto context = o.prompt.empty() ? std::vector<int>{model.info().bosId} : prompt;
     const auto firstTokens = o.prompt.empty() ? std::vector<int>{} : firstTargetTokens(model, o.prompt, targets);
-    const int total = static_cast<int>(o.ks.size()) * o.seeds;
+    std::vector<int> ks = o.ks;
+    if (o.auraPoint) {
+        // Results made before AUROC was stored cannot give the AurA point: the grid still
+        // runs, and the curve says why the point is missing.
+        try {
+            Forcing probe;
+            forceConceptExperts(probe, store, ref, model.probePoints(), 0, ForceValue::Aura, 1.0);
+            ks.push_back(-1);
+        } catch (const Error& e) {
+            curve.auraMissing = e.what();
+        }
+    }
+    const int total = static_cast<int>(ks.size()) * o.seeds;
     int done = 0;
-    for (int k : o.ks) {
+    for (int k : ks) {
         Forcing forcing;
         forcing.scope = o.scope;
-        if (k > 0) forceConceptExperts(forcing, store, ref, model.probePoints(), k, o.value, o.strength);
+        if (k < 0) forceConceptExperts(forcing, store, ref, model.probePoints(), 0, ForceValue::Aura, 1.0);
+        else if (k > 0) forceConceptExperts(forcing, store, ref, model.probePoints(), k, o.value, o.strength);
         SteeringPoint p;
         p.k = k;
         std::vector<double> rates, perplexities;

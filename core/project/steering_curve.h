@@ -23,10 +23,11 @@ struct SteeringOptions {
     ForceValue value = ForceValue::OnP50;
     double strength = 1.0;
     ForceScope scope = ForceScope::AllPositions;
+    bool auraPoint = false;  // one more point, after the grid: AurA suppression (k = -1; every unit with AUROC > 0.5)
 };
 
 struct SteeringPoint {
-    int k = 0;                       // experts forced
+    int k = 0;                       // experts forced; -1: the AurA point
     double rate = 0, rateSd = 0;     // target words per generated word: mean and standard deviation over seeds
     double share = 0;                // fraction of generations with at least one target word
     double perplexity = 0, perplexitySd = 0;  // of the generated tokens under the unforced model
@@ -38,6 +39,7 @@ struct SteeringCurve {
     std::string concept;
     SteeringOptions options;
     std::vector<SteeringPoint> points;
+    std::string auraMissing;  // why the AurA point asked for is left out (results without AUROC), else empty
 };
 
 // Occurrences of the targets in `text` (case-insensitive, whole words) and its word count.
