@@ -10,10 +10,12 @@
 #include "core/science/response_collector.h"
 #include "test_support.h"
 
+#include <QFile>
 #include <QFileInfo>
 #include <QTemporaryDir>
 
 #include <cmath>
+#include <sqlite3.h>
 
 using namespace expertscope;
 
@@ -98,6 +100,30 @@ private slots:
         QCOMPARE(curve.points.size(), size_t(2));
         QCOMPARE(curve.points[1].k, -1);
         QVERIFY(curve.points[1].texts != curve.points[0].texts);
+    }
+
+    // Results stored without AUROC (before schema 4): the grid still runs, and the curve
+    // says why the AurA point is missing.
+    void withoutAurocTheGridStillRuns() {
+        const QString copy = dir_.filePath("no-auroc.esproj");
+        QVERIFY(QFile::copy(dir_.filePath("p.esproj"), copy));
+        if (QFile::exists(dir_.filePath("p.esproj-wal")))  // what the open store has not checkpointed yet
+            QVERIFY(QFile::copy(dir_.filePath("p.esproj-wal"), copy + "-wal"));
+        sqlite3* db = nullptr;
+        QCOMPARE(sqlite3_open(copy.toUtf8().constData(), &db), SQLITE_OK);
+        QCOMPARE(sqlite3_exec(db, "UPDATE probe_results SET auroc = NULL; UPDATE concept_results SET best_auroc = NULL;", nullptr,
+                              nullptr, nullptr),
+                 SQLITE_OK);
+        sqlite3_close(db);
+        const auto store = ProjectStore::open(copy.toStdString(), false);
+        auto o = options();
+        o.ks = {0, 5};
+        o.seeds = 1;
+        o.auraPoint = true;
+        const auto curve = steeringCurve(*model_, *store, ref_, o);
+        QCOMPARE(curve.points.size(), size_t(2));
+        QCOMPARE(curve.points[1].k, 5);
+        QVERIFY2(curve.auraMissing.find("AUROC") != std::string::npos, curve.auraMissing.c_str());
     }
 
     void cancelsAndRefusesBadOptions() {
