@@ -23,9 +23,6 @@ using Clock = std::chrono::steady_clock;
 
 inline double seconds(Clock::time_point since) { return std::chrono::duration<double>(Clock::now() - since).count(); }
 
-// The machine's matrix-product rate: the practical arithmetic peak.
-inline double gemmGflops(int n) { return matrixProductGflops(n); }
-
 // Positives then negatives of an ml-selfcond concept file; empty when unreadable.
 inline std::vector<std::string> conceptSentences(const std::string& path) {
     QFile file(QString::fromStdString(path));

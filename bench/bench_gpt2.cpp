@@ -36,7 +36,7 @@ int main(int argc, char** argv) {
     const double meanTokens = static_cast<double>(realTokens) / static_cast<double>(sentences.size());
     const ModelInfo& info = model->info();
     const int64_t embeddings = static_cast<int64_t>(info.vocab + info.maxPositions) * info.hidden;
-    const double peak = gemmGflops(512);
+    const double peak = matrixProductGflops(512);
     const double boundTokens = peak * 1e9 / (2.0 * static_cast<double>(info.parameters - embeddings));
 
     QJsonObject best;

@@ -161,7 +161,7 @@ int main(int argc, char** argv) {
     for (const auto& s : sentences) realTokens += static_cast<int64_t>(s.size());
     const double meanTokens = static_cast<double>(realTokens) / static_cast<double>(sentences.size());
     const int64_t embeddings = static_cast<int64_t>(info.vocab) * info.hidden;
-    const double gemm = gemmGflops(512);
+    const double gemm = matrixProductGflops(512);
     const double boundTokens = gemm * 1e9 / (2.0 * static_cast<double>(info.parameters - embeddings));
     QJsonObject best;
     const auto runs = collectionRuns(*model, sentences, {{0, 1024}, {1, 1024}}, 1, &best);

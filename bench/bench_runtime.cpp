@@ -34,7 +34,7 @@ int main(int argc, char** argv) {
     int64_t realTokens = 0;
     for (const auto& s : sentences) realTokens += static_cast<int64_t>(s.size());
     const double meanTokens = static_cast<double>(realTokens) / static_cast<double>(sentences.size());
-    const double peak = gemmGflops(512);
+    const double peak = matrixProductGflops(512);
     const double boundTokens = peak * 1e9 / (2.0 * static_cast<double>(model->info().parameters));
 
     QJsonObject best;

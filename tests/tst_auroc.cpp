@@ -13,6 +13,7 @@
 #include "core/project/result_source.h"
 #include "core/science/expertise.h"
 #include "test_support.h"
+#include "test_cli_and_sql.h"
 #include "ui/concept_table_model.h"
 #include "ui/project_session.h"
 #include "ui/unit_inspector.h"
@@ -23,7 +24,6 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLabel>
-#include <QProcess>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -35,6 +35,8 @@
 #include <random>
 
 using namespace expertscope;
+using test::cli;
+using test::execSql;
 
 namespace {
 
@@ -58,32 +60,6 @@ double pairCountAuroc(const std::vector<T>& r, const std::vector<uint8_t>& label
 template <typename T>
 UnitExpertise ofOne(const std::vector<T>& r, const std::vector<uint8_t>& labels) {
     return computeExpertise(r.data(), static_cast<int64_t>(r.size()), 1, labels, 1);
-}
-
-}  // namespace
-
-namespace {
-
-struct Cli {
-    int code;
-    QByteArray out, err;
-};
-Cli cli(const QStringList& args) {
-    QProcess p;
-    p.start(QString::fromLocal8Bit(qgetenv("EXPERTSCOPE_CLI")), args);
-    p.waitForFinished(120000);
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(), p.readAllStandardError()};
-}
-
-void execSql(const QString& path, const char* sql) {
-    sqlite3* db = nullptr;
-    QCOMPARE(sqlite3_open(path.toUtf8().constData(), &db), SQLITE_OK);
-    char* message = nullptr;
-    const int rc = sqlite3_exec(db, sql, nullptr, nullptr, &message);
-    const QString error = message ? QString::fromUtf8(message) : QString();
-    sqlite3_free(message);
-    sqlite3_close(db);
-    QVERIFY2(rc == SQLITE_OK, qPrintable(error));
 }
 
 QString schemaVersion(const QString& path) {

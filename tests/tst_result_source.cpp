@@ -7,12 +7,12 @@
 #include "core/project/result_source.h"
 #include "core/science/expertise.h"
 #include "test_support.h"
+#include "test_cli_and_sql.h"
 #include "ui/project_session.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QProcess>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <sqlite3.h>
@@ -20,6 +20,8 @@
 #include <cmath>
 
 using namespace expertscope;
+using test::cli;
+using test::execSql;
 using expertscope::test::expectError;
 using expertscope::test::waitFor;
 
@@ -40,16 +42,6 @@ RunSettings settingsOf(Pooling pooling, bool poolBos = false) {
     return s;
 }
 
-void execSql(const QString& path, const std::string& sql) {
-    sqlite3* db = nullptr;
-    QCOMPARE(sqlite3_open(path.toUtf8().constData(), &db), SQLITE_OK);
-    char* message = nullptr;
-    const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &message);
-    const QString error = message ? QString::fromUtf8(message) : QString();
-    sqlite3_free(message);
-    sqlite3_close(db);
-    QVERIFY2(rc == SQLITE_OK, qPrintable(error));
-}
 
 std::vector<std::string> runSettingsTexts(const QString& path) {
     sqlite3* db = nullptr;
@@ -63,16 +55,6 @@ std::vector<std::string> runSettingsTexts(const QString& path) {
     return out;
 }
 
-struct Cli {
-    int code;
-    QByteArray out, err;
-};
-Cli cli(const QStringList& args) {
-    QProcess p;
-    p.start(QString::fromLocal8Bit(qgetenv("EXPERTSCOPE_CLI")), args);
-    p.waitForFinished(120000);
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(), p.readAllStandardError()};
-}
 
 }  // namespace
 

@@ -8,6 +8,7 @@
 #include "core/project/result_source.h"
 #include "core/project/steering_curve.h"
 #include "core/science/response_collector.h"
+#include "test_cli_and_sql.h"
 #include "test_support.h"
 
 #include <QFile>
@@ -15,7 +16,6 @@
 #include <QTemporaryDir>
 
 #include <cmath>
-#include <sqlite3.h>
 
 using namespace expertscope;
 
@@ -109,12 +109,8 @@ private slots:
         QVERIFY(QFile::copy(dir_.filePath("p.esproj"), copy));
         if (QFile::exists(dir_.filePath("p.esproj-wal")))  // what the open store has not checkpointed yet
             QVERIFY(QFile::copy(dir_.filePath("p.esproj-wal"), copy + "-wal"));
-        sqlite3* db = nullptr;
-        QCOMPARE(sqlite3_open(copy.toUtf8().constData(), &db), SQLITE_OK);
-        QCOMPARE(sqlite3_exec(db, "UPDATE probe_results SET auroc = NULL; UPDATE concept_results SET best_auroc = NULL;", nullptr,
-                              nullptr, nullptr),
-                 SQLITE_OK);
-        sqlite3_close(db);
+        test::execSql(copy, "UPDATE probe_results SET auroc = NULL; UPDATE concept_results SET best_auroc = NULL;");
+        if (QTest::currentTestFailed()) return;
         const auto store = ProjectStore::open(copy.toStdString(), false);
         auto o = options();
         o.ks = {0, 5};

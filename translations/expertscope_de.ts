@@ -16,6 +16,29 @@
     </message>
 </context>
 <context>
+    <name>ForceValue</name>
+    <message>
+        <source>on (median)</source>
+        <translation>an (Median)</translation>
+    </message>
+    <message>
+        <source>on (p90)</source>
+        <translation>an (p90)</translation>
+    </message>
+    <message>
+        <source>suppress (off mean)</source>
+        <translation>unterdrücken (Aus-Mittel)</translation>
+    </message>
+    <message>
+        <source>zero</source>
+        <translation>null</translation>
+    </message>
+    <message>
+        <source>suppress (AurA, all units)</source>
+        <translation>unterdrücken (AurA, alle Einheiten)</translation>
+    </message>
+</context>
+<context>
     <name>QObject</name>
     <message>
         <source>Cannot write %1</source>
@@ -327,22 +350,6 @@
         <translation>%1 Experten</translation>
     </message>
     <message>
-        <source>on (median)</source>
-        <translation>an (Median)</translation>
-    </message>
-    <message>
-        <source>on (p90)</source>
-        <translation>an (p90)</translation>
-    </message>
-    <message>
-        <source>suppress (off mean)</source>
-        <translation>unterdrücken (Aus-Mittel)</translation>
-    </message>
-    <message>
-        <source>zero</source>
-        <translation>null</translation>
-    </message>
-    <message>
         <source>Force the experts on, to their typical value on positives, or suppress the concept</source>
         <translation>Die Experten auf ihren typischen Wert bei Positiven setzen oder das Konzept unterdrücken</translation>
     </message>
@@ -365,10 +372,6 @@
     <message>
         <source>Keep generating new texts, one a line, until the length is reached</source>
         <translation>Weitere Texte erzeugen, einen je Zeile, bis die Länge erreicht ist</translation>
-    </message>
-    <message>
-        <source>suppress (AurA, all units)</source>
-        <translation>unterdrücken (AurA, alle Einheiten)</translation>
     </message>
 </context>
 <context>
@@ -943,26 +946,6 @@
     <message>
         <source> tokens</source>
         <translation> Tokens</translation>
-    </message>
-    <message>
-        <source>on (median)</source>
-        <translation>an (Median)</translation>
-    </message>
-    <message>
-        <source>on (p90)</source>
-        <translation>an (p90)</translation>
-    </message>
-    <message>
-        <source>suppress (off mean)</source>
-        <translation>unterdrücken (Aus-Mittel)</translation>
-    </message>
-    <message>
-        <source>zero</source>
-        <translation>null</translation>
-    </message>
-    <message>
-        <source>suppress (AurA, all units)</source>
-        <translation>unterdrücken (AurA, alle Einheiten)</translation>
     </message>
     <message>
         <source>Empty: texts of the model's own</source>

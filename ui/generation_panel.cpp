@@ -1,6 +1,7 @@
 #include "ui/generation_panel.h"
 
 #include "ui/choice_box.h"
+#include "ui/concept_choices.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -179,8 +180,7 @@ int GenerationPanel::addConceptRow() {
     r.concept->setObjectName("forcedConcept" + row);
     r.experts->setObjectName("experts" + row);
     r.mode->setObjectName("forcingValue" + row);
-    fillChoices(r.mode, forceValueChoices(),
-                {tr("on (median)"), tr("on (p90)"), tr("suppress (off mean)"), tr("zero"), tr("suppress (AurA, all units)")});
+    fillChoices(r.mode, forceValueChoices(), forceValueLabels());
     r.mode->setToolTip(tr("Force the experts on, to their typical value on positives, or suppress the concept"));
     auto* remove = new QToolButton(r.widget);
     remove->setText(QStringLiteral("×"));
@@ -198,7 +198,7 @@ int GenerationPanel::addConceptRow() {
     l->addWidget(count, 1, 2);
     l->setColumnStretch(0, 1);
     rowsLayout_->addWidget(r.widget);
-    fillConceptBox(r.concept);
+    fillAnalysedConcepts(r.concept, session_->concepts());
     if (!rows_.empty() && r.concept->count() > 1) r.concept->setCurrentIndex(1);
     auto updateCount = [this, count, slider = r.experts] {
         count->setText(tr("%1 experts").arg(expertsForPosition(slider->value(), mostExperts())));
@@ -225,18 +225,8 @@ int GenerationPanel::addConceptRow() {
     return static_cast<int>(rows_.size()) - 1;
 }
 
-void GenerationPanel::fillConceptBox(QComboBox* box) {
-    const int64_t previous = box->currentData().toLongLong();
-    const QSignalBlocker block(box);
-    box->clear();
-    for (const auto& c : session_->concepts())
-        if (c.analysed) box->addItem(c.name, QVariant::fromValue<qint64>(c.id));
-    const int at = box->findData(QVariant::fromValue<qint64>(previous));
-    if (at >= 0) box->setCurrentIndex(at);
-}
-
 void GenerationPanel::refreshConcepts() {
-    for (auto& r : rows_) fillConceptBox(r.concept);
+    for (auto& r : rows_) fillAnalysedConcepts(r.concept, session_->concepts());
 }
 
 void GenerationPanel::presetExperts(QComboBox* box, QSlider* slider) {

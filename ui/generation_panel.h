@@ -55,7 +55,6 @@ private:
     // generates, now when the panel shows, else when it next does.
     void presetExperts(QComboBox* box, QSlider* slider);
     void showEvent(QShowEvent* event) override;
-    void fillConceptBox(QComboBox* box);
     ProjectSession* session_;
     QLineEdit* prompt_;
     QVBoxLayout* rowsLayout_;

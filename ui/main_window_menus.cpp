@@ -3,6 +3,7 @@
 
 #include "core/base/file_kind.h"
 #include "core/runtime/blas_setup.h"
+#include "core/tokenizers/tokenizer.h"
 #include "ui/app_settings.h"
 #include "ui/colearning_view.h"
 #include "ui/concept_list.h"
@@ -14,7 +15,6 @@
 
 #include <QAction>
 #include <QApplication>
-#include <QDir>
 #include <QDockWidget>
 #include <QDragEnterEvent>
 #include <QFileDialog>
@@ -134,11 +134,8 @@ void MainWindow::addModelDialog() {
     const QFileInfo fi(path);
     if (fi.fileName() == "config.json") {
         // A folder without a tokenizer loads, but reads no text: offer to choose one.
-        const QDir folder = fi.absoluteDir();
-        const bool hasTokenizer = folder.exists("tokenizer.model") || !folder.entryList({"tok*.model"}, QDir::Files).isEmpty() ||
-                                  (folder.exists("vocab.json") && folder.exists("merges.txt")) || folder.exists("tokenizer.json");
         const QString tokenizer =
-            hasTokenizer ? QString()
+            folderHasTokenizer(fi.absolutePath().toStdString()) ? QString()
                          : QFileDialog::getOpenFileName(this, tr("The folder has no tokenizer: choose one (cancel: token ids only)"),
                                                         fi.absolutePath(), tr("Tokenizers (*.model vocab.json tokenizer.json)"));
         session_->addModel(fi.absolutePath(), tokenizer);

@@ -2,6 +2,7 @@
 
 #include "core/project/run_names.h"
 #include "ui/choice_box.h"
+#include "ui/concept_choices.h"
 #include "ui/figure_export.h"
 #include "ui/project_session.h"
 
@@ -58,8 +59,7 @@ SteeringView::SteeringView(ProjectSession* session, QWidget* parent) : QWidget(p
     length_->setSuffix(tr(" tokens"));
     mode_ = new QComboBox(this);
     mode_->setObjectName("steeringMode");
-    fillChoices(mode_, forceValueChoices(),
-                {tr("on (median)"), tr("on (p90)"), tr("suppress (off mean)"), tr("zero"), tr("suppress (AurA, all units)")});
+    fillChoices(mode_, forceValueChoices(), forceValueLabels());
     aura_ = new QCheckBox(tr("AurA point"), this);
     aura_->setObjectName("auraPoint");
     aura_->setChecked(true);
@@ -134,13 +134,7 @@ SteeringView::SteeringView(ProjectSession* session, QWidget* parent) : QWidget(p
 SteeringView::~SteeringView() = default;
 
 void SteeringView::refreshConcepts() {
-    const int64_t previous = concept_->currentData().toLongLong();
-    const QSignalBlocker block(concept_);
-    concept_->clear();
-    for (const auto& c : session_->concepts())
-        if (c.analysed) concept_->addItem(c.name, QVariant::fromValue<qint64>(c.id));
-    const int at = concept_->findData(QVariant::fromValue<qint64>(previous));
-    if (at >= 0) concept_->setCurrentIndex(at);
+    fillAnalysedConcepts(concept_, session_->concepts());
     if (targets_->text().isEmpty()) targets_->setText(concept_->currentText());
 }
 

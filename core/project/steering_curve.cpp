@@ -97,12 +97,13 @@ SteeringCurve steeringCurve(LanguageModel& model, const ProjectStore& store, con
     const auto context = o.prompt.empty() ? std::vector<int>{model.info().bosId} : prompt;
     const auto firstTokens = o.prompt.empty() ? std::vector<int>{} : firstTargetTokens(model, o.prompt, targets);
     std::vector<int> ks = o.ks;
+    Forcing aura;  // built once, before any generation
+    aura.scope = o.scope;
     if (o.auraPoint) {
         // Results made before AUROC was stored cannot give the AurA point: the grid still
         // runs, and the curve says why the point is missing.
         try {
-            Forcing probe;
-            forceConceptExperts(probe, store, ref, model.probePoints(), 0, ForceValue::Aura, 1.0);
+            forceConceptExperts(aura, store, ref, model.probePoints(), 0, ForceValue::Aura, 1.0);
             ks.push_back(-1);
         } catch (const Error& e) {
             curve.auraMissing = e.what();
@@ -113,7 +114,7 @@ SteeringCurve steeringCurve(LanguageModel& model, const ProjectStore& store, con
     for (int k : ks) {
         Forcing forcing;
         forcing.scope = o.scope;
-        if (k < 0) forceConceptExperts(forcing, store, ref, model.probePoints(), 0, ForceValue::Aura, 1.0);
+        if (k < 0) forcing = aura;
         else if (k > 0) forceConceptExperts(forcing, store, ref, model.probePoints(), k, o.value, o.strength);
         SteeringPoint p;
         p.k = k;

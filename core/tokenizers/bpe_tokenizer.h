@@ -18,6 +18,8 @@
 
 namespace expertscope {
 
+class JsonFile;
+
 // GPT-2's own pattern (what a ByteLevel pre-tokenizer with use_regex applies).
 extern const char* const kGpt2Pattern;
 
@@ -80,5 +82,6 @@ std::unique_ptr<ByteLevelBpe> loadByteLevelBpe(const std::string& vocabPath, con
 // A Hugging Face tokenizer.json with a byte-level BPE model (tokenizer_json.cpp). Anything
 // in it this reader does not implement is refused by the field's name.
 std::unique_ptr<ByteLevelBpe> loadTokenizerJson(const std::string& path);
+std::unique_ptr<ByteLevelBpe> loadTokenizerJson(const JsonFile& file);  // already read
 
 }  // namespace expertscope

@@ -38,6 +38,9 @@ std::unique_ptr<Tokenizer> loadGgufTokenizer(const std::string& path);
 // merges.txt, a GPT-2 vocab/encoder .json (byte-level BPE), else a sentencepiece model.
 // Throws Error.
 std::unique_ptr<Tokenizer> loadTokenizer(const std::string& path);
+// Whether a model folder holds a tokenizer file some loader reads (tokenizer.model, tok*.model,
+// vocab.json + merges.txt, tokenizer.json).
+bool folderHasTokenizer(const std::string& dir);
 
 // For a model without a tokenizer it can read: ids in and out (decode writes "<id>" per
 // id), and encode throws an Error saying the model at `modelPath` needs a tokenizer for

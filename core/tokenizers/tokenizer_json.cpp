@@ -152,8 +152,10 @@ int idOf(const ByteLevelBpeSpec& spec, std::initializer_list<const char*> names)
 
 }  // namespace
 
-std::unique_ptr<ByteLevelBpe> loadTokenizerJson(const std::string& path) {
-    const JsonFile file(path);
+std::unique_ptr<ByteLevelBpe> loadTokenizerJson(const std::string& path) { return loadTokenizerJson(JsonFile(path)); }
+
+std::unique_ptr<ByteLevelBpe> loadTokenizerJson(const JsonFile& file) {
+    const std::string& path = file.path();
     const Reader reader(file);
     ByteLevelBpeSpec spec;
     spec.source = path;

@@ -146,8 +146,10 @@ std::string WordPieceTokenizer::decode(const std::vector<int>& ids) const {
     return out;
 }
 
-std::unique_ptr<WordPieceTokenizer> loadWordPieceJson(const std::string& path) {
-    const JsonFile file(path);
+std::unique_ptr<WordPieceTokenizer> loadWordPieceJson(const std::string& path) { return loadWordPieceJson(JsonFile(path)); }
+
+std::unique_ptr<WordPieceTokenizer> loadWordPieceJson(const JsonFile& file) {
+    const std::string& path = file.path();
     const auto refuse = [&](const std::string& field, const std::string& what) {
         throw Error(path + ": " + field + ": " + what + " (this reader implements WordPiece with BertNormalizer and BertPreTokenizer)");
     };

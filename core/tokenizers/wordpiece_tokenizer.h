@@ -12,6 +12,8 @@
 
 namespace expertscope {
 
+class JsonFile;
+
 struct WordPieceSpec {
     std::unordered_map<std::string, int> vocab;  // "the", "##ing", "[CLS]"
     int unk = -1, cls = -1, sep = -1, pad = -1;
@@ -40,5 +42,6 @@ private:
 // A tokenizer.json with a WordPiece model (BertNormalizer, BertPreTokenizer); anything else
 // in it that changes the ids is refused by field.
 std::unique_ptr<WordPieceTokenizer> loadWordPieceJson(const std::string& path);
+std::unique_ptr<WordPieceTokenizer> loadWordPieceJson(const JsonFile& file);  // already read
 
 }  // namespace expertscope

@@ -30,7 +30,7 @@ at::Tensor inverseFrequencies(const DecoderVariant::Rope& rope, int64_t headDim)
 class LlamaBackbone final : public Backbone {
 public:
     LlamaBackbone(const DecoderVariant& v, LlamaWeights w, RopeLayout rope)
-        : v_(v), info_(v.info), w_(std::move(w)), cpuKernels_(useCpuKernels(w_.embedding.device())) {
+        : v_(v), info_(v_.info), w_(std::move(w)), cpuKernels_(useCpuKernels(w_.embedding.device())) {
         const auto layout = rope == RopeLayout::Interleaved ? CausalAttention::Rope::Interleaved : CausalAttention::Rope::RotateHalf;
         // One attention per (RoPE, window) a layer uses.
         for (const auto& l : v_.layers) {
@@ -165,7 +165,7 @@ private:
     }
 
     DecoderVariant v_;
-    ModelInfo info_;
+    const ModelInfo& info_;  // v_.info, by its short name
     LlamaWeights w_;
     std::vector<CausalAttention> attentions_;
     std::map<std::pair<int, int>, size_t> attentionOf_;
