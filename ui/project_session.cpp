@@ -181,8 +181,11 @@ void ProjectSession::reloadConcepts() {
             concepts_.push_back(s);
         }
     }
+    // Counted before conceptsChanged, so what listens to it (the generation panel's preset)
+    // reads the new counts.
+    counts_ = store_ ? expertscope::expertCounts(*store_, results_, threshold_) : ExpertCounts{};
     emit conceptsChanged();
-    recountExperts();
+    emit expertCountsChanged(counts_);
 }
 
 ProjectStore::ResultRef ProjectSession::result(int64_t conceptId) const {
