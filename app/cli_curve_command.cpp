@@ -47,7 +47,6 @@ int curveCommand(const std::vector<std::string>& argsIn, std::ostream& out) {
                                          "temperature", "top-p", "force", "strength", "scope"}));
     SteeringOptions s;
     const std::string concept = o.required("concept");
-    s.targets = listOf(o.text("targets", concept));  // default: the concept's name
     if (!o.text("k").empty()) s.ks = integersOf(o.text("k"), "--k");
     s.seeds = static_cast<int>(o.integer("seeds", 20, 1));
     s.prompt = o.text("prompt");
@@ -65,6 +64,8 @@ int curveCommand(const std::vector<std::string>& argsIn, std::ostream& out) {
     const auto model = openModel(o);
     const auto project = ProjectStore::open(o.required("project"), false);
     const auto ref = conceptResult(*project, o, concept);
+    // Default: the concept's own words as its set gave them, else its name.
+    s.targets = o.text("targets").empty() ? defaultTargets(*project, ref.conceptId, ref.concept) : listOf(o.text("targets"));
     const auto curve = steeringCurve(*model, *project, ref, s, [&](int done, int total) {
         if (!json) std::fprintf(stderr, "\r%d/%d generations", done, total);
         return true;

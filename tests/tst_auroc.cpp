@@ -335,12 +335,13 @@ private slots:
         }
         // Back to schema 3: the tables as they were before AUROC.
         execSql(path, "ALTER TABLE probe_results DROP COLUMN auroc; ALTER TABLE concept_results DROP COLUMN best_auroc; "
-                      "UPDATE meta SET value = '3' WHERE key = 'schema_version';");
+                      "ALTER TABLE concepts DROP COLUMN words; UPDATE meta SET value = '3' WHERE key = 'schema_version';");
         QCOMPARE(schemaVersion(path), QString("3"));
         {
             const auto store = ProjectStore::open(path.toStdString(), false);
-            QCOMPARE(schemaVersion(path), QString("4"));
+            QCOMPARE(schemaVersion(path), QString::number(ProjectStore::kSchemaVersion));
             const auto ref = chooseResult(*store, kConcept, ResultRequest{});
+            QVERIFY(store->conceptWords(ref.conceptId).empty());  // schema 5's column, empty for older concepts
             QCOMPARE(ref.runId, runId);
             QVERIFY(std::isnan(ref.bestAuroc));
             const auto e = store->loadConceptResult(ref.runId, ref.conceptId);

@@ -85,6 +85,19 @@ private slots:
         expertscope::test::expectError([&] { importSelfcondFolder(tmp_.filePath("bad4").toStdString()); }, "sentences.positive contains something other");
         write("bad5/concept_list.csv", "group,concept\n");
         expertscope::test::expectError([&] { importSelfcondFolder(tmp_.filePath("bad5").toStdString()); }, "lists no concepts");
+        write("bad6/concept_list.csv", "group,concept\ng,c\n");
+        write("bad6/g/c.json", "{\"sentences\": {\"positive\": [\"a\"], \"negative\": [\"b\"]}, \"words\": \"dog\"}");
+        expertscope::test::expectError([&] { importSelfcondFolder(tmp_.filePath("bad6").toStdString()); }, "c.json: words is missing or not a list of words");
+    }
+
+    // Our optional "words" beside ml-selfcond's keys: the concept's own words.
+    void selfcondFoldersMayNameTheConceptsWords() {
+        write("words/concept_list.csv", "group,concept\ng,canine\ng,plain\n");
+        write("words/g/canine.json", "{\"sentences\": {\"positive\": [\"a dog\"], \"negative\": [\"rain\"]}, \"words\": [\"dog\", \"sea lion\"]}");
+        write("words/g/plain.json", "{\"sentences\": {\"positive\": [\"rain\"], \"negative\": [\"a dog\"]}}");
+        const auto set = importSelfcondFolder(tmp_.filePath("words").toStdString());
+        QCOMPARE(set.concepts[0].words, (std::vector<std::string>{"dog", "sea lion"}));
+        QVERIFY(set.concepts[1].words.empty());
     }
 
     void tablesAndTextFiles() {

@@ -7,6 +7,7 @@
 // Every function runs alone as well as in order (tests/each_function_alone.sh): those that
 // need results call analysed(), which analyses the shared project when nothing has yet.
 #include "core/project/analysis.h"
+#include "core/project/concept_forcing.h"
 #include "core/project/concepts.h"
 #include "core/runtime/language_model.h"
 #include "core/science/expert_forcing.h"
@@ -40,6 +41,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QJsonParseError>
+#include <QLabel>
 #include <QDir>
 #include <QLineEdit>
 #include <QListWidget>
@@ -638,6 +640,14 @@ private slots:
         w_->selectConcept(football());
         w_->showView(MainWindow::Steering);
         auto* view = test::child<SteeringView>(w_.get(), "steeringView");
+        // A concept's own words can be many (the demo's person: 17,680 lemmas, 200 KB):
+        // none is cut off, and the count beside the field says how many.
+        QStringList many;
+        for (int i = 0; i < 20000; ++i) many << QStringLiteral("word%1").arg(i);
+        test::child<QLineEdit>(view, "targets")->setText(many.join(", "));
+        QCOMPARE(view->options().targets.size(), size_t(20000));
+        QCOMPARE(view->options().targets.back(), std::string("word19999"));
+        QCOMPARE(test::child<QLabel>(view, "targetCount")->text(), QString("20000 word(s)"));
         test::child<QLineEdit>(view, "targets")->setText("the, ball");
         test::child<QLineEdit>(view, "kGrid")->setText("0, 10");
         test::child<QSpinBox>(view, "seeds")->setValue(2);
@@ -659,6 +669,47 @@ private slots:
         const auto steering = QJsonDocument::fromJson(json.readAll()).object().value("steering").toObject();
         QCOMPARE(steering.value("seeds").toString(), QString("1-2"));
         QCOMPARE(steering.value("k").toArray().size(), 2);
+    }
+
+    // A project's forcing suggestion (the demo's) is where a window opening it starts: its
+    // concept selected (not the first row), the generation row at its experts and mode,
+    // and the reason as a tooltip. The default target words are the concept's own, else its name.
+    void opensAtTheProjectsSuggestedForcing() {
+        CHECKED(analysed());
+        const QString path = w_->session()->projectPath();
+        {
+            const auto store = ProjectStore::open(path.toStdString(), false);
+            suggestForcing(*store, {"team", 25, ForceValue::OnP90, "measured for a test"});
+        }
+        MainWindow other;
+        other.resize(1600, 1000);
+        other.show();
+        QVERIFY(other.openProject(path));
+        const auto team = std::find_if(other.session()->concepts().begin(), other.session()->concepts().end(),
+                                       [](const ConceptSummary& c) { return c.name == "team"; });
+        QVERIFY(team != other.session()->concepts().end());
+        QCOMPARE(other.session()->suggestedConcept(), team->id);
+        QCOMPARE(other.currentConcept(), team->id);
+        QVERIFY(test::child<QTableView>(&other, "conceptTable")->currentIndex().row() != 0 ||
+                test::child<QTableView>(&other, "conceptTable")->model()->index(0, 0).data().toString() == "team");
+        auto* g = test::child<GenerationPanel>(&other, "generationPanel");
+        auto* box = test::child<QComboBox>(g, "forcedConcept0");
+        QCOMPARE(box->currentText(), QString("team"));
+        QCOMPARE(box->toolTip(), QString("Suggested by the project: measured for a test"));
+        const int position = test::child<QSlider>(g, "experts0")->value();
+        QVERIFY(GenerationPanel::expertsForPosition(position, g->mostExperts()) >= 25);
+        QVERIFY(GenerationPanel::expertsForPosition(position - 1, g->mostExperts()) < 25);  // the first position reaching 25
+        QCOMPARE(test::child<QComboBox>(g, "forcingValue0")->currentData().toString(), QString("on_p90"));
+        QCOMPARE(test::child<QLineEdit>(&other, "targets")->text(), QString("team"));  // no words of its own
+        // The steering tab starts there too: the suggested mode, its k in the grid.
+        QCOMPARE(test::child<QComboBox>(&other, "steeringMode")->currentData().toString(), QString("on_p90"));
+        QCOMPARE(test::child<QLineEdit>(&other, "kGrid")->text(), QString("0, 1, 3, 10, 25, 30, 100, 300"));
+        other.session()->waitForIdle();
+        {
+            const auto store = ProjectStore::open(path.toStdString(), false);
+            store->setMeta("forcing_suggestion", "");
+            QVERIFY(forcingSuggestion(*store).concept.empty());
+        }
     }
 
     void reopensTheProjectWithItsResults() {

@@ -54,6 +54,31 @@ private slots:
         QCOMPARE(c.occurrences, 4);  // The, the, THE, "body of water" (not Theatre, not bodies of water)
         QCOMPARE(c.words, 13);
         QCOMPARE(countTargets("", {"x"}).words, 0);
+        // Overlapping targets: the longest starting at a word counts, once; phrases match
+        // across any spacing and punctuation between their words.
+        const auto o = countTargets("A body of  water; water, body\nof water. St. Louis, Louis", {"water", "body of water", "st. louis"});
+        QCOMPARE(o.occurrences, 4);  // body of water, water, body of water, St. Louis (not the lone Louis)
+        QCOMPARE(o.words, 11);
+        // Unicode case folding, whole words only.
+        QCOMPARE(countTargets("Straße STRASSE Straßenbahn", {"straße"}).occurrences, 1);
+        QCOMPARE(countTargets("Zoë ZOË zoe", {"zoë"}).occurrences, 2);
+    }
+
+    // A concept's own words, stored in the project, are its default targets; without them, its name.
+    void defaultTargetsAreTheConceptsWords() {
+        QTemporaryDir dir;
+        auto store = ProjectStore::open(dir.filePath("w.esproj").toStdString(), true);
+        ConceptSet set;
+        set.concepts.push_back({"canine", "g", "", {"a dog barked"}, {"it rained"}, {"dog", "hot dog", "Wolf"}});
+        set.concepts.push_back({"weather", "g", "", {"it rained"}, {"a dog barked"}, {}});
+        const int64_t setId = store->addConceptSet(set);
+        const auto concepts = store->concepts(setId);
+        QCOMPARE(defaultTargets(*store, concepts[0].id, "canine"), (std::vector<std::string>{"dog", "hot dog", "Wolf"}));
+        QCOMPARE(defaultTargets(*store, concepts[1].id, "weather"), std::vector<std::string>{"weather"});
+        QCOMPARE(store->loadConcept(concepts[0].id).words, set.concepts[0].words);
+        set.concepts[0].words = {"line\nbreak"};
+        set.concepts.pop_back();
+        test::expectError([&] { store->addConceptSet(set); }, "a word with a line break");
     }
 
     void atZeroExpertsItIsPlainGeneration() {

@@ -373,6 +373,10 @@
         <source>Keep generating new texts, one a line, until the length is reached</source>
         <translation>Weitere Texte erzeugen, einen je Zeile, bis die Länge erreicht ist</translation>
     </message>
+    <message>
+        <source>Suggested by the project: %1</source>
+        <translation>Vom Projekt vorgeschlagen: %1</translation>
+    </message>
 </context>
 <context>
     <name>expertscope::HeatmapView</name>
@@ -932,10 +936,6 @@
 <context>
     <name>expertscope::SteeringView</name>
     <message>
-        <source>Words counted in the generated texts, separated by commas (whole words, any case)</source>
-        <translation>In den erzeugten Texten gezählte Wörter, durch Kommas getrennt (ganze Wörter, Groß- und Kleinschreibung egal)</translation>
-    </message>
-    <message>
         <source>Numbers of top experts forced, separated by commas</source>
         <translation>Anzahlen erzwungener Top-Experten, durch Kommas getrennt</translation>
     </message>
@@ -1046,6 +1046,14 @@
     <message>
         <source>± 1 sd</source>
         <translation>± 1 SA</translation>
+    </message>
+    <message>
+        <source>Words counted in the generated texts, separated by commas (whole words, any case). Default: the concept's own words (for the demo, the WordNet lemmas under it), else its name</source>
+        <translation>In den erzeugten Texten gezählte Wörter, durch Kommas getrennt (ganze Wörter, Groß-/Kleinschreibung egal). Vorgabe: die eigenen Wörter des Konzepts (in der Demo die WordNet-Lemmata darunter), sonst sein Name</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n word(s)</source>
+        <translation><numerusform>%n Wort</numerusform><numerusform>%n Wörter</numerusform></translation>
     </message>
 </context>
 <context>

@@ -192,6 +192,11 @@ DE = {
     'Analysing…': 'Analyse läuft…',
     '%n concept(s) analysed': ['%n Konzept analysiert', '%n Konzepte analysiert'],
     '%n refused': ['%n abgelehnt', '%n abgelehnt'],
+    '%n word(s)': ['%n Wort', '%n Wörter'],
+    'Suggested by the project: %1': 'Vom Projekt vorgeschlagen: %1',
+    "Words counted in the generated texts, separated by commas (whole words, any case). Default: the concept's own words (for the demo, the WordNet lemmas under it), else its name":
+        'In den erzeugten Texten gezählte Wörter, durch Kommas getrennt (ganze Wörter, Groß-/Kleinschreibung egal). '
+        'Vorgabe: die eigenen Wörter des Konzepts (in der Demo die WordNet-Lemmata darunter), sonst sein Name',
     'Analysis cancelled; finished concepts are saved and the run resumes when started again.':
         'Analyse abgebrochen; fertige Konzepte sind gespeichert, und der Lauf wird beim nächsten Start fortgesetzt.',
     "The unit's sentences could not be computed": 'Die Sätze der Einheit konnten nicht berechnet werden',

@@ -49,11 +49,12 @@ ConceptList::ConceptList(QWidget* parent) : QWidget(parent) {
     });
 }
 
-void ConceptList::setConcepts(const QVector<ConceptSummary>& concepts) {
+void ConceptList::setConcepts(const QVector<ConceptSummary>& concepts, int64_t preferred) {
     model_->setConcepts(concepts);
     table_->resizeColumnsToContents();
     if (current_ && selectConcept(current_)) return;
     current_ = 0;
+    if (preferred && selectConcept(preferred)) return;
     if (filter_->rowCount() > 0) table_->selectRow(0);  // picks it
 }
 
@@ -64,6 +65,7 @@ bool ConceptList::selectConcept(int64_t conceptId) {
         if (filter_->data(filter_->index(r, 0), ConceptTableModel::kIdRole).toLongLong() == conceptId) {
             const QSignalBlocker block(table_->selectionModel());
             table_->selectRow(r);
+            table_->scrollTo(filter_->index(r, 0));  // a concept picked elsewhere (or suggested) is seen selected
             current_ = conceptId;
             return true;
         }

@@ -19,7 +19,9 @@ public:
     explicit ConceptList(QWidget* parent = nullptr);
     // A new list: the picked concept stays picked when it is still there (without
     // conceptPicked), else the first row is picked.
-    void setConcepts(const QVector<ConceptSummary>& concepts);
+    // Keeps the current concept when it is still there, else selects `preferred` (when
+    // given and present), else the first row.
+    void setConcepts(const QVector<ConceptSummary>& concepts, int64_t preferred = 0);
     void setExpertCounts(const ExpertCounts& counts);
     int64_t currentConcept() const { return current_; }
     // Selects the concept's row without conceptPicked; false when it is not listed.

@@ -207,9 +207,7 @@ int GenerationPanel::addConceptRow() {
     connect(r.experts, &QSlider::valueChanged, this, updateCount);
     connect(r.experts, &QSlider::valueChanged, this, &GenerationPanel::scheduleRegeneration);
     // A new concept starts with enough experts to show an effect, and generates at once.
-    connect(r.concept, &QComboBox::currentIndexChanged, this, [this, box = r.concept, slider = r.experts] {
-        presetExperts(box, slider);
-    });
+    connect(r.concept, &QComboBox::currentIndexChanged, this, [this, r] { presetExperts(r); });
     connect(r.mode, &QComboBox::currentIndexChanged, this, &GenerationPanel::scheduleRegeneration);
     QWidget* widget = r.widget;
     connect(remove, &QToolButton::clicked, this, [this, widget] {
@@ -229,11 +227,21 @@ void GenerationPanel::refreshConcepts() {
     for (auto& r : rows_) fillAnalysedConcepts(r.concept, session_->concepts());
 }
 
-void GenerationPanel::presetExperts(QComboBox* box, QSlider* slider) {
-    const int64_t concept = box->currentData().toLongLong();
+void GenerationPanel::presetExperts(const Row& row) {
+    QSlider* slider = row.experts;
+    const int64_t concept = row.concept->currentData().toLongLong();
     const auto counts = session_->expertCounts();
     const auto n = counts.find(concept);
-    const int want = std::max(kPresetExperts, n == counts.end() ? 0 : n->second);
+    int want = std::max(kPresetExperts, n == counts.end() ? 0 : n->second);
+    const bool suggested = concept && concept == session_->suggestedConcept();
+    if (suggested) {
+        const auto& s = session_->forcingSuggestion();
+        want = s.experts;
+        const QSignalBlocker quiet(row.mode);
+        setCurrentChoice(row.mode, forceValueChoices(), s.value);
+    }
+    row.concept->setToolTip(suggested ? tr("Suggested by the project: %1").arg(QString::fromStdString(session_->forcingSuggestion().reason))
+                                      : QString());
     int position = 0;
     while (position < kSliderSteps && expertsForPosition(position, mostExperts()) < std::min(want, mostExperts())) ++position;
     {

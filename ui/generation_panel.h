@@ -51,9 +51,10 @@ private:
         QComboBox* mode;
     };
     void scheduleRegeneration();
-    // Sets the slider to the concept's expert count at the threshold (at least 10) and
-    // generates, now when the panel shows, else when it next does.
-    void presetExperts(QComboBox* box, QSlider* slider);
+    // Sets the slider to the concept's expert count at the threshold (at least 10), or to
+    // the project's suggestion for that concept (experts and mode), and generates, now
+    // when the panel shows, else when it next does.
+    void presetExperts(const Row& row);
     void showEvent(QShowEvent* event) override;
     ProjectSession* session_;
     QLineEdit* prompt_;

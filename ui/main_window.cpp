@@ -121,7 +121,7 @@ void MainWindow::connectSession() {
     connect(session_, &ProjectSession::failed, this, &MainWindow::showError);
     connect(session_, &ProjectSession::conceptsChanged, this, [this] {
         const QSignalBlocker quiet(concepts_);  // shown once, below
-        concepts_->setConcepts(session_->concepts());
+        concepts_->setConcepts(session_->concepts(), session_->suggestedConcept());
         coLearning_->refresh();
         generation_->refreshConcepts();
         steering_->refreshConcepts();

@@ -86,6 +86,7 @@ bool ProjectSession::openProject(const QString& path, bool create) {
     modelId_ = scope.modelId ? scope.modelId : store_->latestModel();
     setId_ = scope.setId ? scope.setId : store_->latestConceptSet();
     if (modelId_) probes_ = store_->probes(modelId_);
+    suggestion_ = expertscope::forcingSuggestion(*store_);
     reloadConcepts();
     emit projectChanged();
     emit modelChanged();
@@ -186,6 +187,20 @@ void ProjectSession::reloadConcepts() {
     counts_ = store_ ? expertscope::expertCounts(*store_, results_, threshold_) : ExpertCounts{};
     emit conceptsChanged();
     emit expertCountsChanged(counts_);
+}
+
+int64_t ProjectSession::suggestedConcept() const {
+    for (const auto& c : concepts_)
+        if (c.analysed && c.name.toStdString() == suggestion_.concept) return c.id;
+    return 0;
+}
+
+QStringList ProjectSession::defaultTargets(int64_t conceptId) const {
+    QStringList out;
+    for (const auto& c : concepts_)
+        if (c.id == conceptId && store_)
+            for (const auto& w : expertscope::defaultTargets(*store_, conceptId, c.name.toStdString())) out << QString::fromStdString(w);
+    return out;
 }
 
 ProjectStore::ResultRef ProjectSession::result(int64_t conceptId) const {

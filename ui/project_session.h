@@ -3,6 +3,7 @@
 // concepts and their results. Everything slow (loading a model, an analysis, a unit's
 // responses, generation) runs off the GUI thread and reports back through signals, so the
 // interface never waits. Talks to core/ only through its LibTorch-free headers.
+#include "core/project/concept_forcing.h"
 #include "core/project/project_store.h"
 #include "core/project/steering_curve.h"
 #include "core/runtime/language_model.h"
@@ -122,6 +123,10 @@ public:
     // Experts (AP >= the expert threshold) per analysed concept; absent: none.
     const ExpertCounts& expertCounts() const { return counts_; }
     ConceptSummary concept(int64_t conceptId) const;
+    // What the project suggests forcing first (core/project/concept_forcing.h), and its
+    // concept's id among the shown analysed concepts (0: none, or not analysed).
+    const ForcingSuggestion& forcingSuggestion() const { return suggestion_; }
+    int64_t suggestedConcept() const;
 
     // Background work that needs the model; each answer comes through a signal.
     void requestUnitDetails(int64_t conceptId, int64_t unit);
@@ -131,6 +136,8 @@ public:
     // The steering curve of a concept's stored results (core/project/steering_curve.h), in
     // the background; a new request cancels the last. Answers: steeringProgress, steeringFinished.
     int runSteeringCurve(int64_t conceptId, const SteeringOptions& options);
+    // The words a concept's steering curve counts by default (core's defaultTargets).
+    QStringList defaultTargets(int64_t conceptId) const;
     void cancelSteeringCurve();
     void waitForIdle();  // for tests and quitting: until background work has ended
 
@@ -162,6 +169,7 @@ private:
     RunSettings runSettings_;
     double threshold_;
     ExpertCounts counts_;
+    ForcingSuggestion suggestion_;
     bool analysing_ = false;
     std::shared_ptr<std::atomic<bool>> cancelAnalysis_, cancelGeneration_, cancelSteering_;
     int nextJob_ = 0;

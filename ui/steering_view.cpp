@@ -25,6 +25,7 @@
 #include <QVBoxLayout>
 
 #include <algorithm>
+#include <limits>
 
 namespace expertscope {
 namespace {
@@ -43,7 +44,14 @@ SteeringView::SteeringView(ProjectSession* session, QWidget* parent) : QWidget(p
     concept_->setMinimumContentsLength(16);
     targets_ = new QLineEdit(this);
     targets_->setObjectName("targets");
-    targets_->setToolTip(tr("Words counted in the generated texts, separated by commas (whole words, any case)"));
+    targets_->setMaxLength(std::numeric_limits<int>::max());  // Qt's default, 32,767 characters, would cut a long word list
+    targets_->setToolTip(tr("Words counted in the generated texts, separated by commas (whole words, any case). "
+                            "Default: the concept's own words (for the demo, the WordNet lemmas under it), else its name"));
+    targetCount_ = new QLabel(this);
+    targetCount_->setObjectName("targetCount");
+    connect(targets_, &QLineEdit::textChanged, this, [this](const QString& text) {
+        targetCount_->setText(tr("%n word(s)", nullptr, static_cast<int>(text.split(',', Qt::SkipEmptyParts).size())));
+    });
     ks_ = new QLineEdit(joined(SteeringOptions{}.ks), this);
     ks_->setObjectName("kGrid");
     ks_->setToolTip(tr("Numbers of top experts forced, separated by commas"));
@@ -88,7 +96,10 @@ SteeringView::SteeringView(ProjectSession* session, QWidget* parent) : QWidget(p
 
     auto* form = new QFormLayout;
     form->addRow(tr("Concept:"), concept_);
-    form->addRow(tr("Target words:"), targets_);
+    auto* targetsRow = new QHBoxLayout;
+    targetsRow->addWidget(targets_, 1);
+    targetsRow->addWidget(targetCount_);
+    form->addRow(tr("Target words:"), targetsRow);
     form->addRow(tr("Experts forced (k):"), ks_);
     form->addRow(tr("Mode:"), mode_);
     form->addRow(tr("Seeds:"), seeds_);
@@ -110,7 +121,7 @@ SteeringView::SteeringView(ProjectSession* session, QWidget* parent) : QWidget(p
 
     connect(run_, &QPushButton::clicked, this, &SteeringView::run);
     connect(cancel_, &QPushButton::clicked, this, &SteeringView::cancel);
-    connect(concept_, &QComboBox::currentIndexChanged, this, [this] { targets_->setText(concept_->currentText()); });
+    connect(concept_, &QComboBox::currentIndexChanged, this, &SteeringView::showDefaultTargets);
     connect(session_, &ProjectSession::steeringProgress, this, [this](int job, int done, int total) {
         if (job != job_) return;
         progress_->setMaximum(total);
@@ -135,7 +146,23 @@ SteeringView::~SteeringView() = default;
 
 void SteeringView::refreshConcepts() {
     fillAnalysedConcepts(concept_, session_->concepts());
-    if (targets_->text().isEmpty()) targets_->setText(concept_->currentText());
+    if (targets_->text().isEmpty()) showDefaultTargets();
+}
+
+void SteeringView::showDefaultTargets() {
+    const int64_t concept = concept_->currentData().toLongLong();
+    const QStringList words = session_->defaultTargets(concept);
+    targets_->setText(words.join(QStringLiteral(", ")));
+    targets_->setCursorPosition(0);
+    // The project's suggested forcing (the demo's): its mode, and its k in the grid.
+    if (concept && concept == session_->suggestedConcept()) {
+        const auto& s = session_->forcingSuggestion();
+        setCurrentChoice(mode_, forceValueChoices(), s.value);
+        auto ks = SteeringOptions{}.ks;
+        if (std::find(ks.begin(), ks.end(), s.experts) == ks.end()) ks.push_back(s.experts);
+        std::sort(ks.begin(), ks.end());
+        ks_->setText(joined(ks));
+    }
 }
 
 void SteeringView::setCurrentConcept(int64_t conceptId) {

@@ -30,7 +30,9 @@ public:
     SteeringView(ProjectSession* session, QWidget* parent = nullptr);
     ~SteeringView() override;
     void refreshConcepts();
-    void setCurrentConcept(int64_t conceptId);  // and its name as the default target
+    // And its default targets; for the project's suggested concept also the suggestion's
+    // mode, and its k in the grid.
+    void setCurrentConcept(int64_t conceptId);
     const SceneFigure* figure() const { return figure_.get(); }
     const SteeringCurve& curve() const { return curve_; }
     SteeringOptions options() const;  // as the controls show them
@@ -45,6 +47,7 @@ signals:
 
 private:
     void plot();
+    void showDefaultTargets();
     ProjectSession* session_;
     QComboBox *concept_, *mode_;
     QLineEdit *targets_, *ks_, *prompt_;
@@ -52,7 +55,7 @@ private:
     QCheckBox* aura_;
     QPushButton *run_, *cancel_;
     QProgressBar* progress_;
-    QLabel* summary_;
+    QLabel *summary_, *targetCount_;
     QChartView* chart_;
     std::unique_ptr<SceneFigure> figure_;
     SteeringCurve curve_;

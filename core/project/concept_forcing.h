@@ -20,4 +20,17 @@ ForceValue parseForceValue(const std::string& name);
 void forceConceptExperts(Forcing& forcing, const ProjectStore& store, const ProjectStore::ResultRef& ref,
                          const std::vector<ProbePoint>& probes, int experts, ForceValue value, double strength = 1.0);
 
+// What a project suggests forcing first: a concept, how many of its top experts and how,
+// measured to steer visibly on its model (the demo's, chosen from steering curves).
+// The generation panel starts there. An empty concept: no suggestion.
+struct ForcingSuggestion {
+    std::string concept;
+    int experts = 0;
+    ForceValue value = ForceValue::OnP50;
+    std::string reason;  // shown as a tooltip: what was measured
+};
+void suggestForcing(ProjectStore& store, const ForcingSuggestion& suggestion);
+// The project's suggestion; empty when it has none or the stored one cannot be read.
+ForcingSuggestion forcingSuggestion(const ProjectStore& store);
+
 }  // namespace expertscope

@@ -40,11 +40,11 @@ std::vector<std::string> utf8Lines(const std::string& path, const QByteArray& da
     return lines;
 }
 
-std::vector<std::string> stringArray(const QJsonValue& v, const std::string& where) {
-    if (!v.isArray()) throw Error(where + " is missing or not a list of sentences");
+std::vector<std::string> stringArray(const QJsonValue& v, const std::string& where, const char* items = "sentences") {
+    if (!v.isArray()) throw Error(where + " is missing or not a list of " + items);
     std::vector<std::string> out;
     for (const auto& s : v.toArray()) {
-        if (!s.isString()) throw Error(where + " contains something other than a sentence");
+        if (!s.isString()) throw Error(where + " contains something other than " + items);
         out.push_back(s.toString().toStdString());
     }
     return out;
@@ -87,6 +87,7 @@ ConceptSet importSelfcondFolder(const std::string& dir) {
         const QJsonObject sentences = json.object().value("sentences").toObject();
         c.positives = stringArray(sentences.value("positive"), file + ": sentences.positive");
         c.negatives = stringArray(sentences.value("negative"), file + ": sentences.negative");
+        if (json.object().contains("words")) c.words = stringArray(json.object().value("words"), file + ": words", "words");
         set.concepts.push_back(std::move(c));
     }
     if (set.concepts.empty()) throw Error(listPath + ": lists no concepts");

@@ -12,6 +12,9 @@ namespace expertscope {
 struct Concept {
     std::string name, group, source;
     std::vector<std::string> positives, negatives;
+    // The concept's own words, counted in generated text by the steering curve (the demo:
+    // the WordNet lemmas under its synsets); empty: its name stands for it.
+    std::vector<std::string> words;
 };
 
 struct ConceptSet {
@@ -21,7 +24,8 @@ struct ConceptSet {
 };
 
 // ml-selfcond's layout: concept_list.csv (group,concept) and <group>/<concept>.json with
-// {"concept", "group", "source", "sentences": {"positive": [...], "negative": [...]}}.
+// {"concept", "group", "source", "sentences": {"positive": [...], "negative": [...]}}
+// and, ours, an optional "words": [...] (Concept::words).
 ConceptSet importSelfcondFolder(const std::string& dir);
 // One concept from a CSV or TSV table of (label, sentence) rows; labels are
 // 1/0, positive/negative, pos/neg, true/false. A header row is recognised and skipped.

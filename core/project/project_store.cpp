@@ -122,6 +122,8 @@ const std::vector<const char*> kMigrations = {
     // keep NULL there: they read as not computed, and analysing again computes them.
     R"(ALTER TABLE probe_results ADD COLUMN auroc BLOB;
     ALTER TABLE concept_results ADD COLUMN best_auroc REAL;)",
+    // 5: a concept's own words (Concept::words), one per line; NULL: none given.
+    R"(ALTER TABLE concepts ADD COLUMN words TEXT;)",
 };
 
 
@@ -246,13 +248,21 @@ int64_t ProjectStore::addConceptSet(const ConceptSet& set) {
         Statement insertSet(db_, "INSERT INTO concept_sets(name, origin, imported) VALUES(?, ?, ?)");
         insertSet.bind(1, set.name).bind(2, set.origin).bind(3, now()).run();
         const int64_t setId = sqlite3_last_insert_rowid(db_);
-        Statement insertConcept(db_, "INSERT INTO concepts(set_id, name, grp, source) VALUES(?, ?, ?, ?)");
+        Statement insertConcept(db_, "INSERT INTO concepts(set_id, name, grp, source, words) VALUES(?, ?, ?, ?, ?)");
         // Sentences shared by concepts are stored once.
         Statement insertSentence(db_, "INSERT INTO sentences(text) VALUES(?) ON CONFLICT(text) DO NOTHING");
         Statement sentenceId(db_, "SELECT id FROM sentences WHERE text = ?");
         Statement link(db_, "INSERT OR IGNORE INTO concept_sentences VALUES(?, ?, ?, ?)");
         for (const auto& c : set.concepts) {
-            insertConcept.bind(1, setId).bind(2, c.name).bind(3, c.group).bind(4, c.source).run();
+            std::string words;
+            for (const auto& w : c.words) {
+                if (w.find('\n') != std::string::npos) throw Error("concept '" + c.name + "': a word with a line break");
+                words += (words.empty() ? "" : "\n") + w;
+            }
+            insertConcept.bind(1, setId).bind(2, c.name).bind(3, c.group).bind(4, c.source);
+            if (c.words.empty()) insertConcept.bindNull(5);
+            else insertConcept.bind(5, words);
+            insertConcept.run();
             const int64_t conceptId = sqlite3_last_insert_rowid(db_);
             int64_t ord = 0;
             for (int label : {1, 0})
@@ -369,12 +379,32 @@ Concept ProjectStore::loadConcept(int64_t conceptId) const {
     Statement head(db_, "SELECT name, grp, source FROM concepts WHERE id = ?");
     head.bind(1, conceptId);
     if (!head.step()) throw Error(path_ + ": no concept with id " + std::to_string(conceptId));
-    Concept c{head.text(0), head.text(1), head.text(2), {}, {}};
+    Concept c{head.text(0), head.text(1), head.text(2), {}, {}, conceptWords(conceptId)};
     Statement q(db_, "SELECT s.text, cs.label FROM concept_sentences cs JOIN sentences s ON s.id = cs.sentence_id "
                      "WHERE cs.concept_id = ? ORDER BY cs.ord");
     q.bind(1, conceptId);
     while (q.step()) (q.integer(1) ? c.positives : c.negatives).push_back(q.text(0));
     return c;
+}
+
+void ProjectStore::setMeta(const std::string& key, const std::string& value) {
+    Statement q(db_, "INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value");
+    q.bind(1, key).bind(2, value).run();
+}
+
+std::string ProjectStore::meta(const std::string& key) const {
+    Statement q(db_, "SELECT value FROM meta WHERE key = ?");
+    q.bind(1, key);
+    return q.step() ? q.text(0) : std::string();
+}
+
+std::vector<std::string> ProjectStore::conceptWords(int64_t conceptId) const {
+    Statement q(db_, "SELECT words FROM concepts WHERE id = ? AND words IS NOT NULL");
+    q.bind(1, conceptId);
+    std::vector<std::string> out;
+    if (q.step())
+        for (const auto& w : QString::fromStdString(q.text(0)).split('\n', Qt::SkipEmptyParts)) out.push_back(w.toStdString());
+    return out;
 }
 
 std::string settingsText(const RunSettings& s) {

@@ -49,7 +49,7 @@ struct KeptResponses {
 
 class ProjectStore {
 public:
-    static constexpr int kSchemaVersion = 4;
+    static constexpr int kSchemaVersion = 5;
     // Opens an existing project (refusing, without writing to it, a file that is not a
     // sound Expertscope project) or creates a new one when `create` is set.
     static std::unique_ptr<ProjectStore> open(const std::string& path, bool create);
@@ -63,6 +63,8 @@ public:
     std::vector<StoredConcept> concepts(int64_t setId) const;
     bool hasConcept(const std::string& name) const;  // in any concept set
     Concept loadConcept(int64_t conceptId) const;
+    // Concept::words as stored (empty for concepts stored before schema 5 or given none).
+    std::vector<std::string> conceptWords(int64_t conceptId) const;
 
     int64_t createRun(int64_t modelId, int64_t setId, const RunSettings& settings);
     // The run of this model, concept set and settings (finished or not), or 0.
@@ -115,6 +117,10 @@ public:
     ModelSource modelSource(int64_t modelId) const;
     int64_t latestModel() const;       // 0 when there is none
     int64_t latestConceptSet() const;  // 0 when there is none
+
+    // Project-wide values by key (the meta table); "" when unset.
+    void setMeta(const std::string& key, const std::string& value);
+    std::string meta(const std::string& key) const;
 
     const std::string& path() const { return path_; }
     // Folds the write-ahead log into the file, so the file alone holds everything.

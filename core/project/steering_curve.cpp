@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <unordered_map>
 
 namespace expertscope {
 namespace {
@@ -50,6 +51,14 @@ double perplexity(LanguageModel& model, const std::vector<int>& prompt, const st
     return std::exp(nll / static_cast<double>(generated.size()));
 }
 
+// Case-folded words (runs of letters, digits and underscores) in order.
+QStringList wordsOf(const QString& s) {
+    static const QRegularExpression word(QStringLiteral("\\w+"), QRegularExpression::UseUnicodePropertiesOption);
+    QStringList out;
+    for (auto it = word.globalMatch(s); it.hasNext();) out.push_back(it.next().captured().toCaseFolded());
+    return out;
+}
+
 // The first token of each target as it would follow the prompt.
 std::vector<int> firstTargetTokens(const LanguageModel& model, const std::string& prompt, const std::vector<std::string>& targets) {
     const auto base = model.tokenize(prompt);
@@ -65,17 +74,33 @@ std::vector<int> firstTargetTokens(const LanguageModel& model, const std::string
 }  // namespace
 
 TargetCount countTargets(const std::string& text, const std::vector<std::string>& targets) {
-    static const QRegularExpression word(QStringLiteral("\\w+"), QRegularExpression::UseUnicodePropertiesOption);
-    const QString s = QString::fromStdString(text);
-    TargetCount c;
-    for (auto it = word.globalMatch(s); it.hasNext(); it.next()) ++c.words;
+    // Thousands of targets (a WordNet category's lemmas) against short texts: each target
+    // becomes a word sequence, looked up by its first word.
+    std::unordered_map<QString, std::vector<QStringList>> byFirstWord;
     for (const auto& t : targets) {
-        if (t.empty()) continue;
-        const QRegularExpression re("(?<!\\w)" + QRegularExpression::escape(QString::fromStdString(t)) + "(?!\\w)",
-                                    QRegularExpression::UseUnicodePropertiesOption | QRegularExpression::CaseInsensitiveOption);
-        for (auto it = re.globalMatch(s); it.hasNext(); it.next()) ++c.occurrences;
+        const QStringList phrase = wordsOf(QString::fromStdString(t));
+        if (!phrase.isEmpty()) byFirstWord[phrase.front()].push_back(phrase);
+    }
+    const QStringList words = wordsOf(QString::fromStdString(text));
+    TargetCount c;
+    c.words = static_cast<int>(words.size());
+    for (qsizetype i = 0; i < words.size();) {
+        qsizetype longest = 0;
+        const auto found = byFirstWord.find(words[i]);
+        if (found != byFirstWord.end())
+            for (const auto& phrase : found->second)
+                if (phrase.size() > longest && i + phrase.size() <= words.size() &&
+                    std::equal(phrase.begin(), phrase.end(), words.begin() + i))
+                    longest = phrase.size();
+        c.occurrences += longest > 0 ? 1 : 0;
+        i += std::max<qsizetype>(longest, 1);
     }
     return c;
+}
+
+std::vector<std::string> defaultTargets(const ProjectStore& store, int64_t conceptId, const std::string& conceptName) {
+    auto words = store.conceptWords(conceptId);
+    return words.empty() ? std::vector<std::string>{conceptName} : words;
 }
 
 SteeringCurve steeringCurve(LanguageModel& model, const ProjectStore& store, const ProjectStore::ResultRef& ref,

@@ -42,11 +42,16 @@ struct SteeringCurve {
     std::string auraMissing;  // why the AurA point asked for is left out (results without AUROC), else empty
 };
 
-// Occurrences of the targets in `text` (case-insensitive, whole words) and its word count.
+// Occurrences of the targets in `text` and its word count. Words are runs of letters and
+// digits, compared case-insensitively; a target of several words matches them in a row,
+// and where targets overlap the longest one starting at a word counts, once.
 struct TargetCount {
     int occurrences = 0, words = 0;
 };
 TargetCount countTargets(const std::string& text, const std::vector<std::string>& targets);
+
+// The words a concept's curve counts by default: its own (Concept::words), else its name.
+std::vector<std::string> defaultTargets(const ProjectStore& store, int64_t conceptId, const std::string& conceptName);
 
 // Called after each generation; return false to cancel (Error "cancelled" is thrown).
 using SteeringProgress = std::function<bool(int done, int total)>;
