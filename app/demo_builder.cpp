@@ -11,6 +11,7 @@
 #include "core/runtime/blas_setup.h"
 #include "core/runtime/llama/llama_training.h"
 #include "core/science/expert_queries.h"
+#include "demo/demo_defaults.h"
 #include "demo/tokenizer_training.h"
 #include "demo/wordnet.h"
 
@@ -33,7 +34,8 @@ using namespace expertscope;
 namespace {
 
 const char* kUsage =
-    "usage: expertscope-demo model   [--wordnet DIR] [--out DIR] [--steps N]\n"
+    "usage: expertscope-demo model   [--wordnet DIR] [--out DIR] [--steps N] [--hidden N] [--intermediate N]\n"
+    "                                [--layers N] [--heads N] (defaults: the committed model's)\n"
     "       expertscope-demo project [--wordnet DIR] [--model DIR] [--out FILE]\n"
     "       expertscope-demo measure [--wordnet DIR] [--project FILE] [--concept NAME] [--experts K] [--runs N]\n"
     "                                [--value on_p50|on_p90|off_mean|zero] [--strength X]\n"
@@ -54,8 +56,6 @@ std::string get(const std::map<std::string, std::string>& o, const std::string& 
     return it == o.end() ? fallback : it->second;
 }
 
-// The demo model's shape and training: about a million parameters, under 10 minutes on two cores.
-constexpr int kSteps = 3000;
 
 int buildModel(const std::map<std::string, std::string>& o) {
     const std::string out = get(o, "out", "resources/demo/model");
@@ -74,10 +74,14 @@ int buildModel(const std::map<std::string, std::string>& o) {
         tokens += static_cast<int64_t>(documents.back().size()) + 2;
     }
     std::fprintf(stderr, "tokenizer: %.1f s; corpus: %lld tokens\n", tokenizerSeconds, static_cast<long long>(tokens));
-    LlamaShape shape;
+    LlamaShape shape = demoModelShape();
     shape.vocab = tok->vocabSize();
-    TrainingOptions t;
-    t.steps = std::stoi(get(o, "steps", std::to_string(kSteps)));
+    shape.hidden = std::stoi(get(o, "hidden", std::to_string(shape.hidden)));
+    shape.intermediate = std::stoi(get(o, "intermediate", std::to_string(shape.intermediate)));
+    shape.layers = std::stoi(get(o, "layers", std::to_string(shape.layers)));
+    shape.heads = shape.kvHeads = std::stoi(get(o, "heads", std::to_string(shape.heads)));
+    TrainingOptions t = demoTraining();
+    t.steps = std::stoi(get(o, "steps", std::to_string(t.steps)));
     t.batch = std::stoi(get(o, "batch", std::to_string(t.batch)));
     t.threads = std::stoi(get(o, "threads", std::to_string(t.threads)));
     t.context = std::stoi(get(o, "context", std::to_string(t.context)));
@@ -149,6 +153,7 @@ int buildProject(const std::map<std::string, std::string>& o) {
                                  {"seconds", std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()},
                                  {"results", concepts}};
         std::printf("%s", QJsonDocument(report).toJson().constData());
+        suggestForcing(*store, demoForcingSuggestion());
         store->checkpoint();
     }
     for (const char* suffix : {"", "-wal", "-shm"}) QFile::remove(QString::fromStdString(out) + suffix);

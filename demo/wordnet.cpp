@@ -228,6 +228,7 @@ ConceptSet buildWordNetConcepts(const WordNet& wn, const std::vector<WordNetCate
         for (const auto& [lemma, sense] : category.roots) concept.source += " " + lemma + ".n." + std::to_string(sense);
         concept.positives = std::move(positives);
         concept.negatives.assign(negatives.begin(), negatives.end());
+        concept.words = categoryWords(wn, category);  // what the steering curve counts
         set.concepts.push_back(std::move(concept));
     }
     return set;

@@ -4,7 +4,10 @@
 // code reads it), and the committed demo model with its concepts finding experts.
 #include "core/base/safetensors.h"
 #include "core/project/analysis.h"
+#include "core/project/result_source.h"
+#include "core/project/steering_curve.h"
 #include "core/runtime/llama/llama_training.h"
+#include "demo/demo_defaults.h"
 #include "demo/tokenizer_training.h"
 #include "demo/wordnet.h"
 #include "test_support.h"
@@ -92,6 +95,10 @@ private slots:
         const auto words = categoryWords(*wordnet_, categories[0]);  // animal
         QCOMPARE(countWords("The dog chased a Cat, then slept.", words).matching, int64_t(2));
         QCOMPARE(countWords("The dog chased a Cat, then slept.", words).words, int64_t(7));
+        // Each concept carries its own words for the steering curve: the lemmas under it.
+        QCOMPARE(set.concepts[0].words, words);
+        QVERIFY(std::binary_search(words.begin(), words.end(), std::string("sea lion")));
+        QVERIFY(!std::binary_search(words.begin(), words.end(), std::string("chair")));
     }
 
     void trainsDeterministicallyIntoTheLoadersLayout() {
@@ -177,6 +184,43 @@ private slots:
             highest = std::max(highest, best);
         }
         QVERIFY(highest >= 0.9);
+    }
+
+    // The demo's suggested forcing steers visibly (issue 14): on the committed model, its
+    // concept's top experts raise the rate of the concept's own words (WordNet lemmas) in
+    // seeded generations well above plain generation's, and the text stays fluent. The
+    // curve as the CLI and the steering tab run it, at k = 0 and the suggested k.
+    void theSuggestedForcingSteersVisibly() {
+        REQUIRE_WORDNET();
+        const auto suggestion = demoForcingSuggestion();
+        std::vector<WordNetCategory> one;
+        for (const auto& c : demoCategories())
+            if (c.name == suggestion.concept) one.push_back(c);
+        QCOMPARE(one.size(), size_t(1));
+        const auto model = loadModel({demoModel().toStdString(), ""});
+        auto store = ProjectStore::open(tmp_.filePath("steer.esproj").toStdString(), true);
+        QCOMPARE(analyse(*store, *model, store->addModel(*model), store->addConceptSet(buildWordNetConcepts(*wordnet_, one)),
+                         RunSettings{}).analysed, 1);
+        suggestForcing(*store, suggestion);
+        QCOMPARE(forcingSuggestion(*store).experts, suggestion.experts);
+        const auto ref = chooseResult(*store, suggestion.concept, ResultRequest{});
+        SteeringOptions o;
+        o.targets = defaultTargets(*store, ref.conceptId, ref.concept);
+        QVERIFY(o.targets.size() > 100);  // the lemmas, not the name
+        o.ks = {0, suggestion.experts};
+        o.value = suggestion.value;
+        o.generation.maxNewTokens = 60;  // the CLI's and the tab's defaults
+        o.generation.temperature = 0.8f;
+        o.generation.topP = 0.95f;
+        o.generation.stopAtEos = false;
+        const auto curve = steeringCurve(*model, *store, ref, o);
+        const auto &plain = curve.points[0], &forced = curve.points[1];
+        qInfo("%s: rate %.4f -> %.4f, texts with a target word %.2f -> %.2f, perplexity %.1f -> %.1f", ref.concept.c_str(),
+              plain.rate, forced.rate, plain.share, forced.share, plain.perplexity, forced.perplexity);
+        // Measured here: 1.1% -> 5.5%, 15% -> 70% of texts, perplexity 7.8 -> 12.1 (margins for other CPUs' rounding).
+        QVERIFY2(forced.rate >= 3 * plain.rate && forced.rate - plain.rate >= 0.02, "the rate does not rise clearly");
+        QVERIFY2(forced.share >= plain.share + 0.25, "few more texts name the concept");
+        QVERIFY2(forced.perplexity < 2 * plain.perplexity, "the forced text breaks down");
     }
 };
 
