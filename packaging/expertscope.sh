@@ -17,7 +17,7 @@ cmake --build "$here/build" -j2
 
 # The demo project: WordNet concepts analysed with the committed demo model (under a
 # minute); rebuilt when missing or older than the model. `expertscope-demo model`
-# retrains the model itself (about 8 minutes; see README "The demo").
+# retrains the model itself (about 37 minutes; see README "The demo").
 demo() {
   local project="$here/build/demo/demo.esproj" model="$here/resources/demo/model/model.safetensors"
   if [ ! -f "$project" ] || [ "$model" -nt "$project" ]; then
