@@ -89,6 +89,65 @@
     </message>
 </context>
 <context>
+    <name>expertscope::AddModelDialog</name>
+    <message>
+        <source>Add model</source>
+        <translation>Modell hinzufügen</translation>
+    </message>
+    <message>
+        <source>No models in the Hugging Face cache (%1).</source>
+        <translation>Keine Modelle im Hugging-Face-Cache (%1).</translation>
+    </message>
+    <message>
+        <source>Models in the Hugging Face cache (%1): double-click one to add it.</source>
+        <translation>Modelle im Hugging-Face-Cache (%1): zum Hinzufügen doppelklicken.</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>Modell</translation>
+    </message>
+    <message>
+        <source>Revision</source>
+        <translation>Revision</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>Größe</translation>
+    </message>
+    <message>
+        <source>Family</source>
+        <translation>Familie</translation>
+    </message>
+    <message>
+        <source>Opens</source>
+        <translation>Lässt sich öffnen</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n file(s) missing from the cache (an interrupted download?)</source>
+        <translation><numerusform>%n Datei fehlt im Cache (ein abgebrochener Download?)</numerusform><numerusform>%n Dateien fehlen im Cache (ein abgebrochener Download?)</numerusform></translation>
+    </message>
+    <message>
+        <source>yes</source>
+        <translation>ja</translation>
+    </message>
+    <message>
+        <source>no: %1</source>
+        <translation>nein: %1</translation>
+    </message>
+    <message>
+        <source>Add</source>
+        <translation>Hinzufügen</translation>
+    </message>
+    <message>
+        <source>Choose a file or folder…</source>
+        <translation>Datei oder Ordner wählen…</translation>
+    </message>
+    <message>
+        <source>A Hugging Face folder (its config.json) or a llama2.c .bin checkpoint</source>
+        <translation>Ein Hugging-Face-Ordner (seine config.json) oder ein llama2.c-Checkpoint (.bin)</translation>
+    </message>
+</context>
+<context>
     <name>expertscope::AnalysisProgress</name>
     <message>
         <source>%1 s</source>

@@ -2,8 +2,10 @@
 #include "ui/main_window.h"
 
 #include "core/base/file_kind.h"
+#include "core/base/hf_cache.h"
 #include "core/runtime/blas_setup.h"
 #include "core/tokenizers/tokenizer.h"
+#include "ui/add_model_dialog.h"
 #include "ui/app_settings.h"
 #include "ui/colearning_view.h"
 #include "ui/concept_list.h"
@@ -127,6 +129,13 @@ void MainWindow::openProjectDialog() {
 }
 
 void MainWindow::addModelDialog() {
+    // First the models already in Hugging Face's cache; "Choose a file or folder" goes on below.
+    AddModelDialog cached(hfHubCacheDir(), this);
+    if (cached.exec() != QDialog::Accepted) return;
+    if (!cached.chosenPath().isEmpty()) {
+        session_->addModel(cached.chosenPath(), QString());
+        return;
+    }
     // A Hugging Face folder is chosen by its config.json; a llama2.c checkpoint by its .bin.
     const QString path = QFileDialog::getOpenFileName(this, tr("Add model"), QString(),
                                                       tr("Models (config.json *.bin);;All files (*)"));

@@ -72,12 +72,17 @@ public:
 };
 
 struct ModelSource {
-    std::string path;           // Hugging Face directory or llama2.c .bin
+    std::string path;           // Hugging Face directory, llama2.c .bin, or hf:ORG/NAME[@REV] from the cache
     std::string tokenizerPath;  // optional: found beside the model when empty
 };
 
 // Detects the format, validates everything and loads. Throws expertscope::Error.
 std::unique_ptr<LanguageModel> loadModel(const ModelSource& source);
+
+// Why this version cannot open the model at `path` (a family it does not support, a config
+// it refuses, no safetensors weights...), from its files alone without loading the
+// weights; empty when it can.
+std::string modelProblem(const std::string& path);
 
 // A GPT-2 of the given dimensions with random weights (normal, standard deviation 0.02,
 // as GPT-2 was initialised): for benchmarks and tests where only the shapes matter.

@@ -1,7 +1,9 @@
 #include "core/base/error.h"
 #include "core/base/file_kind.h"
+#include "core/base/hf_cache.h"
 #include "core/base/json_file.h"
 #include "core/runtime/language_model.h"
+#include "core/runtime/llama/decoder_variant.h"
 #include "core/runtime/llama/llama.h"
 
 #include <QDir>
@@ -9,7 +11,9 @@
 
 namespace expertscope {
 
-std::unique_ptr<LanguageModel> loadModel(const ModelSource& source) {
+std::unique_ptr<LanguageModel> loadModel(const ModelSource& sourceIn) {
+    ModelSource source = sourceIn;
+    if (isHfModelSpec(source.path)) source.path = resolveHfModel(source.path);  // the cache only, never the network
     const QFileInfo fi(QString::fromStdString(source.path));
     if (!fi.exists()) throw Error(source.path + ": no such file or directory");
     switch (modelFormat(source.path)) {
@@ -27,6 +31,31 @@ std::unique_ptr<LanguageModel> loadModel(const ModelSource& source) {
     }
     if (fi.isDir()) throw Error(source.path + ": not a Hugging Face model directory (no config.json)");
     throw Error(source.path + ": expected a Hugging Face directory or a llama2.c .bin checkpoint");
+}
+
+std::string modelProblem(const std::string& path) {
+    try {
+        switch (modelFormat(path)) {
+        case ModelFormat::Llama2c:
+            return {};
+        case ModelFormat::None:
+            return path + ": not a Hugging Face model folder (no config.json) nor a llama2.c .bin checkpoint";
+        case ModelFormat::HuggingFaceFolder:
+            break;
+        }
+        const QDir dir(QString::fromStdString(path));
+        const std::string type = JsonFile(dir.filePath("config.json").toStdString()).optionalString("model_type", "");
+        if (type != "gpt2") readDecoderVariant(path);  // refuses, naming why, what it cannot run
+        if (dir.entryList({"model*.safetensors", "model.safetensors.index.json"}, QDir::Files).isEmpty()) {
+            if (!dir.entryList({"pytorch_model*.bin", "*.pt", "*.pth", "*.ckpt"}, QDir::Files).isEmpty())
+                return "only pickled PyTorch weights (pytorch_model.bin), which Expertscope does not read (unpickling can "
+                       "run code): use the model's safetensors files";
+            return "no weights (model.safetensors)";
+        }
+        return {};
+    } catch (const std::exception& e) {
+        return e.what();
+    }
 }
 
 }  // namespace expertscope
