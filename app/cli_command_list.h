@@ -26,4 +26,7 @@ int coLearningCommand(const std::vector<std::string>& args, std::ostream& out);
 // The steering curve (cli_curve_command.cpp).
 int curveCommand(const std::vector<std::string>& args, std::ostream& out);
 
+// A model from the Hugging Face Hub into the cache (cli_fetch_command.cpp).
+int fetchCommand(const std::vector<std::string>& args, std::ostream& out);
+
 }  // namespace expertscope::cli

@@ -16,6 +16,9 @@ namespace {
 const char* kUsage =
     "usage: expertscope-cli <command> [options]\n"
     "\n"
+    "--model PATH: a Hugging Face folder, a llama2.c .bin, or hf:ORG/NAME[@REVISION] from the\n"
+    "Hugging Face cache (no network)\n"
+    "\n"
     "commands:\n"
     "  info      --model PATH [--tokenizer PATH]\n"
     "            family, architecture, dimensions and every probe point, as JSON (no tokenizer needed)\n"
@@ -38,6 +41,11 @@ const char* kUsage =
     "            e.g. the demo's WordNet lemmas, else its name) in\n"
     "            seeded generations with the top k experts forced, and their perplexity unforced;\n"
     "            --aura adds AurA suppression as one more point (k -1)\n"
+    "  fetch     ORG/NAME [--revision main] [--json]\n"
+    "            the files a model needs (config, safetensors, tokenizer; never pickled .bin) from\n"
+    "            the Hugging Face Hub (HF_ENDPOINT) into its cache (HF_HUB_CACHE, HF_HOME), checked\n"
+    "            against the Hub's checksums and resumable; HF_TOKEN for gated models; nothing with\n"
+    "            HF_HUB_OFFLINE=1. Prints the snapshot folder; open it as --model hf:ORG/NAME\n"
     "  analyse   --model PATH [--tokenizer PATH] --concepts PATH --project FILE\n"
     "            [--pooling max|mean|selfcond] [--seq-len N] [--batch-tokens N] [--threads N]\n"
     "            [--long drop|truncate] [--keep-responses K] [--reuse-mb MB] [--json]\n"
@@ -87,6 +95,7 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
         {"generate", generateCommand},
         {"tokenize", tokenizeCommand},
         {"curve", curveCommand},
+        {"fetch", fetchCommand},
         {"analyse", analyseCommand},
         {"analyze", analyseCommand},
         {"experts", expertsCommand},

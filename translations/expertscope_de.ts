@@ -146,6 +146,46 @@
         <source>A Hugging Face folder (its config.json) or a llama2.c .bin checkpoint</source>
         <translation>Ein Hugging-Face-Ordner (seine config.json) oder ein llama2.c-Checkpoint (.bin)</translation>
     </message>
+    <message>
+        <source>ORG/NAME or ORG/NAME@REVISION, e.g. Qwen/Qwen2.5-0.5B</source>
+        <translation>ORG/NAME oder ORG/NAME@REVISION, z. B. Qwen/Qwen2.5-0.5B</translation>
+    </message>
+    <message>
+        <source>Config, safetensors weights and tokenizer files (never pickled .bin weights), checked against the Hub's checksums; an interrupted download resumes. HF_TOKEN or huggingface-cli login for gated models.</source>
+        <translation>Konfiguration, safetensors-Gewichte und Tokenizer-Dateien (nie gepickelte .bin-Gewichte), gegen die Prüfsummen des Hubs geprüft; ein abgebrochener Download wird fortgesetzt. HF_TOKEN oder huggingface-cli login für zugangsbeschränkte Modelle.</translation>
+    </message>
+    <message>
+        <source>Download</source>
+        <translation>Herunterladen</translation>
+    </message>
+    <message>
+        <source>Cancel download</source>
+        <translation>Download abbrechen</translation>
+    </message>
+    <message>
+        <source>HF_HUB_OFFLINE is set: nothing is downloaded.</source>
+        <translation>HF_HUB_OFFLINE ist gesetzt: es wird nichts heruntergeladen.</translation>
+    </message>
+    <message>
+        <source>From the Hugging Face Hub:</source>
+        <translation>Vom Hugging Face Hub:</translation>
+    </message>
+    <message>
+        <source>Asking the Hub for %1…</source>
+        <translation>Frage den Hub nach %1…</translation>
+    </message>
+    <message>
+        <source>%1 of %2 MiB</source>
+        <translation>%1 von %2 MiB</translation>
+    </message>
+    <message>
+        <source> · %1 MiB/s</source>
+        <translation> · %1 MiB/s</translation>
+    </message>
+    <message>
+        <source> · %1 s left</source>
+        <translation> · noch %1 s</translation>
+    </message>
 </context>
 <context>
     <name>expertscope::AnalysisProgress</name>

@@ -193,6 +193,18 @@ DE = {
     '%n concept(s) analysed': ['%n Konzept analysiert', '%n Konzepte analysiert'],
     '%n refused': ['%n abgelehnt', '%n abgelehnt'],
     '%n word(s)': ['%n Wort', '%n Wörter'],
+    'ORG/NAME or ORG/NAME@REVISION, e.g. Qwen/Qwen2.5-0.5B': 'ORG/NAME oder ORG/NAME@REVISION, z. B. Qwen/Qwen2.5-0.5B',
+    "Config, safetensors weights and tokenizer files (never pickled .bin weights), checked against the Hub's checksums; an interrupted download resumes. HF_TOKEN or huggingface-cli login for gated models.":
+        'Konfiguration, safetensors-Gewichte und Tokenizer-Dateien (nie gepickelte .bin-Gewichte), gegen die Prüfsummen des Hubs '
+        'geprüft; ein abgebrochener Download wird fortgesetzt. HF_TOKEN oder huggingface-cli login für zugangsbeschränkte Modelle.',
+    'Download': 'Herunterladen',
+    'Cancel download': 'Download abbrechen',
+    'HF_HUB_OFFLINE is set: nothing is downloaded.': 'HF_HUB_OFFLINE ist gesetzt: es wird nichts heruntergeladen.',
+    'From the Hugging Face Hub:': 'Vom Hugging Face Hub:',
+    'Asking the Hub for %1…': 'Frage den Hub nach %1…',
+    '%1 of %2 MiB': '%1 von %2 MiB',
+    ' · %1 MiB/s': ' · %1 MiB/s',
+    ' · %1 s left': ' · noch %1 s',
     'No models in the Hugging Face cache (%1).': 'Keine Modelle im Hugging-Face-Cache (%1).',
     'Models in the Hugging Face cache (%1): double-click one to add it.': 'Modelle im Hugging-Face-Cache (%1): zum Hinzufügen doppelklicken.',
     'Model': 'Modell',

@@ -1,15 +1,21 @@
 #include "ui/add_model_dialog.h"
 
 #include "core/base/hf_cache.h"
+#include "core/base/hub_download.h"
 #include "core/runtime/language_model.h"
+#include "ui/post_to_gui.h"
 
 #include <QDialogButtonBox>
+#include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QLineEdit>
 #include <QLocale>
+#include <QProgressBar>
 #include <QPushButton>
 #include <QTableWidget>
 #include <QVBoxLayout>
+#include <QtConcurrent>
 
 namespace expertscope {
 namespace {
@@ -75,10 +81,45 @@ AddModelDialog::AddModelDialog(const std::string& cacheDir, QWidget* parent) : Q
     browse->setObjectName("browseForModel");
     browse->setToolTip(tr("A Hugging Face folder (its config.json) or a llama2.c .bin checkpoint"));
     buttons->addButton(QDialogButtonBox::Cancel);
+    // Download from the Hub into the same cache.
+    hubName_ = new QLineEdit(this);
+    hubName_->setObjectName("hubModelName");
+    hubName_->setPlaceholderText(tr("ORG/NAME or ORG/NAME@REVISION, e.g. Qwen/Qwen2.5-0.5B"));
+    hubName_->setToolTip(tr("Config, safetensors weights and tokenizer files (never pickled .bin weights), checked against "
+                            "the Hub's checksums; an interrupted download resumes. HF_TOKEN or huggingface-cli login for "
+                            "gated models."));
+    download_ = new QPushButton(tr("Download"), this);
+    download_->setObjectName("downloadModel");
+    cancelDownload_ = new QPushButton(tr("Cancel download"), this);
+    cancelDownload_->setObjectName("cancelDownload");
+    cancelDownload_->setEnabled(false);
+    progress_ = new QProgressBar(this);
+    progress_->setObjectName("downloadProgress");
+    progress_->setVisible(false);
+    downloadStatus_ = new QLabel(this);
+    downloadStatus_->setObjectName("downloadStatus");
+    downloadStatus_->setWordWrap(true);
+    downloadStatus_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    if (hubOptionsFromEnvironment().offline) {
+        for (QWidget* w : {static_cast<QWidget*>(hubName_), static_cast<QWidget*>(download_)}) w->setEnabled(false);
+        downloadStatus_->setText(tr("HF_HUB_OFFLINE is set: nothing is downloaded."));
+    }
+    auto* hubRow = new QHBoxLayout;
+    hubRow->addWidget(new QLabel(tr("From the Hugging Face Hub:"), this));
+    hubRow->addWidget(hubName_, 1);
+    hubRow->addWidget(download_);
+    hubRow->addWidget(cancelDownload_);
+
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(intro);
     layout->addWidget(table_, 1);
+    layout->addLayout(hubRow);
+    layout->addWidget(progress_);
+    layout->addWidget(downloadStatus_);
     layout->addWidget(buttons);
+    connect(download_, &QPushButton::clicked, this, &AddModelDialog::startDownload);
+    connect(hubName_, &QLineEdit::returnPressed, this, &AddModelDialog::startDownload);
+    connect(cancelDownload_, &QPushButton::clicked, this, [this] { cancel_->store(true); });
 
     connect(table_, &QTableWidget::itemSelectionChanged, this, [this] {
         const auto* item = table_->currentItem();
@@ -94,6 +135,67 @@ AddModelDialog::AddModelDialog(const std::string& cacheDir, QWidget* parent) : Q
 }
 
 int AddModelDialog::modelCount() const { return table_->rowCount(); }
+
+AddModelDialog::~AddModelDialog() {
+    cancel_->store(true);
+    download_future_.waitForFinished();
+}
+
+void AddModelDialog::reject() {
+    if (!downloading_) return QDialog::reject();
+    cancel_->store(true);  // closes nothing until the download has stopped
+}
+
+void AddModelDialog::startDownload() {
+    const QString text = hubName_->text().trimmed();
+    if (downloading_ || text.isEmpty()) return;
+    const std::string repo = text.section('@', 0, 0).toStdString(), revision = text.contains('@') ? text.section('@', 1).toStdString() : "main";
+    downloading_ = true;
+    cancel_->store(false);
+    download_->setEnabled(false);
+    cancelDownload_->setEnabled(true);
+    open_->setEnabled(false);
+    progress_->setVisible(true);
+    progress_->setRange(0, 0);
+    downloadStatus_->setStyleSheet(QString());
+    downloadStatus_->setText(tr("Asking the Hub for %1…").arg(text));
+    const auto cancel = cancel_;
+    download_future_ = QtConcurrent::run([this, repo, revision, cancel] {
+        QString snapshot, error;
+        try {
+            snapshot = QString::fromStdString(fetchModel(repo, revision, hubOptionsFromEnvironment(), [this, cancel](const DownloadProgress& p) {
+                                                  post(this, [this, p] {
+                                                      const double mib = 1024.0 * 1024.0;
+                                                      progress_->setRange(0, 1000);
+                                                      progress_->setValue(p.total > 0 ? static_cast<int>(1000 * p.done / p.total) : 1000);
+                                                      QString text = tr("%1 of %2 MiB").arg(p.done / mib, 0, 'f', 1).arg(p.total / mib, 0, 'f', 1);
+                                                      if (p.bytesPerSecond > 0) text += tr(" · %1 MiB/s").arg(p.bytesPerSecond / mib, 0, 'f', 2);
+                                                      if (p.secondsLeft >= 0) text += tr(" · %1 s left").arg(qRound(p.secondsLeft));
+                                                      if (!p.file.empty()) text += " · " + QString::fromStdString(p.file);
+                                                      downloadStatus_->setText(text);
+                                                  });
+                                                  return !cancel->load();
+                                              }).snapshot);
+        } catch (const std::exception& e) {
+            error = QString::fromStdString(e.what());
+        }
+        post(this, [this, snapshot, error] { downloadFinished(snapshot, error); });
+    });
+}
+
+void AddModelDialog::downloadFinished(const QString& snapshot, const QString& error) {
+    downloading_ = false;
+    download_->setEnabled(true);
+    cancelDownload_->setEnabled(false);
+    progress_->setVisible(false);
+    if (!error.isEmpty()) {
+        downloadStatus_->setStyleSheet(QStringLiteral("color: #b00020"));
+        downloadStatus_->setText(error);
+        return;
+    }
+    chosen_ = snapshot;
+    accept();
+}
 
 void AddModelDialog::openSelected() {
     const auto* item = table_->currentItem();
