@@ -59,12 +59,17 @@ public:
         QMutexLocker l(&mutex_);
         cut_.insert(file);
     }
+    // The next range request for `file` gets the whole file with 200, as some servers answer.
+    void ignoreRangeOnce(const QString& file) {
+        QMutexLocker l(&mutex_);
+        noRange_.insert(file);
+    }
     // The file list of `repo` gives a wrong sha256 for `file` from now on.
     void wrongChecksum(const QString& repo, const QString& file) {
         QMutexLocker l(&mutex_);
         wrong_.insert(repo + "/" + file);
     }
-    // "GET /path range=bytes=N-" per request, in order.
+    // "GET /path range=bytes=N- auth" per request, in order ("auth": it carried a token).
     QStringList log() const {
         QMutexLocker l(&mutex_);
         return log_;
@@ -81,6 +86,8 @@ public:
         ready_.acquire();
         return port_;
     }
+    // LFS contents come from another origin (another port), as the Hub's CDN is another host.
+    quint16 cdnPort() const { return cdnPort_; }
     ~HubTestServer() override {
         quit();
         wait();
@@ -88,15 +95,18 @@ public:
 
 protected:
     void run() override {
-        QTcpServer server;
+        QTcpServer server, cdn;
         server.listen(QHostAddress::LocalHost, 0);
+        cdn.listen(QHostAddress::LocalHost, 0);
         port_ = server.serverPort();
-        QObject::connect(&server, &QTcpServer::newConnection, [&] {
-            while (QTcpSocket* s = server.nextPendingConnection()) {
-                QObject::connect(s, &QTcpSocket::readyRead, [this, s] { onData(s); });
-                QObject::connect(s, &QTcpSocket::disconnected, s, &QObject::deleteLater);
-            }
-        });
+        cdnPort_ = cdn.serverPort();
+        for (QTcpServer* sv : {&server, &cdn})
+            QObject::connect(sv, &QTcpServer::newConnection, [this, sv] {
+                while (QTcpSocket* s = sv->nextPendingConnection()) {
+                    QObject::connect(s, &QTcpSocket::readyRead, [this, s] { onData(s); });
+                    QObject::connect(s, &QTcpSocket::disconnected, s, &QObject::deleteLater);
+                }
+            });
         ready_.release();
         exec();
     }
@@ -132,7 +142,8 @@ private:
 
     void respond(QTcpSocket* s, const QByteArray& method, const QString& target, const QMap<QByteArray, QByteArray>& headers) {
         QMutexLocker l(&mutex_);
-        log_ << QString::fromLatin1(method) + " " + target + (headers.contains("range") ? " range=" + headers["range"] : QByteArray());
+        log_ << QString::fromLatin1(method) + " " + target + (headers.contains("range") ? " range=" + headers["range"] : QByteArray()) +
+                    (headers.contains("authorization") ? " auth" : "");
         const QString path = target.section('?', 0, 0);
         const bool authorised = !token_.isEmpty() && headers.value("authorization") == "Bearer " + token_;
         // The file list.
@@ -141,7 +152,8 @@ private:
             const QString name = parts.value(0) + "/" + parts.value(1);
             if (!repos_.contains(name)) return send(s, 404, "Not Found", {}, R"({"error":"Repository not found"})");
             const Repo& r = repos_[name];
-            if (const int denied = access(r, authorised)) return send(s, denied, "Denied", {}, R"({"error":"denied"})");
+            // A gated model's file list is public, as on the Hub; its files are not.
+            if (r.isPrivate && !authorised) return send(s, 401, "Unauthorized", {}, R"({"error":"Invalid credentials"})");
             const QString rev = parts.mid(3).join('/');
             if (rev != "main" && rev != r.commit) return send(s, 404, "Not Found", {}, R"({"error":"Revision not found"})");
             QJsonArray siblings;
@@ -170,12 +182,13 @@ private:
         const QString name = parts.value(0) + "/" + parts.value(1), file = parts.mid(4).join('/');
         if (parts.value(2) != "resolve" || !repos_.contains(name)) return send(s, 404, "Not Found", {}, {});
         const Repo& r = repos_[name];
-        if (const int denied = access(r, authorised)) return send(s, denied, "Denied", {}, {});
-        if (!r.files.contains(file)) return send(s, file == "pytorch_model.bin" ? 500 : 404, "No", {}, {});
+        if (const int denied = access(r, authorised)) return send(s, denied, "Denied", {}, "<html>Access to this model is restricted</html>");
+        if (!r.files.contains(file)) return send(s, file == "pytorch_model.bin" ? 500 : 404, "No", {}, "<html>Entry not found</html>");
         const QByteArray& body = r.files[file];
         const QByteArray commit = "X-Repo-Commit: " + r.commit.toLatin1();
         if (isLfs(file))
-            return send(s, 302, "Found", {"Location: /cdn/" + sha256(body), "X-Linked-Etag: \"" + sha256(body) + "\"",
+            return send(s, 302, "Found", {"Location: http://127.0.0.1:" + QByteArray::number(cdnPort_) + "/cdn/" + sha256(body),
+                                          "X-Linked-Etag: \"" + sha256(body) + "\"",
                                           "X-Linked-Size: " + QByteArray::number(body.size()), commit}, {});
         sendFile(s, file, body, headers, {"ETag: \"" + gitBlobId(body) + "\"", commit});
     }
@@ -189,9 +202,10 @@ private:
     void sendFile(QTcpSocket* s, const QString& file, const QByteArray& body, const QMap<QByteArray, QByteArray>& headers,
                   QList<QByteArray> extra) {
         qint64 from = 0;
-        if (headers.contains("range")) {
+        if (headers.contains("range") && !noRange_.remove(file)) {
             from = headers["range"].mid(6).split('-').value(0).toLongLong();
-            if (from >= body.size()) return send(s, 416, "Range Not Satisfiable", {}, {});
+            if (from >= body.size())
+                return send(s, 416, "Range Not Satisfiable", {}, "<?xml version=\"1.0\"?><Error><Code>InvalidRange</Code></Error>");
             extra << "Content-Range: bytes " + QByteArray::number(from) + "-" + QByteArray::number(body.size() - 1) + "/" +
                          QByteArray::number(body.size());
         }
@@ -204,10 +218,10 @@ private:
     mutable QMutex mutex_;
     QMap<QString, Repo> repos_;
     QByteArray token_;
-    QSet<QString> cut_, wrong_;
+    QSet<QString> cut_, wrong_, noRange_;
     QStringList log_;
     QSemaphore ready_;
-    quint16 port_ = 0;
+    quint16 port_ = 0, cdnPort_ = 0;
 };
 
 }  // namespace expertscope::test

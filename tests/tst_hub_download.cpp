@@ -66,7 +66,7 @@ private slots:
         fixture_ = QFileInfo(config).absolutePath();
         hub_ = std::make_unique<test::HubTestServer>();
         for (const QString& name : {kRepo, QString("someone/private"), QString("meta/gated"), QString("cut/model"),
-                                    QString("wrong/model"), QString("disk/model"), QString("cancel/model")})
+                                    QString("wrong/model"), QString("disk/model"), QString("cancel/model"), QString("whole/model")})
             hub_->addRepo(name, fixture_, kCommit);
         hub_->setPrivate("someone/private", false);
         hub_->setPrivate("meta/gated", true);
@@ -109,14 +109,29 @@ private slots:
         const auto ids = direct->tokenize("Once upon a time");
         QCOMPARE(cached->trace(ids).logits, direct->trace(ids).logits);
 
-        // Again: only the file list is asked for; by exact commit, nothing at all.
+        // Again, by branch or by commit: only the file list is asked for.
         const int again = requests();
         const auto second = fetchModel(kRepo.toStdString(), "main", o);
         QCOMPARE(second.downloadedBytes, int64_t(0));
         QCOMPARE(second.reusedBytes, r.downloadedBytes);
         QCOMPARE(requests(), again + 1);
-        fetchModel(kRepo.toStdString(), kCommit.toStdString(), o);
-        QCOMPARE(requests(), again + 1);
+        QCOMPARE(fetchModel(kRepo.toStdString(), kCommit.toStdString(), o).downloadedBytes, int64_t(0));
+        QCOMPARE(requests(), again + 2);
+    }
+
+    // A server that answers a range request with the whole file (200): it starts over,
+    // and the file is still right.
+    void aRangeAnsweredWithTheWholeFileStartsOver() {
+        const auto o = options();
+        hub_->cutOnce("model.safetensors");
+        test::expectError([&] { fetchModel("whole/model", "main", o); }, "run again to resume");
+        hub_->ignoreRangeOnce("model.safetensors");
+        const auto r = fetchModel("whole/model", "main", o);
+        const qint64 config = QFileInfo(fixture_ + "/config.json").size();
+        qint64 total = 0;
+        for (const QFileInfo& fi : QDir(fixture_).entryInfoList(QDir::Files)) total += fi.size();
+        QCOMPARE(r.downloadedBytes, total - config);  // the weights whole, again
+        QCOMPARE(loadModel({r.snapshot, ""})->info().vocab, 512);
     }
 
     void resumesADownloadCutOffMidFile() {
@@ -157,8 +172,17 @@ private slots:
         test::expectError([&] { fetchModel("someone/private", "main", o); }, "the Hub answered 401");
         test::expectError([&] { fetchModel("someone/private", "main", o); }, "set HF_TOKEN");
         o.token = "secret";
+        const int before = requests();
         QCOMPARE(fetchModel("someone/private", "main", o).files.size(), size_t(4));
+        // The token went to the Hub, never to where it redirected.
+        const QStringList log = hub_->log().mid(before);
+        QVERIFY2(log.filter("/api/models/someone/private").filter(" auth").size() == 1, qPrintable(log.join('\n')));
+        QVERIFY2(log.filter("/cdn/").size() == 1 && log.filter("/cdn/").filter(" auth").isEmpty(), qPrintable(log.join('\n')));
+        // A gated model lists its files but refuses them: no snapshot is left that reads as a model.
         test::expectError([&] { fetchModel("meta/gated", "main", o); }, "403 (access denied): a gated model");
+        QVERIFY(!QFileInfo::exists(QString::fromStdString(o.cacheDir) + "/models--meta--gated/snapshots"));
+        test::expectError([&] { resolveHfModel("hf:meta/gated", o.cacheDir); }, "holds no snapshot yet");
+        test::expectError([&] { fetchModel(kRepo.toStdString(), "../../x", o); }, "is not a revision");
         test::expectError([&] { fetchModel("../etc", "main", o); }, "is not a model name on the Hub");
         o.endpoint = "http://127.0.0.1:1";
         test::expectError([&] { fetchModel("x/y", "main", o); }, "cannot reach http://127.0.0.1:1");
@@ -191,18 +215,32 @@ private slots:
         qputenv("HF_HOME", home.toUtf8());
         e = hubOptionsFromEnvironment();
         QCOMPARE(e.token, std::string("hf_fromfile"));
-        QCOMPARE(e.cacheDir, hfHubCacheDir());
+        QCOMPARE(e.cacheDir, home.toStdString() + "/hub");
         for (const char* v : {"HF_HUB_OFFLINE", "HF_ENDPOINT", "HF_HOME"}) qunsetenv(v);
     }
 
     void aCancelKeepsWhatWasDownloaded() {
         const auto o = options();
         bool cancel = true;
-        test::expectError([&] { fetchModel("cancel/model", "main", o, [&](const DownloadProgress& p) { return !(cancel && p.done > 0); }); },
+        // Cancelled on the weights' first report, which comes with their first bytes.
+        test::expectError([&] { fetchModel("cancel/model", "main", o, [&](const DownloadProgress& p) {
+                              return !(cancel && p.file == "model.safetensors");
+                          }); },
                           "cancelled; what was downloaded is kept");
+        const QString partial = QString::fromStdString(o.cacheDir) + "/models--cancel--model/blobs/" +
+                                QFileInfo(blob(o, "model.safetensors")).fileName() + ".incomplete";
+        const qint64 kept = QFileInfo(partial).size();
+        QVERIFY2(kept > 0, "nothing was kept");
+        QVERIFY(!QFileInfo::exists(QString::fromStdString(o.cacheDir) + "/models--cancel--model/snapshots"));
         cancel = false;
         const auto r = fetchModel("cancel/model", "main", o);
         QCOMPARE(r.files.size(), size_t(4));
+        // Nothing kept is fetched again (on loopback the first chunk may be the whole file).
+        qint64 total = 0;
+        for (const QFileInfo& fi : QDir(fixture_).entryInfoList(QDir::Files)) total += fi.size();
+        const qint64 config = QFileInfo(fixture_ + "/config.json").size();
+        QCOMPARE(r.downloadedBytes, total - config - kept);
+        QCOMPARE(loadModel({r.snapshot, ""})->info().vocab, 512);
         QVERIFY(QDir(QString::fromStdString(o.cacheDir) + "/models--cancel--model/blobs").entryList({"*.incomplete", "*.lock"}, QDir::Files).isEmpty());
     }
 

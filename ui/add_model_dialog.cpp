@@ -33,7 +33,7 @@ QString revisionText(const CachedModel& m) {
 
 }  // namespace
 
-AddModelDialog::AddModelDialog(const std::string& cacheDir, QWidget* parent) : QDialog(parent) {
+AddModelDialog::AddModelDialog(const std::string& cacheDir, QWidget* parent) : QDialog(parent), cacheDir_(cacheDir) {
     setWindowTitle(tr("Add model"));
     const auto models = scanHfCache(cacheDir);
     auto* intro = new QLabel(models.empty() ? tr("No models in the Hugging Face cache (%1).").arg(QString::fromStdString(cacheDir))
@@ -160,10 +160,12 @@ void AddModelDialog::startDownload() {
     downloadStatus_->setStyleSheet(QString());
     downloadStatus_->setText(tr("Asking the Hub for %1…").arg(text));
     const auto cancel = cancel_;
-    download_future_ = QtConcurrent::run([this, repo, revision, cancel] {
+    HubOptions options = hubOptionsFromEnvironment();
+    options.cacheDir = cacheDir_;
+    download_future_ = QtConcurrent::run([this, repo, revision, cancel, options] {
         QString snapshot, error;
         try {
-            snapshot = QString::fromStdString(fetchModel(repo, revision, hubOptionsFromEnvironment(), [this, cancel](const DownloadProgress& p) {
+            snapshot = QString::fromStdString(fetchModel(repo, revision, options, [this, cancel](const DownloadProgress& p) {
                                                   post(this, [this, p] {
                                                       const double mib = 1024.0 * 1024.0;
                                                       progress_->setRange(0, 1000);

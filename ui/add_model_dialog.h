@@ -44,6 +44,7 @@ private:
     QProgressBar* progress_;
     QLabel* downloadStatus_;
     QString chosen_;
+    std::string cacheDir_;  // listed, and downloaded into
     std::shared_ptr<std::atomic<bool>> cancel_ = std::make_shared<std::atomic<bool>>(false);
     QFuture<void> download_future_;
     bool downloading_ = false;

@@ -134,6 +134,9 @@ std::string resolveHfModel(const std::string& spec, const std::string& cacheDir)
     const QDir snapshots(repoDir.filePath("snapshots"));
     const QStringList present = snapshots.entryList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name);
     std::string commit;
+    if (present.isEmpty() && refs.empty())
+        throw Error(spec + ": not in the Hugging Face cache (" + cacheDir + "): its folder holds no snapshot yet (a download "
+                    "that did not finish?); download it again");
     if (revision.empty()) {
         if (refs.count("main")) commit = refs.at("main");
         else if (present.size() == 1) commit = present.front().toStdString();

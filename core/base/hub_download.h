@@ -4,8 +4,10 @@
 // the files a model needs (config, safetensors weights or shards, tokenizer files; never
 // pickled .bin weights), each checked against the Hub's checksum (LFS sha256, else the
 // git blob id), resumed where an interrupted download stopped, and guarded by a lock per
-// blob so two downloads of one model do not corrupt the cache. HF_HUB_OFFLINE=1: no
-// network at all. Runs on the calling thread (a local event loop); throws Error.
+// blob (huggingface_hub's own lock files, flock) so two downloads of one model, here or by
+// Python tools, do not corrupt the cache. The token goes to the endpoint only, never to
+// where it redirects. HF_HUB_OFFLINE=1: no network at all. Runs on the calling thread (a
+// local event loop); throws Error.
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -39,8 +41,9 @@ struct FetchResult {
     int64_t downloadedBytes = 0, reusedBytes = 0;
 };
 
-// The model at `revision` (a branch, tag or commit; "main" by default). Offline, or when
-// every file is in the cache already for a commit named exactly, nothing is requested.
+// The model at `revision` (a branch, tag or commit; "main" by default). Blobs already in
+// the cache are not downloaded again (the file list is always asked for); the snapshot's
+// links are made once every blob is there. Offline, only the cache is read.
 FetchResult fetchModel(const std::string& repo, const std::string& revision, const HubOptions& options,
                        const DownloadCallback& progress = {});
 
