@@ -16,8 +16,8 @@ namespace {
 const char* kUsage =
     "usage: expertscope-cli <command> [options]\n"
     "\n"
-    "--model PATH: a Hugging Face folder, a llama2.c .bin, or hf:ORG/NAME[@REVISION] from the\n"
-    "Hugging Face cache (no network)\n"
+    "--model PATH: a Hugging Face folder, a .gguf (llama; dequantised on load), a llama2.c .bin, or\n"
+    "hf:ORG/NAME[@REVISION] from the Hugging Face cache (no network)\n"
     "\n"
     "commands:\n"
     "  info      --model PATH [--tokenizer PATH]\n"

@@ -4,6 +4,7 @@
 // of a real one.
 #include "core/base/error.h"
 #include "core/base/gguf.h"
+#include "gguf_writer.h"
 #include "test_support.h"
 
 #include <QByteArray>
@@ -11,8 +12,10 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <cmath>
 #include <cstring>
 #include <limits>
+#include <random>
 
 using namespace expertscope;
 
@@ -511,6 +514,136 @@ private slots:
     void notAGgufFile() {
         expectOpenError(file("does-not-exist.gguf"), "cannot open");
         expectOpenError(dir_.path(), "not a regular file");
+    }
+
+    // Tensor infos and data: each tensor where its info says, aligned, read back as floats.
+    void tensorsAreReadAndDequantised() {
+        std::mt19937 rng(7);
+        std::normal_distribution<float> normal(0.f, 0.3f);
+        std::vector<float> v(64 * 3);
+        for (auto& x : v) x = normal(rng);
+        test::GgufWriter w;
+        w.add("general.architecture", std::string("llama"));
+        w.f32("a", {64, 3}, v);
+        w.tensor("h", {64, 3}, 1, test::GgufWriter::encodeF16(v));
+        QByteArray bf16;
+        std::vector<float> truncated;
+        for (float x : v) {
+            uint32_t bits;
+            std::memcpy(&bits, &x, 4);
+            bf16.append(static_cast<char>((bits >> 16) & 0xff)).append(static_cast<char>(bits >> 24));
+            bits &= 0xffff0000u;
+            float t;
+            std::memcpy(&t, &bits, 4);
+            truncated.push_back(t);
+        }
+        w.tensor("b", {64, 3}, 30, bf16);
+        w.tensor("q", {64, 3}, 8, test::GgufWriter::encodeQ8_0(v));
+        // F16 values whose floats are known exactly: 1, -2, 0.5, the largest, the smallest subnormal.
+        const QByteArray specials("\x00\x3c\x00\xc0\x00\x38\xff\x7b\x01\x00\x00\x00\x00\x80\x00\x7c", 16);
+        w.tensor("special", {8}, 1, specials);
+        const QString path = file("tensors.gguf");
+        QVERIFY(w.save(path));
+        const GgufFile f(path.toStdString());
+        QCOMPARE(f.tensors().size(), size_t(5));
+        const GgufTensor* a = f.findTensor("a");
+        QVERIFY(a && !f.findTensor("missing"));
+        QCOMPARE(a->dims, (std::vector<uint64_t>{64, 3}));
+        QCOMPARE(a->offset % 32, uint64_t(0));
+        QCOMPARE(f.readFloats(*a), v);
+        QCOMPARE(f.readFloats(*f.findTensor("b")), truncated);
+        const auto h = f.readFloats(*f.findTensor("h"));
+        for (size_t i = 0; i < v.size(); ++i) QVERIFY2(std::fabs(h[i] - v[i]) <= std::ldexp(std::fabs(v[i]), -11), qPrintable(QString::number(i)));
+        QCOMPARE(f.readFloats(*f.findTensor("special")),
+                 (std::vector<float>{1.f, -2.f, 0.5f, 65504.f, std::ldexp(1.f, -24), 0.f, -0.f, std::numeric_limits<float>::infinity()}));
+        // Q8_0: within half a step of each block's scale (the step's half-precision rounding aside).
+        const auto q = f.readFloats(*f.findTensor("q"));
+        for (size_t b = 0; b < v.size(); b += 32) {
+            float amax = 0;
+            for (size_t i = 0; i < 32; ++i) amax = std::max(amax, std::fabs(v[b + i]));
+            for (size_t i = 0; i < 32; ++i) QVERIFY(std::fabs(q[b + i] - v[b + i]) <= 0.5f * amax / 127.f * 1.01f + amax * 1e-3f);
+        }
+    }
+
+    // Q4_K and Q6_K super-blocks of chosen bytes against the values ggml's block layout gives
+    // them, computed here element by element (where each value's bits and scale lie) rather
+    // than block by block as the reader does.
+    void kQuantsFollowGgmlsBlockLayout() {
+        std::mt19937 rng(3);
+        auto bytes = [&](int n) {
+            QByteArray b;
+            for (int i = 0; i < n; ++i) b.append(static_cast<char>(rng() & 0xff));
+            return b;
+        };
+        const float d = 0.25f, dmin = 0.125f;  // exact in half precision: 0x3400, 0x3000
+        QByteArray q4 = QByteArray("\x00\x34\x00\x30", 4) + bytes(12) + bytes(128);
+        QByteArray q6 = bytes(128) + bytes(64) + bytes(16) + QByteArray("\x00\x34", 2);
+        test::GgufWriter w;
+        w.tensor("q4", {256}, 12, q4);
+        w.tensor("q6", {256}, 14, q6);
+        const QString path = file("kquants.gguf");
+        QVERIFY(w.save(path));
+        const GgufFile f(path.toStdString());
+        const auto got4 = f.readFloats(*f.findTensor("q4"));
+        const auto got6 = f.readFloats(*f.findTensor("q6"));
+        const auto* s = reinterpret_cast<const unsigned char*>(q4.constData()) + 4;
+        const auto* qs = reinterpret_cast<const unsigned char*>(q4.constData()) + 16;
+        for (int e = 0; e < 256; ++e) {
+            const int sub = e / 32;  // eight sub-blocks of 32, each with a 6-bit scale and min
+            const int scale = sub < 4 ? s[sub] & 63 : (s[sub + 4] & 15) | ((s[sub - 4] >> 6) << 4);
+            const int min = sub < 4 ? s[sub + 4] & 63 : (s[sub + 4] >> 4) | ((s[sub] >> 6) << 4);
+            const unsigned char byte = qs[32 * (sub / 2) + e % 32];  // pairs of sub-blocks share 32 bytes
+            const int nibble = sub % 2 == 0 ? byte & 15 : byte >> 4;
+            QCOMPARE(got4[static_cast<size_t>(e)], d * scale * nibble - dmin * min);
+        }
+        const auto* ql = reinterpret_cast<const unsigned char*>(q6.constData());
+        const auto* qh = ql + 128;
+        const auto* sc = reinterpret_cast<const int8_t*>(ql + 192);
+        for (int e = 0; e < 256; ++e) {
+            const int half = e / 128, r = e % 128, group = r / 32, l = r % 32;  // four groups of 32 per half
+            const int low = (ql[64 * half + l + 32 * (group % 2)] >> (group >= 2 ? 4 : 0)) & 15;
+            const int high = (qh[32 * half + l] >> (2 * group)) & 3;
+            const int scale = sc[8 * half + l / 16 + 2 * group];
+            QCOMPARE(got6[static_cast<size_t>(e)], d * scale * ((low | (high << 4)) - 32));
+        }
+    }
+
+    void badTensorInfosAreRefused() {
+        const QString path = file("bad-tensors.gguf");
+        {
+            test::GgufWriter w;
+            w.tensor("iq", {256}, 19, QByteArray(66, '\0'));
+            QVERIFY(w.save(path));
+            expectOpenError(path, "tensor 'iq' has ggml type 19, whose layout this version does not know");
+        }
+        {
+            test::GgufWriter w;
+            w.tensor("q5", {256}, 13, QByteArray(176, '\0'));
+            QVERIFY(w.save(path));
+            const GgufFile f(path.toStdString());
+            test::expectError([&] { f.readFloats(f.tensors()[0]); }, "tensor 'q5' is Q5_K, which this version does not read");
+        }
+        {
+            test::GgufWriter w;
+            w.tensor("odd", {33}, 8, QByteArray(34, '\0'));
+            QVERIFY(w.save(path));
+            expectOpenError(path, "tensor 'odd': rows of 33 values do not divide into Q8_0 blocks of 32");
+        }
+        {
+            test::GgufWriter w;
+            w.f32("same", {4}, {1, 2, 3, 4});
+            w.f32("same", {4}, {1, 2, 3, 4});
+            QVERIFY(w.save(path));
+            expectOpenError(path, "tensor 'same' appears twice");
+        }
+        {
+            test::GgufWriter w;
+            w.f32("cut", {64}, std::vector<float>(64, 1.f));
+            QVERIFY(w.save(path));
+            QFile f(path);
+            QVERIFY(f.resize(f.size() - 4));
+            expectOpenError(path, "tensor 'cut' (256 bytes at data offset 0) runs past the end of the file");
+        }
     }
 };
 

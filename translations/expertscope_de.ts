@@ -143,10 +143,6 @@
         <translation>Datei oder Ordner wählen…</translation>
     </message>
     <message>
-        <source>A Hugging Face folder (its config.json) or a llama2.c .bin checkpoint</source>
-        <translation>Ein Hugging-Face-Ordner (seine config.json) oder ein llama2.c-Checkpoint (.bin)</translation>
-    </message>
-    <message>
         <source>ORG/NAME or ORG/NAME@REVISION, e.g. Qwen/Qwen2.5-0.5B</source>
         <translation>ORG/NAME oder ORG/NAME@REVISION, z. B. Qwen/Qwen2.5-0.5B</translation>
     </message>
@@ -185,6 +181,10 @@
     <message>
         <source> · %1 s left</source>
         <translation> · noch %1 s</translation>
+    </message>
+    <message>
+        <source>A Hugging Face folder (its config.json), a GGUF file or a llama2.c .bin checkpoint</source>
+        <translation>Ein Hugging-Face-Ordner (seine config.json), eine GGUF-Datei oder ein llama2.c-Checkpoint (.bin)</translation>
     </message>
 </context>
 <context>
@@ -787,10 +787,6 @@
         <translation>Modell hinzufügen</translation>
     </message>
     <message>
-        <source>Models (config.json *.bin);;All files (*)</source>
-        <translation>Modelle (config.json *.bin);;Alle Dateien (*)</translation>
-    </message>
-    <message>
         <source>Tokenizer (cancel: the one beside the model)</source>
         <translation>Tokenizer (Abbrechen: der neben dem Modell)</translation>
     </message>
@@ -837,6 +833,10 @@
     <message>
         <source>Write the plotted numbers (CSV) and a manifest (JSON: model, weights' SHA-256, concept set, run settings, version, date) beside every exported figure</source>
         <translation>Neben jede exportierte Abbildung die dargestellten Zahlen (CSV) und ein Manifest schreiben (JSON: Modell, SHA-256 der Gewichte, Konzeptmenge, Laufeinstellungen, Version, Datum)</translation>
+    </message>
+    <message>
+        <source>Models (config.json *.gguf *.bin);;All files (*)</source>
+        <translation>Modelle (config.json *.gguf *.bin);;Alle Dateien (*)</translation>
     </message>
 </context>
 <context>

@@ -217,7 +217,7 @@ DE = {
     'no: %1': 'nein: %1',
     'Add': 'Hinzufügen',
     'Choose a file or folder…': 'Datei oder Ordner wählen…',
-    'A Hugging Face folder (its config.json) or a llama2.c .bin checkpoint': 'Ein Hugging-Face-Ordner (seine config.json) oder ein llama2.c-Checkpoint (.bin)',
+    'A Hugging Face folder (its config.json), a GGUF file or a llama2.c .bin checkpoint': 'Ein Hugging-Face-Ordner (seine config.json), eine GGUF-Datei oder ein llama2.c-Checkpoint (.bin)',
     'Suggested by the project: %1': 'Vom Projekt vorgeschlagen: %1',
     "Words counted in the generated texts, separated by commas (whole words, any case). Default: the concept's own words (for the demo, the WordNet lemmas under it), else its name":
         'In den erzeugten Texten gezählte Wörter, durch Kommas getrennt (ganze Wörter, Groß-/Kleinschreibung egal). '
@@ -258,7 +258,7 @@ DE = {
     'Export figure…': 'Abbildung exportieren…',
     'Copy figure': 'Abbildung kopieren',
     'Add model': 'Modell hinzufügen',
-    'Models (config.json *.bin);;All files (*)': 'Modelle (config.json *.bin);;Alle Dateien (*)',
+    'Models (config.json *.gguf *.bin);;All files (*)': 'Modelle (config.json *.gguf *.bin);;Alle Dateien (*)',
     'Tokenizer (cancel: the one beside the model)': 'Tokenizer (Abbrechen: der neben dem Modell)',
     'sentencepiece models (*.model)': 'sentencepiece-Modelle (*.model)',
     'Empty: the model starts a text of its own': 'Leer: das Modell beginnt einen eigenen Text',

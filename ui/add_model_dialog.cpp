@@ -79,7 +79,7 @@ AddModelDialog::AddModelDialog(const std::string& cacheDir, QWidget* parent) : Q
     open_->setEnabled(false);
     auto* browse = buttons->addButton(tr("Choose a file or folder…"), QDialogButtonBox::ActionRole);
     browse->setObjectName("browseForModel");
-    browse->setToolTip(tr("A Hugging Face folder (its config.json) or a llama2.c .bin checkpoint"));
+    browse->setToolTip(tr("A Hugging Face folder (its config.json), a GGUF file or a llama2.c .bin checkpoint"));
     buttons->addButton(QDialogButtonBox::Cancel);
     // Download from the Hub into the same cache.
     hubName_ = new QLineEdit(this);

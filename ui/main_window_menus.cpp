@@ -136,9 +136,9 @@ void MainWindow::addModelDialog() {
         session_->addModel(cached.chosenPath(), QString());
         return;
     }
-    // A Hugging Face folder is chosen by its config.json; a llama2.c checkpoint by its .bin.
+    // A Hugging Face folder is chosen by its config.json; a GGUF or llama2.c file by itself.
     const QString path = QFileDialog::getOpenFileName(this, tr("Add model"), QString(),
-                                                      tr("Models (config.json *.bin);;All files (*)"));
+                                                      tr("Models (config.json *.gguf *.bin);;All files (*)"));
     if (path.isEmpty()) return;
     const QFileInfo fi(path);
     if (fi.fileName() == "config.json") {

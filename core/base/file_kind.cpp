@@ -8,6 +8,7 @@ namespace expertscope {
 ModelFormat modelFormat(const std::string& path) {
     const QFileInfo fi(QString::fromStdString(path));
     if (fi.isDir()) return QFileInfo::exists(QDir(fi.absoluteFilePath()).filePath("config.json")) ? ModelFormat::HuggingFaceFolder : ModelFormat::None;
+    if (fi.isFile() && fi.suffix().toLower() == "gguf") return ModelFormat::Gguf;
     return fi.isFile() && fi.suffix() == "bin" ? ModelFormat::Llama2c : ModelFormat::None;
 }
 

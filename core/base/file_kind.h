@@ -5,7 +5,7 @@
 
 namespace expertscope {
 
-enum class ModelFormat { None, HuggingFaceFolder, Llama2c };  // a folder with config.json; a .bin
+enum class ModelFormat { None, HuggingFaceFolder, Llama2c, Gguf };  // a folder with config.json; a .bin; a .gguf
 ModelFormat modelFormat(const std::string& path);
 
 // An ml-selfcond folder (with concept_list.csv), a .csv/.tsv table, a .txt of positives.

@@ -214,6 +214,138 @@ private:
 
 }  // namespace
 
+namespace {
+
+// ggml's tensor types: values per block, bytes per block, and how to read them as floats
+// (the block formats of llama.cpp's ggml-common.h: scales in IEEE half precision).
+float halfToFloat(uint16_t h) {
+    const uint32_t sign = static_cast<uint32_t>(h & 0x8000u) << 16;
+    uint32_t exponent = (h >> 10) & 0x1fu, mantissa = h & 0x3ffu, bits;
+    if (exponent == 0x1f) {
+        bits = sign | 0x7f800000u | (mantissa << 13);  // inf, NaN
+    } else if (exponent != 0) {
+        bits = sign | ((exponent + 112) << 23) | (mantissa << 13);
+    } else if (mantissa == 0) {
+        bits = sign;
+    } else {  // subnormal: normalise
+        exponent = 113;
+        while ((mantissa & 0x400u) == 0) {
+            mantissa <<= 1;
+            --exponent;
+        }
+        bits = sign | (exponent << 23) | ((mantissa & 0x3ffu) << 13);
+    }
+    float f;
+    std::memcpy(&f, &bits, 4);
+    return f;
+}
+
+float halfAt(const unsigned char* p) { return halfToFloat(static_cast<uint16_t>(p[0] | (p[1] << 8))); }
+
+void readF32(const unsigned char* in, float* out, int64_t n) { std::memcpy(out, in, static_cast<size_t>(n) * 4); }
+void readF16(const unsigned char* in, float* out, int64_t n) {
+    for (int64_t i = 0; i < n; ++i) out[i] = halfAt(in + 2 * i);
+}
+void readBF16(const unsigned char* in, float* out, int64_t n) {
+    for (int64_t i = 0; i < n; ++i) {
+        const uint32_t bits = static_cast<uint32_t>(in[2 * i] | (in[2 * i + 1] << 8)) << 16;
+        std::memcpy(out + i, &bits, 4);
+    }
+}
+// Q8_0: blocks of 32 values: a half scale d, then 32 int8 q; value = d * q.
+void readQ8_0(const unsigned char* in, float* out, int64_t n) {
+    for (int64_t b = 0; b < n / 32; ++b, in += 34) {
+        const float d = halfAt(in);
+        for (int i = 0; i < 32; ++i) *out++ = d * static_cast<float>(static_cast<int8_t>(in[2 + i]));
+    }
+}
+// Q4_K: super-blocks of 256 values: half d and dmin, 12 bytes of eight 6-bit (scale, min)
+// pairs, 128 bytes of 4-bit q; sub-block j of 32: value = d * scale_j * q - dmin * min_j.
+void readQ4_K(const unsigned char* in, float* out, int64_t n) {
+    for (int64_t b = 0; b < n / 256; ++b, in += 144) {
+        const float d = halfAt(in), dmin = halfAt(in + 2);
+        const unsigned char* scales = in + 4;
+        const unsigned char* q = in + 16;
+        auto scaleMin = [&](int j, int& sc, int& m) {
+            if (j < 4) {
+                sc = scales[j] & 63;
+                m = scales[j + 4] & 63;
+            } else {
+                sc = (scales[j + 4] & 0xf) | ((scales[j - 4] >> 6) << 4);
+                m = (scales[j + 4] >> 4) | ((scales[j] >> 6) << 4);
+            }
+        };
+        for (int j = 0; j < 8; j += 2, q += 32) {  // 64 values: low nibbles, then high
+            int sc0, m0, sc1, m1;
+            scaleMin(j, sc0, m0);
+            scaleMin(j + 1, sc1, m1);
+            for (int l = 0; l < 32; ++l) *out++ = d * sc0 * (q[l] & 0xf) - dmin * m0;
+            for (int l = 0; l < 32; ++l) *out++ = d * sc1 * (q[l] >> 4) - dmin * m1;
+        }
+    }
+}
+// Q6_K: super-blocks of 256 values: 128 bytes of low 4 bits, 64 of high 2 bits, 16 int8
+// scales, a half d; value = d * scale * (q - 32).
+void readQ6_K(const unsigned char* in, float* out, int64_t n) {
+    for (int64_t b = 0; b < n / 256; ++b, in += 210) {
+        const unsigned char* ql = in;
+        const unsigned char* qh = in + 128;
+        const auto* sc = reinterpret_cast<const int8_t*>(in + 192);
+        const float d = halfAt(in + 208);
+        for (int half = 0; half < 2; ++half, ql += 64, qh += 32, sc += 8, out += 128)
+            for (int l = 0; l < 32; ++l) {
+                const int is = l / 16;
+                const int q1 = ((ql[l] & 0xf) | (((qh[l] >> 0) & 3) << 4)) - 32;
+                const int q2 = ((ql[l + 32] & 0xf) | (((qh[l] >> 2) & 3) << 4)) - 32;
+                const int q3 = ((ql[l] >> 4) | (((qh[l] >> 4) & 3) << 4)) - 32;
+                const int q4 = ((ql[l + 32] >> 4) | (((qh[l] >> 6) & 3) << 4)) - 32;
+                out[l] = d * sc[is] * q1;
+                out[l + 32] = d * sc[is + 2] * q2;
+                out[l + 64] = d * sc[is + 4] * q3;
+                out[l + 96] = d * sc[is + 6] * q4;
+            }
+    }
+}
+
+struct GgmlLayout {
+    const char* name = nullptr;
+    uint64_t blockElements = 0, blockBytes = 0;
+    void (*dequantise)(const unsigned char*, float*, int64_t) = nullptr;
+};
+
+GgmlLayout ggmlLayout(uint32_t type) {
+    switch (type) {
+    case 0: return {"F32", 1, 4, readF32};
+    case 1: return {"F16", 1, 2, readF16};
+    case 2: return {"Q4_0", 32, 18, nullptr};
+    case 3: return {"Q4_1", 32, 20, nullptr};
+    case 6: return {"Q5_0", 32, 22, nullptr};
+    case 7: return {"Q5_1", 32, 24, nullptr};
+    case 8: return {"Q8_0", 32, 34, readQ8_0};
+    case 9: return {"Q8_1", 32, 36, nullptr};
+    case 10: return {"Q2_K", 256, 84, nullptr};
+    case 11: return {"Q3_K", 256, 110, nullptr};
+    case 12: return {"Q4_K", 256, 144, readQ4_K};
+    case 13: return {"Q5_K", 256, 176, nullptr};
+    case 14: return {"Q6_K", 256, 210, readQ6_K};
+    case 15: return {"Q8_K", 256, 292, nullptr};
+    case 24: return {"I8", 1, 1, nullptr};
+    case 25: return {"I16", 1, 2, nullptr};
+    case 26: return {"I32", 1, 4, nullptr};
+    case 27: return {"I64", 1, 8, nullptr};
+    case 28: return {"F64", 1, 8, nullptr};
+    case 30: return {"BF16", 1, 2, readBF16};
+    default: return {};
+    }
+}
+
+}  // namespace
+
+std::string ggmlTypeName(uint32_t type) {
+    const auto l = ggmlLayout(type);
+    return l.name ? l.name : "type " + std::to_string(type);
+}
+
 const char* ggufTypeName(GgufType type) {
     static const char* const kNames[] = {"UINT8", "INT8",  "UINT16", "INT16",  "UINT32", "INT32",  "FLOAT32",
                                          "BOOL",  "STRING", "ARRAY", "UINT64", "INT64", "FLOAT64"};
@@ -350,6 +482,95 @@ GgufFile::GgufFile(const std::string& path) : path_(path) {
     if (tensorCount_ > in.remaining() / kMinTensorInfoBytes)
         fail(path, "tensor count " + num(tensorCount_) + " cannot fit in the " + num(in.remaining()) +
                        " bytes after the metadata (a tensor info takes at least " + num(kMinTensorInfoBytes) + ")");
+
+    // Tensor infos; their data starts at the next multiple of the alignment.
+    uint64_t alignment = 32;
+    if (contains("general.alignment")) {
+        const int64_t a = integer("general.alignment");
+        if (a < 1 || a > (1 << 20) || (a & (a - 1)) != 0)
+            fail(path, "general.alignment is " + std::to_string(a) + ", not a power of two up to 1 MiB");
+        alignment = static_cast<uint64_t>(a);
+    }
+    tensors_.reserve(static_cast<size_t>(tensorCount_));
+    for (uint64_t t = 0; t < tensorCount_; ++t) {
+        const std::string at = "tensor info " + num(t);
+        GgufTensor x;
+        in.need(8, at + ": truncated: the name length");
+        const uint64_t len = in.uint(8);
+        if (len == 0 || len > 65535) fail(path, at + ": name length " + num(len) + " (1 to 65535 bytes are read)");
+        in.need(len, at + ": truncated: the name");
+        x.name.resize(static_cast<size_t>(len));
+        in.read(x.name.data(), static_cast<size_t>(len));
+        const std::string named = "tensor '" + escaped(x.name, true) + "'";
+        in.need(4, named + ": truncated: the dimension count");
+        const uint64_t n = in.uint(4);
+        if (n < 1 || n > 4) fail(path, named + " has " + num(n) + " dimensions (1 to 4 are read)");
+        in.need(8 * n + 4 + 8, named + ": truncated: its dimensions, type and offset");
+        uint64_t elements = 1;
+        for (uint64_t d = 0; d < n; ++d) {
+            const uint64_t v = in.uint(8);
+            if (v == 0 || v > (uint64_t{1} << 40) || elements > (uint64_t{1} << 48) / v)
+                fail(path, named + ": dimension " + num(d) + " is " + num(v) + "; refused as implausible");
+            x.dims.push_back(v);
+            elements *= v;
+        }
+        x.type = static_cast<uint32_t>(in.uint(4));
+        const uint64_t relative = in.uint(8);
+        const auto layout = ggmlLayout(x.type);
+        if (layout.blockElements == 0)
+            fail(path, named + " has ggml type " + num(x.type) + ", whose layout this version does not know");
+        if (x.dims[0] % layout.blockElements != 0)
+            fail(path, named + ": rows of " + num(x.dims[0]) + " values do not divide into " + ggmlTypeName(x.type) + " blocks of " +
+                           num(layout.blockElements));
+        x.bytes = elements / layout.blockElements * layout.blockBytes;
+        if (relative % alignment != 0) fail(path, named + ": data offset " + num(relative) + " is not a multiple of " + num(alignment));
+        x.offset = relative;
+        if (!tensorIndex_.emplace(x.name, tensors_.size()).second) fail(path, named + " appears twice");
+        tensors_.push_back(std::move(x));
+    }
+    const uint64_t dataStart = (in.offset() + alignment - 1) / alignment * alignment;
+    for (auto& x : tensors_) {
+        if (x.offset > in.size() || dataStart > in.size() - x.offset || x.bytes > in.size() - dataStart - x.offset)
+            fail(path, "tensor '" + escaped(x.name, true) + "' (" + num(x.bytes) + " bytes at data offset " + num(x.offset) +
+                           ") runs past the end of the file (" + num(in.size()) + " bytes; truncated?)");
+        x.offset += dataStart;
+    }
+}
+
+uint64_t GgufTensor::elements() const {
+    uint64_t n = 1;
+    for (uint64_t d : dims) n *= d;
+    return n;
+}
+
+const GgufTensor* GgufFile::findTensor(const std::string& name) const {
+    const auto it = tensorIndex_.find(name);
+    return it == tensorIndex_.end() ? nullptr : &tensors_[it->second];
+}
+
+std::vector<float> GgufFile::readFloats(const GgufTensor& t) const {
+    const auto layout = ggmlLayout(t.type);
+    if (!layout.dequantise)
+        fail(path_, "tensor '" + escaped(t.name, true) + "' is " + ggmlTypeName(t.type) +
+                        ", which this version does not read (F32, F16, BF16, Q8_0, Q4_K and Q6_K are read)");
+    std::vector<unsigned char> bytes(static_cast<size_t>(t.bytes));
+    const int fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) fail(path_, std::string("cannot open: ") + std::strerror(errno));
+    size_t done = 0;
+    while (done < bytes.size()) {
+        const ssize_t got = ::pread(fd, bytes.data() + done, bytes.size() - done, static_cast<off_t>(t.offset + done));
+        if (got > 0) {
+            done += static_cast<size_t>(got);
+            continue;
+        }
+        if (got < 0 && errno == EINTR) continue;
+        ::close(fd);
+        fail(path_, "tensor '" + escaped(t.name, true) + "': " + (got == 0 ? std::string("the file ends early (it shrank?)") : std::strerror(errno)));
+    }
+    ::close(fd);
+    std::vector<float> out(static_cast<size_t>(t.elements()));
+    layout.dequantise(bytes.data(), out.data(), static_cast<int64_t>(out.size()));
+    return out;
 }
 
 std::vector<std::string> GgufFile::keys() const {

@@ -1,5 +1,6 @@
 #include "core/base/error.h"
 #include "core/base/file_kind.h"
+#include "core/base/gguf.h"
 #include "core/base/hf_cache.h"
 #include "core/base/json_file.h"
 #include "core/runtime/language_model.h"
@@ -26,11 +27,13 @@ std::unique_ptr<LanguageModel> loadModel(const ModelSource& sourceIn) {
     }
     case ModelFormat::Llama2c:
         return loadLlama2c(source.path, source.tokenizerPath);
+    case ModelFormat::Gguf:
+        return loadLlamaGguf(source.path, source.tokenizerPath);
     case ModelFormat::None:
         break;
     }
     if (fi.isDir()) throw Error(source.path + ": not a Hugging Face model directory (no config.json)");
-    throw Error(source.path + ": expected a Hugging Face directory or a llama2.c .bin checkpoint");
+    throw Error(source.path + ": expected a Hugging Face directory, a GGUF file or a llama2.c .bin checkpoint");
 }
 
 std::string modelProblem(const std::string& path) {
@@ -38,6 +41,11 @@ std::string modelProblem(const std::string& path) {
         switch (modelFormat(path)) {
         case ModelFormat::Llama2c:
             return {};
+        case ModelFormat::Gguf: {
+            const GgufFile g(path);  // refuses a damaged file, naming what is wrong
+            const std::string arch = g.contains("general.architecture") ? g.string("general.architecture") : std::string();
+            return arch == "llama" ? std::string() : "GGUF architecture '" + arch + "' is not read yet (llama is)";
+        }
         case ModelFormat::None:
             return path + ": not a Hugging Face model folder (no config.json) nor a llama2.c .bin checkpoint";
         case ModelFormat::HuggingFaceFolder:

@@ -3,12 +3,15 @@
 // directories or llama2.c checkpoints.
 #include "core/runtime/transformer.h"
 
+#include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace expertscope {
 
 struct DecoderVariant;
+class Tokenizer;
 
 // A layer's tensors; those a family lacks stay undefined. Fused projections (Phi-3) are
 // held in wq ([q k v]) and gate ([gate up]). Norm weights are as the arithmetic uses them
@@ -35,9 +38,22 @@ std::unique_ptr<Backbone> makeDecoderBackbone(const DecoderVariant& variant, Lla
 std::vector<ProbePoint> decoderProbePoints(const DecoderVariant& variant);
 std::vector<ProbePoint> llamaProbePoints(const ModelInfo& info, bool huggingFaceNames);
 
+// The tensors of a decoder under their Hugging Face names, from wherever they come
+// (safetensors, GGUF); get returns float32 of the shape asked for or throws naming it.
+struct DecoderTensors {
+    std::function<at::Tensor(const std::string&, const std::vector<int64_t>&)> get;
+    std::function<bool(const std::string&)> contains;
+};
+// A decoder of the variant from its tensors and tokenizer (the tokenizer's BOS and vocabulary
+// checked against the model's): what the Hugging Face and GGUF loaders share.
+std::unique_ptr<LanguageModel> buildDecoderModel(DecoderVariant variant, std::unique_ptr<Tokenizer> tok, const DecoderTensors& tensors);
+
 // The shape and token ids a Hugging Face Llama config.json gives (tokenizer not read).
 ModelInfo readLlamaHuggingFaceConfig(const std::string& dir);
 std::unique_ptr<LanguageModel> loadLlamaHuggingFace(const std::string& dir, const std::string& tokenizerPath);
 std::unique_ptr<LanguageModel> loadLlama2c(const std::string& path, const std::string& tokenizerPath);
+// A llama-architecture GGUF file (llama_gguf.cpp): tensors dequantised on load, q and k rows
+// returned to Hugging Face's order, the tokenizer from its metadata unless one is named.
+std::unique_ptr<LanguageModel> loadLlamaGguf(const std::string& path, const std::string& tokenizerPath);
 
 }  // namespace expertscope

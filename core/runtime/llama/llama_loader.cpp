@@ -108,6 +108,16 @@ std::unique_ptr<LanguageModel> loadLlamaHuggingFace(const std::string& dirPath, 
         }
         if (!tok) tok = missingTokenizer(dirPath, info.vocab, info.bosId, info.eosId, why);
     }
+    const CheckpointTensors tensors(dirPath);
+    return buildDecoderModel(std::move(variant), std::move(tok), {[&](const std::string& name, const std::vector<int64_t>& shape) {
+                                                                      return tensors.get(name, shape);
+                                                                  },
+                                                                  [&](const std::string& name) { return tensors.contains(name); }});
+}
+
+std::unique_ptr<LanguageModel> buildDecoderModel(DecoderVariant variant, std::unique_ptr<Tokenizer> tok, const DecoderTensors& tensors) {
+    ModelInfo& info = variant.info;
+    const std::string& dirPath = info.path;
     if (!info.tokenizerPath.empty()) {
         if (tok->vocabSize() > info.vocab)
             throw Error(info.tokenizerPath + ": tokenizer has " + std::to_string(tok->vocabSize()) + " tokens but the model only " +
@@ -117,7 +127,6 @@ std::unique_ptr<LanguageModel> loadLlamaHuggingFace(const std::string& dirPath, 
     }
     info.device = preferredDevice().is_cuda() ? "cuda" : "cpu";
 
-    const CheckpointTensors tensors(dirPath);
     const auto get = [&](const std::string& name, std::vector<int64_t> shape) { return tensors.get(name, shape); };
     // Gemma's RMSNorm multiplies by 1 + w: stored once as used.
     const auto norm = [&](const std::string& name, int64_t width) {

@@ -1,0 +1,151 @@
+// Llama models from GGUF files: a GGUF written here from stories260K's Hugging Face weights
+// as llama.cpp's converter lays it out (its names, ggml's dimension order, q and k rows
+// permuted to interleaved pairs) gives exactly the safetensors model's logits when stored
+// as F32, and logits within the quantisation error as Q8_0 (rows that do not divide into
+// blocks kept F32, as llama.cpp keeps them); the probe points and units are the Hugging Face
+// model's; other architectures, missing tensors and wrong shapes are refused by name.
+#include "core/base/error.h"
+#include "core/base/safetensors.h"
+#include "core/runtime/language_model.h"
+#include "gguf_writer.h"
+#include "test_support.h"
+
+#include <QFileInfo>
+#include <QTemporaryDir>
+
+#include <cmath>
+
+using namespace expertscope;
+
+namespace {
+
+struct Fixture {
+    int hidden = 64, intermediate = 172, layers = 5, heads = 8, kvHeads = 4, vocab = 512;
+};
+
+// llama.cpp's convert_hf_to_gguf permutation of q/k rows: within each head, Hugging Face's
+// [first halves | second halves] become interleaved pairs (GGUF row h,i,j = HF row h,j,i).
+std::vector<float> toInterleaved(const std::vector<float>& w, int heads, int64_t cols) {
+    const int64_t rows = static_cast<int64_t>(w.size()) / cols, headDim = rows / heads, half = headDim / 2;
+    std::vector<float> out(w.size());
+    for (int64_t h = 0; h < heads; ++h)
+        for (int64_t i = 0; i < half; ++i)
+            for (int64_t j = 0; j < 2; ++j)
+                std::copy_n(w.begin() + (h * headDim + j * half + i) * cols, cols, out.begin() + (h * headDim + 2 * i + j) * cols);
+    return out;
+}
+
+// The GGUF of the fixture's weights; `quantise`: Q8_0 for every matrix whose rows divide into blocks.
+bool writeGguf(const QString& hfDir, const QString& out, bool quantise, const std::string& arch = "llama",
+               const std::string& drop = {}) {
+    const Fixture f;
+    const SafetensorsFile st((hfDir + "/model.safetensors").toStdString());
+    test::GgufWriter w;
+    w.add("general.architecture", arch);
+    w.add(arch + ".context_length", uint32_t(512));
+    w.add(arch + ".embedding_length", uint32_t(f.hidden));
+    w.add(arch + ".feed_forward_length", uint32_t(f.intermediate));
+    w.add(arch + ".block_count", uint32_t(f.layers));
+    w.add(arch + ".attention.head_count", uint32_t(f.heads));
+    w.add(arch + ".attention.head_count_kv", uint32_t(f.kvHeads));
+    w.add(arch + ".attention.layer_norm_rms_epsilon", 1e-5f);
+    w.add(arch + ".rope.freq_base", 10000.f);
+    auto put = [&](const std::string& hf, const std::string& gguf, int permuteHeads) {
+        if (gguf == drop) return;
+        const TensorView& t = st.tensor(hf);
+        std::vector<float> v = t.toFloat32();
+        const int64_t cols = t.shape.back();
+        if (permuteHeads) v = toInterleaved(v, permuteHeads, cols);
+        std::vector<uint64_t> dims;
+        for (auto it = t.shape.rbegin(); it != t.shape.rend(); ++it) dims.push_back(static_cast<uint64_t>(*it));
+        if (quantise && t.shape.size() == 2 && cols % 32 == 0) w.tensor(gguf, dims, 8, test::GgufWriter::encodeQ8_0(v));
+        else w.f32(gguf, dims, v);
+    };
+    put("model.embed_tokens.weight", "token_embd.weight", 0);
+    put("model.norm.weight", "output_norm.weight", 0);
+    for (int l = 0; l < f.layers; ++l) {
+        const std::string p = "model.layers." + std::to_string(l) + ".", b = "blk." + std::to_string(l) + ".";
+        put(p + "input_layernorm.weight", b + "attn_norm.weight", 0);
+        put(p + "self_attn.q_proj.weight", b + "attn_q.weight", f.heads);
+        put(p + "self_attn.k_proj.weight", b + "attn_k.weight", f.kvHeads);
+        put(p + "self_attn.v_proj.weight", b + "attn_v.weight", 0);
+        put(p + "self_attn.o_proj.weight", b + "attn_output.weight", 0);
+        put(p + "post_attention_layernorm.weight", b + "ffn_norm.weight", 0);
+        put(p + "mlp.gate_proj.weight", b + "ffn_gate.weight", 0);
+        put(p + "mlp.up_proj.weight", b + "ffn_up.weight", 0);
+        put(p + "mlp.down_proj.weight", b + "ffn_down.weight", 0);
+    }
+    return w.save(out);
+}
+
+}  // namespace
+
+class TestGgufModel : public QObject {
+    Q_OBJECT
+    QTemporaryDir tmp_;
+    QString hf_;
+    std::vector<int> ids_;
+
+private slots:
+    void initTestCase() {
+        REQUIRE_SHARED(config, "models/stories260K-hf/config.json");
+        hf_ = QFileInfo(config).absolutePath();
+        ids_ = loadModel({hf_.toStdString(), ""})->tokenize("Once upon a time, there was a little girl named Lily. She liked the park.");
+    }
+
+    void f32GivesTheSafetensorsModelExactly() {
+        const QString path = tmp_.filePath("stories-f32.gguf");
+        QVERIFY(writeGguf(hf_, path, false));
+        const auto gguf = loadModel({path.toStdString(), ""});
+        const auto hf = loadModel({hf_.toStdString(), ""});
+        QCOMPARE(gguf->info().format, std::string("gguf"));
+        QCOMPARE(gguf->info().parameters, hf->info().parameters);
+        const auto a = gguf->probePoints(), b = hf->probePoints();
+        QCOMPARE(a.size(), b.size());
+        for (size_t i = 0; i < a.size(); ++i) {
+            QCOMPARE(a[i].name, b[i].name);
+            QCOMPARE(a[i].units, b[i].units);
+        }
+        // Exact: the same floats, q and k rows back in Hugging Face's order.
+        QCOMPARE(gguf->trace(ids_).logits, hf->trace(ids_).logits);
+        QVERIFY(gguf->info().tokenizerPath.empty());  // no tokenizer in this file's metadata: token ids only
+    }
+
+    // Q8_0 within its quantisation error: every logit close, the same next token nearly everywhere.
+    void q8_0IsWithinTheQuantisationError() {
+        const QString path = tmp_.filePath("stories-q8_0.gguf");
+        QVERIFY(writeGguf(hf_, path, true));
+        QVERIFY(QFileInfo(path).size() < QFileInfo(hf_ + "/model.safetensors").size() / 2);
+        const auto q = loadModel({path.toStdString(), ""})->trace(ids_);
+        const auto f = loadModel({hf_.toStdString(), ""})->trace(ids_);
+        double worst = 0, scale = 0;
+        int sameTop = 0;
+        for (int64_t t = 0; t < f.tokens; ++t) {
+            const float* a = q.logits.data() + t * f.vocab;
+            const float* b = f.logits.data() + t * f.vocab;
+            for (int v = 0; v < f.vocab; ++v) {
+                worst = std::max(worst, static_cast<double>(std::fabs(a[v] - b[v])));
+                scale = std::max(scale, static_cast<double>(std::fabs(b[v])));
+            }
+            sameTop += std::max_element(a, a + f.vocab) - a == std::max_element(b, b + f.vocab) - b ? 1 : 0;
+        }
+        qInfo("Q8_0: largest logit difference %.4f (logits up to %.2f); same top token at %d of %lld positions", worst, scale, sameTop,
+              static_cast<long long>(f.tokens));
+        QVERIFY(worst > 0);             // it was quantised
+        QVERIFY(worst < 0.05 * scale);  // and stays close
+        QVERIFY(sameTop >= f.tokens * 9 / 10);
+    }
+
+    void refusalsNameWhatIsWrong() {
+        const QString other = tmp_.filePath("qwen.gguf"), missing = tmp_.filePath("missing.gguf");
+        QVERIFY(writeGguf(hf_, other, false, "qwen2"));
+        test::expectError([&] { loadModel({other.toStdString(), ""}); }, "GGUF architecture 'qwen2' is not read yet (llama is");
+        QVERIFY(writeGguf(hf_, missing, false, "llama", "blk.3.ffn_up.weight"));
+        test::expectError([&] { loadModel({missing.toStdString(), ""}); }, "missing tensor 'blk.3.ffn_up.weight' (model.layers.3.mlp.up_proj.weight)");
+        QCOMPARE(modelProblem(other.toStdString()), std::string("GGUF architecture 'qwen2' is not read yet (llama is)"));
+        QCOMPARE(modelProblem(missing.toStdString()), std::string());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestGgufModel)
+#include "tst_gguf_model.moc"
