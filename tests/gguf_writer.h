@@ -34,6 +34,11 @@ public:
         u32(meta_, bits);
         ++pairs_;
     }
+    void add(const std::string& key, bool value) {
+        pair(key, 7);
+        meta_.append(static_cast<char>(value ? 1 : 0));
+        ++pairs_;
+    }
     void addStrings(const std::string& key, const std::vector<std::string>& values) {
         pair(key, 9);
         u32(meta_, 8);

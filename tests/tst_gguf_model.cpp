@@ -5,7 +5,9 @@
 // blocks kept F32, as llama.cpp keeps them); the probe points and units are the Hugging Face
 // model's; other architectures, missing tensors and wrong shapes are refused by name.
 #include "core/base/error.h"
+#include "core/base/gguf.h"
 #include "core/base/safetensors.h"
+#include "core/tokenizers/tokenizer.h"
 #include "core/runtime/language_model.h"
 #include "gguf_writer.h"
 #include "test_support.h"
@@ -14,6 +16,7 @@
 #include <QTemporaryDir>
 
 #include <cmath>
+#include <random>
 
 using namespace expertscope;
 
@@ -134,6 +137,58 @@ private slots:
         QVERIFY(worst > 0);             // it was quantised
         QVERIFY(worst < 0.05 * scale);  // and stays close
         QVERIFY(sameTop >= f.tokens * 9 / 10);
+    }
+
+    // The tokenizer in the file's metadata is the model's: llama.cpp's Llama 2 vocabulary
+    // (32,000 pieces) copied into a small random llama, which then reads text as it does.
+    void theTokenizerComesFromTheMetadata() {
+        REQUIRE_SHARED(vocabPath, "tokenizers/gguf-vocab/ggml-vocab-llama-spm.gguf");
+        const GgufFile vocab(vocabPath.toStdString());
+        const int n = static_cast<int>(vocab.arrayLength("tokenizer.ggml.tokens")), d = 32;
+        test::GgufWriter w;
+        w.add("general.architecture", std::string("llama"));
+        w.add("llama.context_length", uint32_t(64));
+        w.add("llama.embedding_length", uint32_t(d));
+        w.add("llama.feed_forward_length", uint32_t(64));
+        w.add("llama.block_count", uint32_t(1));
+        w.add("llama.attention.head_count", uint32_t(4));
+        w.add("llama.attention.layer_norm_rms_epsilon", 1e-5f);
+        w.add("tokenizer.ggml.model", vocab.string("tokenizer.ggml.model"));
+        w.addStrings("tokenizer.ggml.tokens", vocab.strings("tokenizer.ggml.tokens"));
+        w.addFloats("tokenizer.ggml.scores", vocab.floats("tokenizer.ggml.scores"));
+        std::vector<int32_t> types;
+        for (auto t : vocab.integers("tokenizer.ggml.token_type")) types.push_back(static_cast<int32_t>(t));
+        w.addInts("tokenizer.ggml.token_type", types);
+        w.add("tokenizer.ggml.bos_token_id", uint32_t(vocab.integer("tokenizer.ggml.bos_token_id")));
+        w.add("tokenizer.ggml.eos_token_id", uint32_t(vocab.integer("tokenizer.ggml.eos_token_id")));
+        w.add("tokenizer.ggml.add_bos_token", true);
+        std::mt19937 rng(5);
+        std::normal_distribution<float> normal(0.f, 0.02f);
+        auto random = [&](size_t count) {
+            std::vector<float> v(count);
+            for (auto& x : v) x = normal(rng);
+            return v;
+        };
+        w.f32("token_embd.weight", {uint64_t(d), uint64_t(n)}, random(size_t(n) * d));
+        w.f32("output_norm.weight", {uint64_t(d)}, std::vector<float>(d, 1.f));
+        w.f32("blk.0.attn_norm.weight", {uint64_t(d)}, std::vector<float>(d, 1.f));
+        w.f32("blk.0.ffn_norm.weight", {uint64_t(d)}, std::vector<float>(d, 1.f));
+        for (const char* m : {"attn_q", "attn_k", "attn_v", "attn_output"}) w.f32(std::string("blk.0.") + m + ".weight", {32, 32}, random(32 * 32));
+        w.f32("blk.0.ffn_gate.weight", {32, 64}, random(64 * 32));
+        w.f32("blk.0.ffn_up.weight", {32, 64}, random(64 * 32));
+        w.f32("blk.0.ffn_down.weight", {64, 32}, random(64 * 32));
+        const QString path = tmp_.filePath("with-vocab.gguf");
+        QVERIFY(w.save(path));
+        const auto model = loadModel({path.toStdString(), ""});
+        QCOMPARE(model->info().tokenizerPath, path.toStdString());
+        const auto reference = loadGgufTokenizer(vocabPath.toStdString());
+        for (const char* text : {"Hello world", " Once upon a time, 3 little pigs.", "naïve café 東京"}) {
+            std::vector<int> want{1};
+            const auto body = reference->encode(text);
+            want.insert(want.end(), body.begin(), body.end());
+            QCOMPARE(model->tokenize(text), want);
+        }
+        QCOMPARE(model->tokenizer().decode(model->tokenize("Hello world")), std::string("Hello world"));
     }
 
     void refusalsNameWhatIsWrong() {
