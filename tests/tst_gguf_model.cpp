@@ -12,7 +12,10 @@
 #include "gguf_writer.h"
 #include "test_support.h"
 
+#include <QFile>
 #include <QFileInfo>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QTemporaryDir>
 
 #include <cmath>
@@ -22,8 +25,23 @@ using namespace expertscope;
 
 namespace {
 
+// The shape a fixture's config.json gives.
 struct Fixture {
-    int hidden = 64, intermediate = 172, layers = 5, heads = 8, kvHeads = 4, vocab = 512;
+    int hidden = 0, intermediate = 0, layers = 0, heads = 0, kvHeads = 0, context = 0;
+    float eps = 1e-5f, theta = 10000.f;
+    explicit Fixture(const QString& dir) {
+        QFile f(dir + "/config.json");
+        f.open(QIODevice::ReadOnly);
+        const QJsonObject c = QJsonDocument::fromJson(f.readAll()).object();
+        hidden = c.value("hidden_size").toInt();
+        intermediate = c.value("intermediate_size").toInt();
+        layers = c.value("num_hidden_layers").toInt();
+        heads = c.value("num_attention_heads").toInt();
+        kvHeads = c.value("num_key_value_heads").toInt(heads);
+        context = c.value("max_position_embeddings").toInt();
+        eps = static_cast<float>(c.value("rms_norm_eps").toDouble(1e-5));
+        theta = static_cast<float>(c.value("rope_theta").toDouble(10000));
+    }
 };
 
 // llama.cpp's convert_hf_to_gguf permutation of q/k rows: within each head, Hugging Face's
@@ -38,23 +56,26 @@ std::vector<float> toInterleaved(const std::vector<float>& w, int heads, int64_t
     return out;
 }
 
-// The GGUF of the fixture's weights; `quantise`: Q8_0 for every matrix whose rows divide into blocks.
+// The GGUF of the fixture's weights as llama.cpp's converter writes it (q/k permuted for
+// llama only); `quantise`: Q8_0 for every matrix whose rows divide into blocks.
 bool writeGguf(const QString& hfDir, const QString& out, bool quantise, const std::string& arch = "llama",
                const std::string& drop = {}) {
-    const Fixture f;
+    const Fixture f(hfDir);
     const SafetensorsFile st((hfDir + "/model.safetensors").toStdString());
+    const bool permute = arch == "llama";
     test::GgufWriter w;
     w.add("general.architecture", arch);
-    w.add(arch + ".context_length", uint32_t(512));
+    w.add(arch + ".context_length", uint32_t(f.context));
     w.add(arch + ".embedding_length", uint32_t(f.hidden));
     w.add(arch + ".feed_forward_length", uint32_t(f.intermediate));
     w.add(arch + ".block_count", uint32_t(f.layers));
     w.add(arch + ".attention.head_count", uint32_t(f.heads));
     w.add(arch + ".attention.head_count_kv", uint32_t(f.kvHeads));
-    w.add(arch + ".attention.layer_norm_rms_epsilon", 1e-5f);
-    w.add(arch + ".rope.freq_base", 10000.f);
+    w.add(arch + ".attention.layer_norm_rms_epsilon", f.eps);
+    w.add(arch + ".rope.freq_base", f.theta);
     auto put = [&](const std::string& hf, const std::string& gguf, int permuteHeads) {
-        if (gguf == drop) return;
+        if (gguf == drop || !st.contains(hf)) return;
+        if (!permute) permuteHeads = 0;
         const TensorView& t = st.tensor(hf);
         std::vector<float> v = t.toFloat32();
         const int64_t cols = t.shape.back();
@@ -72,6 +93,7 @@ bool writeGguf(const QString& hfDir, const QString& out, bool quantise, const st
         put(p + "self_attn.q_proj.weight", b + "attn_q.weight", f.heads);
         put(p + "self_attn.k_proj.weight", b + "attn_k.weight", f.kvHeads);
         put(p + "self_attn.v_proj.weight", b + "attn_v.weight", 0);
+        for (const char* m : {"q", "k", "v"}) put(p + "self_attn." + m + "_proj.bias", b + "attn_" + m + ".bias", 0);
         put(p + "self_attn.o_proj.weight", b + "attn_output.weight", 0);
         put(p + "post_attention_layernorm.weight", b + "ffn_norm.weight", 0);
         put(p + "mlp.gate_proj.weight", b + "ffn_gate.weight", 0);
@@ -191,13 +213,25 @@ private slots:
         QCOMPARE(model->tokenizer().decode(model->tokenize("Hello world")), std::string("Hello world"));
     }
 
+    // Qwen2 (q, k, v biases; rotate-half RoPE, so nothing permuted): exact as F32.
+    void qwen2GivesItsSafetensorsModelExactly() {
+        REQUIRE_SHARED(config, "models/qwen2-tiny-random/config.json");
+        const QString dir = QFileInfo(config).absolutePath(), path = tmp_.filePath("qwen2.gguf");
+        QVERIFY(writeGguf(dir, path, false, "qwen2"));
+        const auto gguf = loadModel({path.toStdString(), ""});
+        const auto hf = loadModel({dir.toStdString(), ""});
+        QCOMPARE(gguf->info().family, std::string("qwen2"));
+        const std::vector<int> ids{1, 17, 42, 99, 5, 250, 7};
+        QCOMPARE(gguf->trace(ids).logits, hf->trace(ids).logits);
+    }
+
     void refusalsNameWhatIsWrong() {
-        const QString other = tmp_.filePath("qwen.gguf"), missing = tmp_.filePath("missing.gguf");
-        QVERIFY(writeGguf(hf_, other, false, "qwen2"));
-        test::expectError([&] { loadModel({other.toStdString(), ""}); }, "GGUF architecture 'qwen2' is not read yet (llama is");
+        const QString other = tmp_.filePath("gemma.gguf"), missing = tmp_.filePath("missing.gguf");
+        QVERIFY(writeGguf(hf_, other, false, "gemma"));
+        test::expectError([&] { loadModel({other.toStdString(), ""}); }, "GGUF architecture 'gemma' is not read yet (llama and qwen2 are");
         QVERIFY(writeGguf(hf_, missing, false, "llama", "blk.3.ffn_up.weight"));
         test::expectError([&] { loadModel({missing.toStdString(), ""}); }, "missing tensor 'blk.3.ffn_up.weight' (model.layers.3.mlp.up_proj.weight)");
-        QCOMPARE(modelProblem(other.toStdString()), std::string("GGUF architecture 'qwen2' is not read yet (llama is)"));
+        QCOMPARE(modelProblem(other.toStdString()), std::string("GGUF architecture 'gemma' is not read yet (llama and qwen2 are)"));
         QCOMPARE(modelProblem(missing.toStdString()), std::string());
     }
 };

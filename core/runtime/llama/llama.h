@@ -52,8 +52,8 @@ std::unique_ptr<LanguageModel> buildDecoderModel(DecoderVariant variant, std::un
 ModelInfo readLlamaHuggingFaceConfig(const std::string& dir);
 std::unique_ptr<LanguageModel> loadLlamaHuggingFace(const std::string& dir, const std::string& tokenizerPath);
 std::unique_ptr<LanguageModel> loadLlama2c(const std::string& path, const std::string& tokenizerPath);
-// A llama-architecture GGUF file (llama_gguf.cpp): tensors dequantised on load, q and k rows
-// returned to Hugging Face's order, the tokenizer from its metadata unless one is named.
+// A llama or qwen2 GGUF file (llama_gguf.cpp): tensors dequantised on load, llama's q and k
+// rows returned to Hugging Face's order, the tokenizer from its metadata unless one is named.
 std::unique_ptr<LanguageModel> loadLlamaGguf(const std::string& path, const std::string& tokenizerPath);
 
 }  // namespace expertscope

@@ -1,8 +1,8 @@
-// Llama-architecture models from GGUF files (llama.cpp's format), so the expert units of a
+// Llama and Qwen2 models from GGUF files (llama.cpp's format), so the expert units of a
 // quantised model can be set beside the original's: every tensor dequantised to float32 as
-// it is loaded, one at a time, under its Hugging Face name; q and k rows returned from
-// llama.cpp's interleaved order to Hugging Face's (its converter permutes them for its
-// RoPE), so unit i of a probe is unit i of the Hugging Face model.
+// it is loaded, one at a time, under its Hugging Face name; for llama, q and k rows returned
+// from llama.cpp's interleaved order to Hugging Face's (its converter permutes them for its
+// RoPE; Qwen2's it leaves), so unit i of a probe is unit i of the Hugging Face model.
 #include "core/base/error.h"
 #include "core/base/gguf.h"
 #include "core/runtime/llama/decoder_variant.h"
@@ -23,6 +23,8 @@ std::string ggufName(const std::string& hf) {
         {"input_layernorm.weight", "attn_norm.weight"},    {"self_attn.q_proj.weight", "attn_q.weight"},
         {"self_attn.k_proj.weight", "attn_k.weight"},      {"self_attn.v_proj.weight", "attn_v.weight"},
         {"self_attn.o_proj.weight", "attn_output.weight"}, {"post_attention_layernorm.weight", "ffn_norm.weight"},
+        {"self_attn.q_proj.bias", "attn_q.bias"},          {"self_attn.k_proj.bias", "attn_k.bias"},
+        {"self_attn.v_proj.bias", "attn_v.bias"},
         {"mlp.gate_proj.weight", "ffn_gate.weight"},       {"mlp.up_proj.weight", "ffn_up.weight"},
         {"mlp.down_proj.weight", "ffn_down.weight"}};
     if (const auto t = top.find(hf); t != top.end()) return t->second;
@@ -49,8 +51,9 @@ int64_t metaInt(const GgufFile& g, const std::string& key, int64_t fallback) { r
 std::unique_ptr<LanguageModel> loadLlamaGguf(const std::string& path, const std::string& tokenizerPath) {
     const GgufFile g(path);
     const std::string arch = g.contains("general.architecture") ? g.string("general.architecture") : std::string();
-    if (arch != "llama")
-        throw Error(path + ": GGUF architecture '" + arch + "' is not read yet (llama is; the Hugging Face folder of the model opens)");
+    if (arch != "llama" && arch != "qwen2")
+        throw Error(path + ": GGUF architecture '" + arch + "' is not read yet (llama and qwen2 are; the Hugging Face folder of the model opens)");
+    const bool llama = arch == "llama";
     const std::string a = arch + ".";
     for (const char* key : {"rope.scaling.type", "rope.scaling.factor", "expert_count"})
         if (g.contains(a + key) && !(std::string(key) == "expert_count" && g.integer(a + key) == 0) &&
@@ -60,10 +63,11 @@ std::unique_ptr<LanguageModel> loadLlamaGguf(const std::string& path, const std:
     if (!embedding || embedding->dims.size() != 2) throw Error(path + ": no token_embd.weight of two dimensions");
 
     DecoderVariant v;
-    v.modelType = "llama";
-    v.architecture = "LlamaForCausalLM";
+    v.modelType = arch;
+    v.architecture = llama ? "LlamaForCausalLM" : "Qwen2ForCausalLM";
+    v.qkvBias = !llama;  // Qwen2: biases on q, k, v
     ModelInfo& info = v.info;
-    info.family = "llama";
+    info.family = arch;
     info.architecture = v.architecture;
     info.format = "gguf";
     info.path = path;
@@ -117,8 +121,8 @@ std::unique_ptr<LanguageModel> loadLlamaGguf(const std::string& path, const std:
         const std::vector<float> values = g.readFloats(*t);
         auto out = at::empty(shape, at::kFloat);
         std::memcpy(out.data_ptr<float>(), values.data(), values.size() * sizeof(float));
-        if (name.find("self_attn.q_proj.weight") != std::string::npos) return fromInterleaved(out, info.heads);
-        if (name.find("self_attn.k_proj.weight") != std::string::npos) return fromInterleaved(out, info.kvHeads);
+        if (llama && name.find("self_attn.q_proj.weight") != std::string::npos) return fromInterleaved(out, info.heads);
+        if (llama && name.find("self_attn.k_proj.weight") != std::string::npos) return fromInterleaved(out, info.kvHeads);
         return out;
     };
     return buildDecoderModel(std::move(v), std::move(tok), tensors);
