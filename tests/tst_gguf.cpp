@@ -540,12 +540,18 @@ private slots:
         w.tensor("b", {64, 3}, 30, bf16);
         w.tensor("q", {64, 3}, 8, test::GgufWriter::encodeQ8_0(v));
         // F16 values whose floats are known exactly: 1, -2, 0.5, the largest, the smallest subnormal.
-        const QByteArray specials("\x00\x3c\x00\xc0\x00\x38\xff\x7b\x01\x00\x00\x00\x00\x80\x00\x7c", 16);
-        w.tensor("special", {8}, 1, specials);
+        const QByteArray specials("\x00\x3c\x00\xc0\x00\x38\xff\x7b\x01\x00\x00\x00\x00\x80\x00\x7c"
+                                  "\xff\x03\x01\x80\x00\x7e\x00\x00", 24);
+        w.tensor("special", {12}, 1, specials);
         const QString path = file("tensors.gguf");
         QVERIFY(w.save(path));
         const GgufFile f(path.toStdString());
         QCOMPARE(f.tensors().size(), size_t(5));
+        const auto sp = f.readFloats(*f.findTensor("special"));
+        QVERIFY(!std::signbit(sp[5]) && std::signbit(sp[6]));                   // +0, -0
+        QCOMPARE(sp[8], 1023 * std::ldexp(1.f, -24));                           // the largest subnormal
+        QCOMPARE(sp[9], -std::ldexp(1.f, -24));
+        QVERIFY(std::isnan(sp[10]));
         const GgufTensor* a = f.findTensor("a");
         QVERIFY(a && !f.findTensor("missing"));
         QCOMPARE(a->dims, (std::vector<uint64_t>{64, 3}));
@@ -554,7 +560,7 @@ private slots:
         QCOMPARE(f.readFloats(*f.findTensor("b")), truncated);
         const auto h = f.readFloats(*f.findTensor("h"));
         for (size_t i = 0; i < v.size(); ++i) QVERIFY2(std::fabs(h[i] - v[i]) <= std::ldexp(std::fabs(v[i]), -11), qPrintable(QString::number(i)));
-        QCOMPARE(f.readFloats(*f.findTensor("special")),
+        QCOMPARE(std::vector<float>(sp.begin(), sp.begin() + 8),
                  (std::vector<float>{1.f, -2.f, 0.5f, 65504.f, std::ldexp(1.f, -24), 0.f, -0.f, std::numeric_limits<float>::infinity()}));
         // Q8_0: within half a step of each block's scale (the step's half-precision rounding aside).
         const auto q = f.readFloats(*f.findTensor("q"));
@@ -576,31 +582,34 @@ private slots:
             return b;
         };
         const float d = 0.25f, dmin = 0.125f;  // exact in half precision: 0x3400, 0x3000
+        // Two super-blocks each, the second from the stride after the first.
         QByteArray q4 = QByteArray("\x00\x34\x00\x30", 4) + bytes(12) + bytes(128);
+        q4 += QByteArray("\x00\x34\x00\x30", 4) + bytes(12) + bytes(128);
         QByteArray q6 = bytes(128) + bytes(64) + bytes(16) + QByteArray("\x00\x34", 2);
+        q6 += bytes(128) + bytes(64) + bytes(16) + QByteArray("\x00\x34", 2);
         test::GgufWriter w;
-        w.tensor("q4", {256}, 12, q4);
-        w.tensor("q6", {256}, 14, q6);
+        w.tensor("q4", {512}, 12, q4);
+        w.tensor("q6", {512}, 14, q6);
         const QString path = file("kquants.gguf");
         QVERIFY(w.save(path));
         const GgufFile f(path.toStdString());
         const auto got4 = f.readFloats(*f.findTensor("q4"));
         const auto got6 = f.readFloats(*f.findTensor("q6"));
-        const auto* s = reinterpret_cast<const unsigned char*>(q4.constData()) + 4;
-        const auto* qs = reinterpret_cast<const unsigned char*>(q4.constData()) + 16;
-        for (int e = 0; e < 256; ++e) {
-            const int sub = e / 32;  // eight sub-blocks of 32, each with a 6-bit scale and min
+        for (int e = 0; e < 512; ++e) {
+            const auto* s = reinterpret_cast<const unsigned char*>(q4.constData()) + 144 * (e / 256) + 4;
+            const auto* qs = s + 12;
+            const int sub = (e % 256) / 32;  // eight sub-blocks of 32, each with a 6-bit scale and min
             const int scale = sub < 4 ? s[sub] & 63 : (s[sub + 4] & 15) | ((s[sub - 4] >> 6) << 4);
             const int min = sub < 4 ? s[sub + 4] & 63 : (s[sub + 4] >> 4) | ((s[sub] >> 6) << 4);
-            const unsigned char byte = qs[32 * (sub / 2) + e % 32];  // pairs of sub-blocks share 32 bytes
+            const unsigned char byte = qs[32 * ((e % 256) / 64) + e % 32];  // pairs of sub-blocks share 32 bytes
             const int nibble = sub % 2 == 0 ? byte & 15 : byte >> 4;
             QCOMPARE(got4[static_cast<size_t>(e)], d * scale * nibble - dmin * min);
         }
-        const auto* ql = reinterpret_cast<const unsigned char*>(q6.constData());
-        const auto* qh = ql + 128;
-        const auto* sc = reinterpret_cast<const int8_t*>(ql + 192);
-        for (int e = 0; e < 256; ++e) {
-            const int half = e / 128, r = e % 128, group = r / 32, l = r % 32;  // four groups of 32 per half
+        for (int e = 0; e < 512; ++e) {
+            const auto* ql = reinterpret_cast<const unsigned char*>(q6.constData()) + 210 * (e / 256);
+            const auto* qh = ql + 128;
+            const auto* sc = reinterpret_cast<const int8_t*>(ql + 192);
+            const int half = (e % 256) / 128, r = e % 128, group = r / 32, l = r % 32;  // four groups of 32 per half
             const int low = (ql[64 * half + l + 32 * (group % 2)] >> (group >= 2 ? 4 : 0)) & 15;
             const int high = (qh[32 * half + l] >> (2 * group)) & 3;
             const int scale = sc[8 * half + l / 16 + 2 * group];
@@ -612,9 +621,31 @@ private slots:
         const QString path = file("bad-tensors.gguf");
         {
             test::GgufWriter w;
-            w.tensor("iq", {256}, 19, QByteArray(66, '\0'));
+            w.tensor("future", {256}, 99, QByteArray(66, '\0'));
             QVERIFY(w.save(path));
-            expectOpenError(path, "tensor 'iq' has ggml type 19, whose layout this version does not know");
+            expectOpenError(path, "tensor 'future' has ggml type 99, whose layout this version does not know");
+        }
+        {  // known by size: the file opens (its tokenizer, say, is usable); the tensor is refused by name
+            test::GgufWriter w;
+            w.tensor("iq", {256}, 23, QByteArray(136, '\0'));
+            QVERIFY(w.save(path));
+            const GgufFile f(path.toStdString());
+            test::expectError([&] { f.readFloats(f.tensors()[0]); }, "tensor 'iq' is IQ4_XS, which this version does not read");
+        }
+        {  // two infos on the same bytes: the second's offset patched to the first's
+            test::GgufWriter twin;
+            twin.f32("one", {8}, std::vector<float>(8, 1.f));
+            twin.f32("two", {8}, std::vector<float>(8, 2.f));
+            QVERIFY(twin.save(path));
+            QFile f(path);
+            QVERIFY(f.open(QIODevice::ReadWrite));
+            QByteArray bytes = f.readAll();
+            const int at = bytes.indexOf(QByteArray("two")) + 3 + 4 + 8 + 4;  // name, n_dims, dim, type: then the offset
+            for (int i = 0; i < 8; ++i) bytes[at + i] = 0;
+            f.seek(0);
+            f.write(bytes);
+            f.close();
+            expectOpenError(path, "tensors 'one' and 'two' overlap in the file");
         }
         {
             test::GgufWriter w;

@@ -19,6 +19,7 @@
 #include <QTemporaryDir>
 
 #include <cmath>
+#include <functional>
 #include <random>
 
 using namespace expertscope;
@@ -59,7 +60,7 @@ std::vector<float> toInterleaved(const std::vector<float>& w, int heads, int64_t
 // The GGUF of the fixture's weights as llama.cpp's converter writes it (q/k permuted for
 // llama only); `quantise`: Q8_0 for every matrix whose rows divide into blocks.
 bool writeGguf(const QString& hfDir, const QString& out, bool quantise, const std::string& arch = "llama",
-               const std::string& drop = {}) {
+               const std::string& drop = {}, const std::function<void(test::GgufWriter&)>& extra = {}) {
     const Fixture f(hfDir);
     const SafetensorsFile st((hfDir + "/model.safetensors").toStdString());
     const bool permute = arch == "llama";
@@ -86,6 +87,7 @@ bool writeGguf(const QString& hfDir, const QString& out, bool quantise, const st
         else w.f32(gguf, dims, v);
     };
     put("model.embed_tokens.weight", "token_embd.weight", 0);
+    if (extra) extra(w);
     put("model.norm.weight", "output_norm.weight", 0);
     for (int l = 0; l < f.layers; ++l) {
         const std::string p = "model.layers." + std::to_string(l) + ".", b = "blk." + std::to_string(l) + ".";
@@ -225,6 +227,22 @@ private slots:
         QCOMPARE(gguf->trace(ids).logits, hf->trace(ids).logits);
     }
 
+    // An untied head (output.weight) is the one used: here the embedding's copy, so the
+    // logits stay the same; changed, they change.
+    void anOutputTensorIsTheHead() {
+        const SafetensorsFile st((hf_ + "/model.safetensors").toStdString());
+        const auto embedding = st.tensor("model.embed_tokens.weight").toFloat32();
+        const QString same = tmp_.filePath("untied.gguf"), scaled = tmp_.filePath("untied-scaled.gguf");
+        QVERIFY(writeGguf(hf_, same, false, "llama", {}, [&](test::GgufWriter& w) { w.f32("output.weight", {64, 512}, embedding); }));
+        auto doubled = embedding;
+        for (auto& x : doubled) x *= 2;
+        QVERIFY(writeGguf(hf_, scaled, false, "llama", {}, [&](test::GgufWriter& w) { w.f32("output.weight", {64, 512}, doubled); }));
+        const auto a = loadModel({same.toStdString(), ""});
+        QVERIFY(!a->info().tiedEmbeddings);
+        QCOMPARE(a->trace(ids_).logits, loadModel({hf_.toStdString(), ""})->trace(ids_).logits);
+        QVERIFY(loadModel({scaled.toStdString(), ""})->trace(ids_).logits != a->trace(ids_).logits);
+    }
+
     void refusalsNameWhatIsWrong() {
         const QString other = tmp_.filePath("gemma.gguf"), missing = tmp_.filePath("missing.gguf");
         QVERIFY(writeGguf(hf_, other, false, "gemma"));
@@ -233,6 +251,12 @@ private slots:
         test::expectError([&] { loadModel({missing.toStdString(), ""}); }, "missing tensor 'blk.3.ffn_up.weight' (model.layers.3.mlp.up_proj.weight)");
         QCOMPARE(modelProblem(other.toStdString()), std::string("GGUF architecture 'gemma' is not read yet (llama and qwen2 are)"));
         QCOMPARE(modelProblem(missing.toStdString()), std::string());
+        // Llama 3.1-style RoPE scaling as a tensor, and layers beyond block_count: refused, not ignored.
+        const QString freqs = tmp_.filePath("freqs.gguf"), extra = tmp_.filePath("extra.gguf");
+        QVERIFY(writeGguf(hf_, freqs, false, "llama", {}, [](test::GgufWriter& w) { w.f32("rope_freqs.weight", {4}, {1, 1, 1, 1}); }));
+        test::expectError([&] { loadModel({freqs.toStdString(), ""}); }, "rope_freqs.weight (Llama 3.1-style RoPE scaling) is not implemented");
+        QVERIFY(writeGguf(hf_, extra, false, "llama", {}, [](test::GgufWriter& w) { w.f32("blk.5.attn_norm.weight", {64}, std::vector<float>(64, 1)); }));
+        test::expectError([&] { loadModel({extra.toStdString(), ""}); }, "tensor 'blk.5.attn_norm.weight' lies beyond block_count 5");
     }
 };
 

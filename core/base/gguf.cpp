@@ -329,6 +329,19 @@ GgmlLayout ggmlLayout(uint32_t type) {
     case 13: return {"Q5_K", 256, 176, nullptr};
     case 14: return {"Q6_K", 256, 210, readQ6_K};
     case 15: return {"Q8_K", 256, 292, nullptr};
+    // Known by size only (opened, named, not read): the IQ, TQ and MXFP4 families.
+    case 16: return {"IQ2_XXS", 256, 66, nullptr};
+    case 17: return {"IQ2_XS", 256, 74, nullptr};
+    case 18: return {"IQ3_XXS", 256, 98, nullptr};
+    case 19: return {"IQ1_S", 256, 50, nullptr};
+    case 20: return {"IQ4_NL", 32, 18, nullptr};
+    case 21: return {"IQ3_S", 256, 110, nullptr};
+    case 22: return {"IQ2_S", 256, 82, nullptr};
+    case 23: return {"IQ4_XS", 256, 136, nullptr};
+    case 29: return {"IQ1_M", 256, 56, nullptr};
+    case 34: return {"TQ1_0", 256, 54, nullptr};
+    case 35: return {"TQ2_0", 256, 66, nullptr};
+    case 39: return {"MXFP4", 32, 17, nullptr};
     case 24: return {"I8", 1, 1, nullptr};
     case 25: return {"I16", 1, 2, nullptr};
     case 26: return {"I32", 1, 4, nullptr};
@@ -491,7 +504,7 @@ GgufFile::GgufFile(const std::string& path) : path_(path) {
             fail(path, "general.alignment is " + std::to_string(a) + ", not a power of two up to 1 MiB");
         alignment = static_cast<uint64_t>(a);
     }
-    tensors_.reserve(static_cast<size_t>(tensorCount_));
+    tensors_.reserve(static_cast<size_t>(std::min<uint64_t>(tensorCount_, 4096)));
     for (uint64_t t = 0; t < tensorCount_; ++t) {
         const std::string at = "tensor info " + num(t);
         GgufTensor x;
@@ -535,6 +548,14 @@ GgufFile::GgufFile(const std::string& path) : path_(path) {
                            ") runs past the end of the file (" + num(in.size()) + " bytes; truncated?)");
         x.offset += dataStart;
     }
+    // No two tensors share bytes: a small file cannot stand for many times its size of weights.
+    std::vector<const GgufTensor*> byOffset;
+    for (const auto& x : tensors_) byOffset.push_back(&x);
+    std::sort(byOffset.begin(), byOffset.end(), [](const GgufTensor* a, const GgufTensor* b) { return a->offset < b->offset; });
+    for (size_t i = 1; i < byOffset.size(); ++i)
+        if (byOffset[i]->offset < byOffset[i - 1]->offset + byOffset[i - 1]->bytes)
+            fail(path, "tensors '" + escaped(byOffset[i - 1]->name, true) + "' and '" + escaped(byOffset[i]->name, true) +
+                           "' overlap in the file");
 }
 
 uint64_t GgufTensor::elements() const {

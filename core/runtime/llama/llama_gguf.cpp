@@ -59,6 +59,8 @@ std::unique_ptr<LanguageModel> loadLlamaGguf(const std::string& path, const std:
         if (g.contains(a + key) && !(std::string(key) == "expert_count" && g.integer(a + key) == 0) &&
             !(std::string(key) == "rope.scaling.type" && g.string(a + key) == "none"))
             throw Error(path + ": " + a + key + " is not implemented for GGUF files");
+    // Llama 3.1+ GGUFs carry their RoPE scaling as a tensor of frequency factors, not as keys.
+    if (g.findTensor("rope_freqs.weight")) throw Error(path + ": rope_freqs.weight (Llama 3.1-style RoPE scaling) is not implemented for GGUF files");
     const GgufTensor* embedding = g.findTensor("token_embd.weight");
     if (!embedding || embedding->dims.size() != 2) throw Error(path + ": no token_embd.weight of two dimensions");
 
@@ -83,11 +85,28 @@ std::unique_ptr<LanguageModel> loadLlamaGguf(const std::string& path, const std:
     info.tiedEmbeddings = g.findTensor("output.weight") == nullptr;
     info.bosId = static_cast<int>(metaInt(g, "tokenizer.ggml.bos_token_id", 1));
     info.eosId = static_cast<int>(metaInt(g, "tokenizer.ggml.eos_token_id", 2));
-    if (info.hidden <= 0 || info.heads <= 0 || info.kvHeads <= 0 || info.hidden % info.heads != 0 || info.heads % info.kvHeads != 0)
+    // Checked before anything is sized by them: a hostile file gets an error, not an allocation.
+    const auto within = [&](const char* what, int64_t v, int64_t most) {
+        if (v < 1 || v > most) throw Error(path + ": " + a + what + " is " + std::to_string(v) + ", outside 1.." + std::to_string(most));
+    };
+    within("block_count", metaInt(g, a + "block_count", 0), 4096);
+    within("context_length", metaInt(g, a + "context_length", 0), 1 << 22);
+    within("embedding_length", metaInt(g, a + "embedding_length", 0), 1 << 18);
+    within("feed_forward_length", metaInt(g, a + "feed_forward_length", 0), 1 << 20);
+    within("attention.head_count", metaInt(g, a + "attention.head_count", 0), 4096);
+    within("attention.head_count_kv", info.kvHeads, 4096);
+    if (info.hidden % info.heads != 0 || info.heads % info.kvHeads != 0)
         throw Error(path + ": embedding length " + std::to_string(info.hidden) + " with " + std::to_string(info.heads) + " heads and " +
                     std::to_string(info.kvHeads) + " key/value heads is not a llama shape");
-    info.headDim = static_cast<int>(metaInt(g, a + "rope.dimension_count", info.hidden / info.heads));
-    if (info.headDim != info.hidden / info.heads) throw Error(path + ": partial rotary embeddings are not implemented");
+    info.headDim = info.hidden / info.heads;
+    if (metaInt(g, a + "attention.key_length", info.headDim) != info.headDim)
+        throw Error(path + ": a head size other than embedding length / heads is not implemented for GGUF files");
+    if (metaInt(g, a + "rope.dimension_count", info.headDim) != info.headDim) throw Error(path + ": partial rotary embeddings are not implemented");
+    if (info.headDim % 2 != 0) throw Error(path + ": head dimension must be even for RoPE");
+    // Every layer's tensors there, and none beyond: a wrong block_count is not a smaller model.
+    for (const auto& t : g.tensors())
+        if (t.name.rfind("blk.", 0) == 0 && std::stoll("0" + t.name.substr(4, t.name.find('.', 4) - 4)) >= info.layers)
+            throw Error(path + ": tensor '" + t.name + "' lies beyond block_count " + std::to_string(info.layers));
     DecoderVariant::Rope rope;
     rope.theta = info.ropeTheta;
     v.ropes = {rope};
@@ -104,6 +123,7 @@ std::unique_ptr<LanguageModel> loadLlamaGguf(const std::string& path, const std:
         tok = missingTokenizer(path, info.vocab, info.bosId, info.eosId, "the file's metadata has no tokenizer");
     }
 
+    const int heads = info.heads, kvHeads = info.kvHeads;  // copies: the variant moves below
     DecoderTensors tensors;
     tensors.contains = [&](const std::string& name) { return g.findTensor(ggufName(name)) != nullptr; };
     tensors.get = [&](const std::string& name, const std::vector<int64_t>& shape) {
@@ -121,8 +141,8 @@ std::unique_ptr<LanguageModel> loadLlamaGguf(const std::string& path, const std:
         const std::vector<float> values = g.readFloats(*t);
         auto out = at::empty(shape, at::kFloat);
         std::memcpy(out.data_ptr<float>(), values.data(), values.size() * sizeof(float));
-        if (llama && name.find("self_attn.q_proj.weight") != std::string::npos) return fromInterleaved(out, info.heads);
-        if (llama && name.find("self_attn.k_proj.weight") != std::string::npos) return fromInterleaved(out, info.kvHeads);
+        if (llama && name.find("self_attn.q_proj.weight") != std::string::npos) return fromInterleaved(out, heads);
+        if (llama && name.find("self_attn.k_proj.weight") != std::string::npos) return fromInterleaved(out, kvHeads);
         return out;
     };
     return buildDecoderModel(std::move(v), std::move(tok), tensors);
