@@ -26,6 +26,9 @@ int coLearningCommand(const std::vector<std::string>& args, std::ostream& out);
 // The steering curve (cli_curve_command.cpp).
 int curveCommand(const std::vector<std::string>& args, std::ostream& out);
 
+// Which analysed concepts a text lights up (cli_probe_command.cpp).
+int probeCommand(const std::vector<std::string>& args, std::ostream& out);
+
 // A model from the Hugging Face Hub into the cache (cli_fetch_command.cpp).
 int fetchCommand(const std::vector<std::string>& args, std::ostream& out);
 

@@ -41,6 +41,9 @@ const char* kUsage =
     "            e.g. the demo's WordNet lemmas, else its name) in\n"
     "            seeded generations with the top k experts forced, and their perplexity unforced;\n"
     "            --aura adds AurA suppression as one more point (k -1)\n"
+    "  probe     --project FILE --text TEXT [--top 10] [--threshold 0.9] [--experts 20] [--model PATH] [--json]\n"
+    "            which analysed concepts the text lights up: per concept, the mean over its experts of\n"
+    "            (max over tokens of the response - off_mean) / (on_p50 - off_mean), ranked\n"
     "  fetch     ORG/NAME [--revision main] [--json]\n"
     "            the files a model needs (config, safetensors, tokenizer; never pickled .bin) from\n"
     "            the Hugging Face Hub (HF_ENDPOINT) into its cache (HF_HUB_CACHE, HF_HOME), checked\n"
@@ -96,6 +99,7 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
         {"tokenize", tokenizeCommand},
         {"curve", curveCommand},
         {"fetch", fetchCommand},
+        {"probe", probeCommand},
         {"analyse", analyseCommand},
         {"analyze", analyseCommand},
         {"experts", expertsCommand},
