@@ -8,6 +8,7 @@
 // need results call analysed(), which analyses the shared project when nothing has yet.
 #include "core/project/analysis.h"
 #include "core/project/concept_forcing.h"
+#include "core/project/text_probe.h"
 #include "core/project/concepts.h"
 #include "core/runtime/language_model.h"
 #include "core/science/expert_forcing.h"
@@ -25,6 +26,7 @@
 #include "ui/localisation.h"
 #include "ui/main_window.h"
 #include "ui/steering_view.h"
+#include "ui/text_probe_view.h"
 #include "ui/unit_inspector.h"
 
 #include <QAbstractSpinBox>
@@ -34,6 +36,7 @@
 #include <QChartView>
 #include <QComboBox>
 #include <QTableView>
+#include <QTableWidget>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QImage>
@@ -669,6 +672,51 @@ private slots:
         const auto steering = QJsonDocument::fromJson(json.readAll()).object().value("steering").toObject();
         QCOMPARE(steering.value("seeds").toString(), QString("1-2"));
         QCOMPARE(steering.value("k").toArray().size(), 2);
+    }
+
+    // The text probe: several edits within the pause read only the last text, once, off the
+    // interface thread; its ranking is core's probeText for the same text and results; double-
+    // clicking an expert inspects it.
+    void textProbeRanksAsTheCoreDoes() {
+        CHECKED(analysed());
+        w_->showView(MainWindow::TextProbe);
+        auto* view = test::child<TextProbeView>(w_.get(), "textProbeView");
+        auto* edit = test::child<QPlainTextEdit>(view, "probeText");
+        QSignalSpy done(view, &TextProbeView::finished);
+        const QString text = "The team kicked the ball into the goal and won the football match.";
+        edit->setPlainText("The team");
+        edit->setPlainText(text.left(20));
+        edit->setPlainText(text);
+        QVERIFY(done.wait(30000));
+        QTest::qWait(600);
+        QCOMPARE(done.count(), 1);
+        QCOMPARE(done.first().at(0).toString(), QString());
+        const auto& shown = view->result();
+        QVERIFY(!shown.concepts.empty());
+        std::map<int64_t, ProjectStore::ResultRef> results;
+        for (const auto& c : w_->session()->concepts()) results.emplace(c.id, w_->session()->result(c.id));
+        const auto model = loadModel({model_.toStdString(), ""});
+        const auto store = ProjectStore::open(w_->session()->projectPath().toStdString(), false);
+        TextProbeOptions o;
+        o.threshold = w_->session()->expertThreshold();
+        const auto core = probeText(*model, *store, results, text.toStdString(), o);
+        QCOMPARE(shown.concepts.size(), core.concepts.size());
+        for (size_t i = 0; i < core.concepts.size(); ++i) {
+            QCOMPARE(shown.concepts[i].name, core.concepts[i].name);
+            QCOMPARE(shown.concepts[i].score, core.concepts[i].score);
+        }
+        auto* ranking = test::child<QTableWidget>(view, "probeRanking");
+        QCOMPARE(ranking->rowCount(), static_cast<int>(core.concepts.size()));
+        QCOMPARE(ranking->item(0, 0)->text().toStdString(), core.concepts[0].name);
+        auto* responses = test::child<QTableWidget>(view, "probeResponses");
+        QCOMPARE(responses->rowCount(), static_cast<int>(core.concepts[0].units.size()));
+        QCOMPARE(responses->columnCount(), static_cast<int>(core.tokens.size()));
+        QSignalSpy chosen(view, &TextProbeView::unitChosen);
+        emit responses->cellDoubleClicked(0, 0);
+        QCOMPARE(chosen.count(), 1);
+        auto* inspector = test::child<UnitInspector>(w_.get(), "inspector");
+        const int64_t unit = core.concepts[0].units[0];
+        QVERIFY(waitFor([&] { return inspector->details().unit == unit && inspector->details().conceptId == core.concepts[0].conceptId; }, 30000));
     }
 
     // A project's forcing suggestion (the demo's) is where a window opening it starts: its

@@ -838,6 +838,10 @@
         <source>Models (config.json *.gguf *.bin);;All files (*)</source>
         <translation>Modelle (config.json *.gguf *.bin);;Alle Dateien (*)</translation>
     </message>
+    <message>
+        <source>&amp;Text probe</source>
+        <translation>&amp;Textsonde</translation>
+    </message>
 </context>
 <context>
     <name>expertscope::MatrixView</name>
@@ -1031,6 +1035,10 @@
         <source>Cancelled.</source>
         <translation>Abgebrochen.</translation>
     </message>
+    <message>
+        <source>No concept has results yet: analyse first (Ctrl+R).</source>
+        <translation>Noch kein Konzept hat Ergebnisse: zuerst analysieren (Strg+R).</translation>
+    </message>
 </context>
 <context>
     <name>expertscope::SteeringView</name>
@@ -1153,6 +1161,61 @@
     <message numerus="yes">
         <source>%n word(s)</source>
         <translation><numerusform>%n Wort</numerusform><numerusform>%n Wörter</numerusform></translation>
+    </message>
+</context>
+<context>
+    <name>expertscope::TextProbeView</name>
+    <message>
+        <source>Type or paste a text: after a pause the model reads it and ranks the concepts whose experts respond</source>
+        <translation>Text eingeben oder einfügen: nach einer Pause liest das Modell ihn und ordnet die Konzepte, deren Experten ansprechen</translation>
+    </message>
+    <message>
+        <source>Score of a concept: the mean over its experts (AP at the threshold, its best 20) of where each expert's response, at its highest over the text, lies between its mean on negatives (0) and its median on positives (1)</source>
+        <translation>Wert eines Konzepts: der Mittelwert über seine Experten (AP ab der Schwelle, seine besten 20), wo die Antwort jedes Experten, an ihrem Höchststand im Text, zwischen ihrem Mittel auf Negativen (0) und ihrem Median auf Positiven (1) liegt</translation>
+    </message>
+    <message>
+        <source>Concept</source>
+        <translation>Konzept</translation>
+    </message>
+    <message>
+        <source>Score</source>
+        <translation>Wert</translation>
+    </message>
+    <message>
+        <source>Experts</source>
+        <translation>Experten</translation>
+    </message>
+    <message>
+        <source>Peak token</source>
+        <translation>Stärkstes Token</translation>
+    </message>
+    <message>
+        <source>The concept's experts (rows) and their responses at each token; double-click an expert to inspect it</source>
+        <translation>Die Experten des Konzepts (Zeilen) und ihre Antworten bei jedem Token; Doppelklick auf einen Experten öffnet ihn</translation>
+    </message>
+    <message>
+        <source>Each concept's score at each token (0 as without the concept, 1 as with it)</source>
+        <translation>Der Wert jedes Konzepts bei jedem Token (0 wie ohne das Konzept, 1 wie mit ihm)</translation>
+    </message>
+    <message>
+        <source>Reading…</source>
+        <translation>Lese…</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n token(s)</source>
+        <translation><numerusform>%n Token</numerusform><numerusform>%n Tokens</numerusform></translation>
+    </message>
+    <message>
+        <source> (cut at the model's context)</source>
+        <translation> (am Kontext des Modells abgeschnitten)</translation>
+    </message>
+    <message numerus="yes">
+        <source>; %n concept(s) without an expert at the threshold are not ranked</source>
+        <translation><numerusform>; %n Konzept ohne Experten ab der Schwelle wird nicht eingeordnet</numerusform><numerusform>; %n Konzepte ohne Experten ab der Schwelle werden nicht eingeordnet</numerusform></translation>
+    </message>
+    <message>
+        <source>%1 unit %2</source>
+        <translation>%1 Einheit %2</translation>
     </message>
 </context>
 <context>

@@ -193,6 +193,23 @@ DE = {
     '%n concept(s) analysed': ['%n Konzept analysiert', '%n Konzepte analysiert'],
     '%n refused': ['%n abgelehnt', '%n abgelehnt'],
     '%n word(s)': ['%n Wort', '%n Wörter'],
+    '&Text probe': '&Textsonde',
+    'No concept has results yet: analyse first (Ctrl+R).': 'Noch kein Konzept hat Ergebnisse: zuerst analysieren (Strg+R).',
+    'Type or paste a text: after a pause the model reads it and ranks the concepts whose experts respond':
+        'Text eingeben oder einfügen: nach einer Pause liest das Modell ihn und ordnet die Konzepte, deren Experten ansprechen',
+    "Score of a concept: the mean over its experts (AP at the threshold, its best 20) of where each expert's response, at its highest over the text, lies between its mean on negatives (0) and its median on positives (1)":
+        'Wert eines Konzepts: der Mittelwert über seine Experten (AP ab der Schwelle, seine besten 20), wo die Antwort jedes '
+        'Experten, an ihrem Höchststand im Text, zwischen ihrem Mittel auf Negativen (0) und ihrem Median auf Positiven (1) liegt',
+    'Score': 'Wert',
+    'Peak token': 'Stärkstes Token',
+    "The concept's experts (rows) and their responses at each token; double-click an expert to inspect it":
+        'Die Experten des Konzepts (Zeilen) und ihre Antworten bei jedem Token; Doppelklick auf einen Experten öffnet ihn',
+    "Each concept's score at each token (0 as without the concept, 1 as with it)":
+        'Der Wert jedes Konzepts bei jedem Token (0 wie ohne das Konzept, 1 wie mit ihm)',
+    'Reading…': 'Lese…',
+    '%n token(s)': ['%n Token', '%n Tokens'],
+    " (cut at the model's context)": ' (am Kontext des Modells abgeschnitten)',
+    '; %n concept(s) without an expert at the threshold are not ranked': ['; %n Konzept ohne Experten ab der Schwelle wird nicht eingeordnet', '; %n Konzepte ohne Experten ab der Schwelle werden nicht eingeordnet'],
     'ORG/NAME or ORG/NAME@REVISION, e.g. Qwen/Qwen2.5-0.5B': 'ORG/NAME oder ORG/NAME@REVISION, z. B. Qwen/Qwen2.5-0.5B',
     "Config, safetensors weights and tokenizer files (never pickled .bin weights), checked against the Hub's checksums; an interrupted download resumes. HF_TOKEN or huggingface-cli login for gated models.":
         'Konfiguration, safetensors-Gewichte und Tokenizer-Dateien (nie gepickelte .bin-Gewichte), gegen die Prüfsummen des Hubs '

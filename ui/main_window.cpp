@@ -9,6 +9,7 @@
 #include "ui/figure_export.h"
 #include "ui/generation_panel.h"
 #include "ui/steering_view.h"
+#include "ui/text_probe_view.h"
 #include "ui/unit_inspector.h"
 
 #include "core/project/run_names.h"
@@ -49,6 +50,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), session_(new Proj
     steering_ = new SteeringView(session_, this);
     steering_->setObjectName("steeringView");
     views_->addTab(steering_, tr("&Steering curve"));
+    textProbe_ = new TextProbeView(session_, this);
+    textProbe_->setObjectName("textProbeView");
+    views_->addTab(textProbe_, tr("&Text probe"));
     setCentralWidget(views_);
 
     auto* conceptsDock = new QDockWidget(tr("Concepts"), this);
@@ -103,6 +107,12 @@ void MainWindow::connectSession() {
     connect(concepts_, &ConceptList::conceptPicked, this, &MainWindow::showConcept);
     connect(expertise_, &ExpertisePanel::unitClicked, this,
             [this](int64_t unit) { session_->requestUnitDetails(currentConcept(), unit); });
+    // An expert chosen in the text probe: its concept selected, the unit in the heatmap and the inspector.
+    connect(textProbe_, &TextProbeView::unitChosen, this, [this](int64_t conceptId, int64_t unit) {
+        selectConcept(conceptId);
+        expertise_->showUnit(unit);
+        session_->requestUnitDetails(conceptId, unit);
+    });
     connect(expertise_, &ExpertisePanel::thresholdChanged, session_, &ProjectSession::setExpertThreshold);
     connect(expertise_, &ExpertisePanel::unitHovered, this, [this](int64_t unit) {
         const auto& probes = session_->probes();

@@ -24,12 +24,13 @@ class ExpertisePanel;
 class Figure;
 class GenerationPanel;
 class SteeringView;
+class TextProbeView;
 class UnitInspector;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
-    enum View { Heatmap, CoLearning, Generation, Steering };
+    enum View { Heatmap, CoLearning, Generation, Steering, TextProbe };
 
     explicit MainWindow(QWidget* parent = nullptr);
     ~MainWindow() override;
@@ -83,6 +84,7 @@ private:
     CoLearningView* coLearning_;
     GenerationPanel* generation_;
     SteeringView* steering_;
+    TextProbeView* textProbe_;
     QTabWidget* views_;
     QLabel* statusText_;
     QLabel* modelLabel_;  // the model's family, architecture and size

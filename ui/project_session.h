@@ -6,6 +6,7 @@
 #include "core/project/concept_forcing.h"
 #include "core/project/project_store.h"
 #include "core/project/steering_curve.h"
+#include "core/project/text_probe.h"
 #include "core/runtime/language_model.h"
 #include "core/science/expert_forcing.h"
 #include "core/science/expertise.h"
@@ -136,6 +137,9 @@ public:
     // The steering curve of a concept's stored results (core/project/steering_curve.h), in
     // the background; a new request cancels the last. Answers: steeringProgress, steeringFinished.
     int runSteeringCurve(int64_t conceptId, const SteeringOptions& options);
+    // Which analysed concepts a text lights up (core/project/text_probe.h), in the
+    // background; a newer request supersedes older ones not yet started. Answer: textProbed.
+    int probeText(const QString& text, const TextProbeOptions& options);
     // The words a concept's steering curve counts by default (core's defaultTargets).
     QStringList defaultTargets(int64_t conceptId) const;
     void cancelSteeringCurve();
@@ -154,6 +158,7 @@ signals:
     void generationFinished(int job, const QString& error);
     void steeringProgress(int job, int done, int total);
     void steeringFinished(int job, const SteeringCurve& curve, const QString& error);  // error empty when done
+    void textProbed(int job, const TextProbe& result, const QString& error);  // error empty when done
     void failed(const QString& title, const QString& message);
 
 private:
@@ -170,6 +175,7 @@ private:
     double threshold_;
     ExpertCounts counts_;
     ForcingSuggestion suggestion_;
+    std::shared_ptr<std::atomic<int>> latestProbe_ = std::make_shared<std::atomic<int>>(0);
     bool analysing_ = false;
     std::shared_ptr<std::atomic<bool>> cancelAnalysis_, cancelGeneration_, cancelSteering_;
     int nextJob_ = 0;

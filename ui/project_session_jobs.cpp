@@ -258,6 +258,36 @@ int ProjectSession::runSteeringCurve(int64_t conceptId, const SteeringOptions& o
     return job;
 }
 
+int ProjectSession::probeText(const QString& text, const TextProbeOptions& options) {
+    const int job = ++nextJob_;
+    latestProbe_->store(job);
+    if (!model_ || !store_ || results_.empty()) {
+        const QString why = !model_ ? tr("No model is loaded.") : tr("No concept has results yet: analyse first (Ctrl+R).");
+        post(this, [this, job, why] { emit textProbed(job, {}, why); });
+        return job;
+    }
+    auto model = model_;
+    auto latest = latestProbe_;
+    const std::string path = store_->path(), body = text.toStdString();
+    const auto results = results_;
+    QPointer<ProjectSession> self(this);
+    modelLane_->start([self, job, latest, model, path, results, body, options] {
+        if (latest->load() != job) return;  // typed on meanwhile: only the newest text is run
+        TextProbe result;
+        QString error;
+        try {
+            const auto store = ProjectStore::open(path, false);  // this thread's own connection
+            result = expertscope::probeText(*model, *store, results, body, options);
+        } catch (const std::exception& e) {
+            error = QString::fromStdString(e.what());
+        }
+        if (self) post(self.data(), [self, job, result, error] {
+                if (self) emit self->textProbed(job, result, error);
+            });
+    });
+    return job;
+}
+
 void ProjectSession::cancelSteeringCurve() {
     if (cancelSteering_) cancelSteering_->store(true);
 }
