@@ -158,11 +158,25 @@ int unitCommand(const std::vector<std::string>& argsIn, std::ostream& out) {
 }
 
 int coLearningCommand(const std::vector<std::string>& argsIn, std::ostream& out) {
-    std::vector<std::string> args;
-    const bool json = flag(argsIn, "--json", &args);
+    std::vector<std::string> withoutJson, args;
+    const bool json = flag(argsIn, "--json", &withoutJson);
+    const bool across = flag(withoutJson, "--across", &args);
     const Options o(args, withSelection({"project", "k", "out", "run", "concept"}));
     const auto project = ProjectStore::open(o.required("project"), false);
     const int k = static_cast<int>(o.integer("k", kDefaultCoLearningK, 1));
+    if (across) {
+        // Against every concept set of the project: what this (new) concept is like.
+        if (o.text("concept").empty()) throw Error("--across needs --concept NAME");
+        const auto ref = conceptResult(*project, o, o.text("concept"));
+        QJsonArray rows;
+        for (const auto& n : closestInProject(*project, ref, k)) {
+            rows.append(QJsonObject{{"concept", QString::fromStdString(n.ref.concept)}, {"concept_set", static_cast<qint64>(n.ref.setId)},
+                                    {"overlap", n.overlap}});
+            if (!json) out << n.ref.concept << "\t" << n.overlap << "\t(set " << n.ref.setId << ")\n";
+        }
+        if (json) out << QJsonDocument(rows).toJson(QJsonDocument::Indented).toStdString();
+        return 0;
+    }
     const auto refs = projectResults(*project, o);
     std::vector<std::string> names;
     std::vector<std::vector<int64_t>> tops;

@@ -2,7 +2,8 @@
 // three WordNet concepts analysed as the demo is: a text made of a concept's own positive
 // sentences ranks that concept first; each expert's responses, pooled as the analysis pools
 // them, equal the responses the analysis kept for the same sentence, to the bit; the CLI's
-// probe gives the same ranking and numbers.
+// probe gives the same ranking and numbers. And what a new concept is like: a second concept
+// set's concept is ranked against every analysed concept of the project.
 #include "core/base/error.h"
 #include "core/project/analysis.h"
 #include "core/project/result_source.h"
@@ -85,6 +86,38 @@ private slots:
         QVERIFY2(compared >= 5 * 10, qPrintable(QString::number(compared)));  // ten experts or more per sentence
     }
 
+    // A concept imported later, in a set of its own, made of city's sentences under another
+    // name: across the project its closest concept is city, sharing every top expert.
+    void aNewConceptIsPlacedAmongTheProjectsConcepts() {
+        ConceptSet other;
+        other.name = "later";
+        other.origin = "test:later";
+        Concept towns = *std::find_if(set_.concepts.begin(), set_.concepts.end(), [](const Concept& c) { return c.name == "city"; });
+        towns.name = "towns";
+        other.concepts.push_back(towns);
+        RunSettings s;
+        s.keepResponses = 20;
+        const auto modelId = store_->addModel(*model_);
+        QCOMPARE(analyse(*store_, *model_, modelId, store_->addConceptSet(other), s).analysed, 1);
+        const auto ref = chooseResult(*store_, "towns", ResultRequest{s});
+        const auto near = closestInProject(*store_, ref, 50);
+        QCOMPARE(near.size(), size_t(3));
+        QCOMPARE(near[0].ref.concept, std::string("city"));
+        QCOMPARE(near[0].overlap, 1.0);
+        QVERIFY(near[1].overlap < 1.0 && near[2].overlap <= near[1].overlap);
+        if (qgetenv("EXPERTSCOPE_CLI").isEmpty()) MISSING_ASSET(QStringLiteral("EXPERTSCOPE_CLI not set (run through ctest)"));
+        store_->checkpoint();
+        const auto r = test::cli({"colearning", "--project", QString::fromStdString(store_->path()), "--concept", "towns", "--across",
+                                  "--k", "50", "--json"});
+        QVERIFY2(r.code == 0, r.err.constData());
+        const auto rows = QJsonDocument::fromJson(r.out).array();
+        QCOMPARE(rows.size(), 3);
+        for (int i = 0; i < 3; ++i) {
+            QCOMPARE(rows[i].toObject().value("concept").toString().toStdString(), near[static_cast<size_t>(i)].ref.concept);
+            QCOMPARE(rows[i].toObject().value("overlap").toDouble(), near[static_cast<size_t>(i)].overlap);
+        }
+    }
+
     void theCommandLineAgrees() {
         if (qgetenv("EXPERTSCOPE_CLI").isEmpty()) MISSING_ASSET(QStringLiteral("EXPERTSCOPE_CLI not set (run through ctest)"));
         const std::string text = set_.concepts[1].positives[0];
@@ -92,7 +125,9 @@ private slots:
         const auto r = test::cli({"probe", "--project", QString::fromStdString(store_->path()), "--text", QString::fromStdString(text),
                                   "--json", "--keep-responses-ignored-by-probe"});
         QCOMPARE(r.code, 1);  // an unknown option is refused
-        const auto ok = test::cli({"probe", "--project", QString::fromStdString(store_->path()), "--text", QString::fromStdString(text), "--json"});
+        // --run: the three concepts' run, whatever other sets the project has gained since.
+        const auto ok = test::cli({"probe", "--project", QString::fromStdString(store_->path()), "--text", QString::fromStdString(text),
+                                   "--run", QString::number(results_.begin()->second.runId), "--json"});
         QVERIFY2(ok.code == 0, ok.err.constData());
         const auto json = QJsonDocument::fromJson(ok.out).object();
         const auto p = probeText(*model_, *store_, results_, text);

@@ -4,6 +4,7 @@
 #include "core/science/expert_queries.h"
 
 #include <algorithm>
+#include <iterator>
 
 namespace expertscope {
 
@@ -90,6 +91,30 @@ std::map<int64_t, int> expertCounts(const ProjectStore& store, const std::map<in
                                 : found->second;
     }
     return counts;
+}
+
+std::vector<Neighbour> closestInProject(const ProjectStore& store, const ProjectStore::ResultRef& ref, int k) {
+    if (k < 1) throw Error("co-learning needs k of at least 1");
+    const auto units = [&](const ProjectStore::ResultRef& r) {
+        std::vector<int64_t> u;
+        for (const auto& e : store.topExperts(r.runId, r.conceptId, k)) u.push_back(e.unit);
+        std::sort(u.begin(), u.end());
+        return u;
+    };
+    const auto mine = units(ref);
+    const std::string identity = settingsText(ref.settings);
+    std::map<int64_t, Neighbour> newest;  // by concept id; finishedResults lists the newest run first
+    for (const auto& other : store.finishedResults("", ref.modelId, 0)) {
+        if (other.conceptId == ref.conceptId || newest.count(other.conceptId) || settingsText(other.settings) != identity) continue;
+        const auto theirs = units(other);
+        std::vector<int64_t> shared;
+        std::set_intersection(mine.begin(), mine.end(), theirs.begin(), theirs.end(), std::back_inserter(shared));
+        newest[other.conceptId] = {other, static_cast<double>(shared.size()) / k};
+    }
+    std::vector<Neighbour> out;
+    for (auto& [id, n] : newest) out.push_back(std::move(n));
+    std::stable_sort(out.begin(), out.end(), [](const Neighbour& a, const Neighbour& b) { return a.overlap > b.overlap; });
+    return out;
 }
 
 }  // namespace expertscope

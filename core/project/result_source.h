@@ -49,4 +49,14 @@ std::map<int64_t, int> expertCounts(const ProjectStore& store, const std::map<in
 // One line naming a result's run and settings, for messages and exports.
 std::string describeRun(const ProjectStore::ResultRef& ref);
 
+// What a concept is like across the whole project (an imported set's concept, a single
+// new one): every other finished concept of the same model and run settings, in any concept
+// set (each one's newest such result), by decreasing overlap of top-k experts,
+// |top-k(a) n top-k(b)| / k, ties by concept id.
+struct Neighbour {
+    ProjectStore::ResultRef ref;
+    double overlap = 0;
+};
+std::vector<Neighbour> closestInProject(const ProjectStore& store, const ProjectStore::ResultRef& ref, int k);
+
 }  // namespace expertscope
