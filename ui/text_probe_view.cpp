@@ -202,8 +202,7 @@ void TextProbeView::showConcept(int row) {
     const auto& probes = session_->probes();
     for (int u = 0; u < static_cast<int>(c.units.size()); ++u) {
         const int64_t unit = c.units[static_cast<size_t>(u)];
-        size_t p = 0;
-        while (p + 1 < probes.size() && probes[p + 1].offset <= unit) ++p;
+        const size_t p = probes.empty() ? 0 : probeOfUnit(probes, unit);
         responses_->setVerticalHeaderItem(
             u, new QTableWidgetItem(probes.empty() ? QString::number(unit)
                                                    : tr("%1 unit %2").arg(QString::fromStdString(probes[p].name)).arg(unit - probes[p].offset)));

@@ -82,12 +82,16 @@ void scanSnapshot(CachedModel& m) {
 
 }  // namespace
 
+std::string hfHomeDir() {
+    if (!env("HF_HOME").empty()) return expandHome(env("HF_HOME"));
+    const std::string xdg = env("XDG_CACHE_HOME");
+    return (xdg.empty() ? QDir::homePath().toStdString() + "/.cache" : expandHome(xdg)) + "/huggingface";
+}
+
 std::string hfHubCacheDir() {
     for (const char* name : {"HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE"})
         if (!env(name).empty()) return expandHome(env(name));
-    if (!env("HF_HOME").empty()) return expandHome(env("HF_HOME")) + "/hub";
-    const std::string xdg = env("XDG_CACHE_HOME");
-    return (xdg.empty() ? QDir::homePath().toStdString() + "/.cache" : expandHome(xdg)) + "/huggingface/hub";
+    return hfHomeDir() + "/hub";
 }
 
 std::vector<CachedModel> scanHfCache(const std::string& cacheDir) {

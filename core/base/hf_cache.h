@@ -13,6 +13,9 @@
 namespace expertscope {
 
 std::string hfHubCacheDir();
+// HF_HOME, else XDG_CACHE_HOME/huggingface, else ~/.cache/huggingface: where huggingface_hub
+// keeps its hub cache (below) and the token `huggingface-cli login` writes.
+std::string hfHomeDir();
 
 struct CachedModel {
     std::string repo;       // "ORG/NAME"

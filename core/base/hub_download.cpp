@@ -385,11 +385,7 @@ HubOptions hubOptionsFromEnvironment() {
     if (o.token.empty()) {
         // Where `huggingface-cli login` keeps it: HF_TOKEN_PATH, else HF_HOME/token.
         std::string path = env("HF_TOKEN_PATH");
-        if (path.empty()) {
-            const std::string home = env("HF_HOME");
-            const std::string xdg = env("XDG_CACHE_HOME");
-            path = (home.empty() ? (xdg.empty() ? QDir::homePath().toStdString() + "/.cache" : xdg) + "/huggingface" : home) + "/token";
-        }
+        if (path.empty()) path = hfHomeDir() + "/token";
         if (path == "~" || path.rfind("~/", 0) == 0) path = QDir::homePath().toStdString() + path.substr(1);
         QFile f(QString::fromStdString(path));
         if (f.open(QIODevice::ReadOnly)) o.token = f.readAll().trimmed().toStdString();

@@ -40,8 +40,7 @@ TextProbe probeText(LanguageModel& model, const ProjectStore& store, const std::
         c.tokenScores.assign(static_cast<size_t>(T), 0.0);
         double pooledSum = 0;
         for (int64_t u : c.units) {
-            size_t probe = 0;
-            while (probe + 1 < probes.size() && probes[probe + 1].offset <= u) ++probe;
+            const size_t probe = probeOfUnit(probes, u);
             const int64_t within = u - probes[probe].offset, width = probes[probe].units;
             const double off = e.offMean[static_cast<size_t>(u)], on = e.onP50[static_cast<size_t>(u)];
             std::vector<float> r(static_cast<size_t>(T));

@@ -41,11 +41,8 @@ std::string modelProblem(const std::string& path) {
         switch (modelFormat(path)) {
         case ModelFormat::Llama2c:
             return {};
-        case ModelFormat::Gguf: {
-            const GgufFile g(path);  // refuses a damaged file, naming what is wrong
-            const std::string arch = g.contains("general.architecture") ? g.string("general.architecture") : std::string();
-            return arch == "llama" || arch == "qwen2" ? std::string() : "GGUF architecture '" + arch + "' is not read yet (llama and qwen2 are)";
-        }
+        case ModelFormat::Gguf:
+            return ggufArchitectureProblem(GgufFile(path));  // the file is read and checked first
         case ModelFormat::None:
             return path + ": not a Hugging Face model folder (no config.json) nor a llama2.c .bin checkpoint";
         case ModelFormat::HuggingFaceFolder:

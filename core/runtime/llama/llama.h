@@ -12,6 +12,7 @@ namespace expertscope {
 
 struct DecoderVariant;
 class Tokenizer;
+class GgufFile;
 
 // A layer's tensors; those a family lacks stay undefined. Fused projections (Phi-3) are
 // held in wq ([q k v]) and gate ([gate up]). Norm weights are as the arithmetic uses them
@@ -55,5 +56,7 @@ std::unique_ptr<LanguageModel> loadLlama2c(const std::string& path, const std::s
 // A llama or qwen2 GGUF file (llama_gguf.cpp): tensors dequantised on load, llama's q and k
 // rows returned to Hugging Face's order, the tokenizer from its metadata unless one is named.
 std::unique_ptr<LanguageModel> loadLlamaGguf(const std::string& path, const std::string& tokenizerPath);
+// Why loadLlamaGguf cannot read the file's architecture; empty when it can.
+std::string ggufArchitectureProblem(const GgufFile& file);
 
 }  // namespace expertscope

@@ -48,11 +48,16 @@ int64_t metaInt(const GgufFile& g, const std::string& key, int64_t fallback) { r
 
 }  // namespace
 
+std::string ggufArchitectureProblem(const GgufFile& g) {
+    const std::string arch = g.contains("general.architecture") ? g.string("general.architecture") : std::string();
+    return arch == "llama" || arch == "qwen2" ? std::string() : "GGUF architecture '" + arch + "' is not read yet (llama and qwen2 are)";
+}
+
 std::unique_ptr<LanguageModel> loadLlamaGguf(const std::string& path, const std::string& tokenizerPath) {
     const GgufFile g(path);
-    const std::string arch = g.contains("general.architecture") ? g.string("general.architecture") : std::string();
-    if (arch != "llama" && arch != "qwen2")
-        throw Error(path + ": GGUF architecture '" + arch + "' is not read yet (llama and qwen2 are; the Hugging Face folder of the model opens)");
+    if (const std::string why = ggufArchitectureProblem(g); !why.empty())
+        throw Error(path + ": " + why + "; the Hugging Face folder of the model opens");
+    const std::string arch = g.string("general.architecture");
     const bool llama = arch == "llama";
     const std::string a = arch + ".";
     for (const char* key : {"rope.scaling.type", "rope.scaling.factor", "expert_count"})
