@@ -181,6 +181,22 @@ private slots:
         QCOMPARE(chooseScope(*store, ResultRequest{}).setId, setId);
     }
 
+    // The same files named by a relative path and by an absolute one are one model of the
+    // project, stored under the absolute path (a project is opened from other folders).
+    void aModelIsOneWhateverItsPathsSpelling() {
+        REQUIRE_SHARED(bin, "models/stories260K/stories260K.bin");
+        auto store = ProjectStore::open(tmp_.filePath("paths.esproj").toStdString(), true);
+        const QFileInfo file(bin);
+        const QString before = QDir::currentPath();
+        QVERIFY(QDir::setCurrent(file.absoluteDir().absolutePath() + "/.."));
+        const auto relative = loadModel({(file.absoluteDir().dirName() + "/./" + file.fileName()).toStdString(), ""});
+        const int64_t id = store->addModel(*relative);
+        QVERIFY(QDir::setCurrent(before));
+        const auto absolute = loadModel({file.absoluteFilePath().toStdString(), ""});
+        QCOMPARE(store->addModel(*absolute), id);
+        QCOMPARE(QString::fromStdString(store->modelSource(id).path), file.canonicalFilePath());
+    }
+
     // One project, a max run and then a mean run of the same concepts: the command line and
     // the session show the same run and the same best AP, for the default settings and for
     // mean pooling; and the inspector recomputes a unit with the shown run's settings.

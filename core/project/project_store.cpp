@@ -15,6 +15,7 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -219,8 +220,12 @@ std::string weightsHash(const LanguageModel& model) {
 int64_t ProjectStore::addModel(const LanguageModel& model) {
     const auto& i = model.info();
     const std::string hash = weightsHash(model);
+    // One spelling of the files' path ("model", "./model", "/abs/model" are one model), and
+    // one that still holds when the project is opened from another folder.
+    const QFileInfo file(QString::fromStdString(i.path));
+    const std::string path = file.exists() ? file.canonicalFilePath().toStdString() : i.path;
     Statement find(db_, "SELECT id FROM models WHERE path = ? AND weights_hash = ?");
-    find.bind(1, i.path).bind(2, hash);
+    find.bind(1, path).bind(2, hash);
     if (find.step()) return find.integer(0);
     const std::string config = "{\"layers\": " + std::to_string(i.layers) + ", \"hidden\": " + std::to_string(i.hidden) +
                                ", \"intermediate\": " + std::to_string(i.intermediate) + ", \"heads\": " +
@@ -229,7 +234,7 @@ int64_t ProjectStore::addModel(const LanguageModel& model) {
     exec("BEGIN");
     Statement insert(db_, "INSERT INTO models(path, tokenizer, family, format, weights_hash, config, units, added) "
                           "VALUES(?, ?, ?, ?, ?, ?, ?, ?)");
-    insert.bind(1, i.path).bind(2, i.tokenizerPath).bind(3, i.family).bind(4, i.format).bind(5, hash).bind(6, config);
+    insert.bind(1, path).bind(2, i.tokenizerPath).bind(3, i.family).bind(4, i.format).bind(5, hash).bind(6, config);
     insert.bind(7, model.unitCount()).bind(8, now()).run();
     const int64_t id = sqlite3_last_insert_rowid(db_);
     Statement probe(db_, "INSERT INTO probes VALUES(?, ?, ?, ?, ?, ?, ?)");
@@ -292,8 +297,9 @@ int64_t ProjectStore::findConceptSet(const std::string& origin) const {
 namespace {
 const char* kResultColumns =
     "SELECT r.run_id, r.concept_id, runs.model_id, c.name, c.grp, c.source, models.path, runs.pooling, r.positives, "
-    "r.negatives, runs.sequence_length, r.best_ap, runs.set_id, runs.settings, r.best_auroc FROM concept_results r "
-    "JOIN concepts c ON c.id = r.concept_id JOIN runs ON runs.id = r.run_id JOIN models ON models.id = runs.model_id ";
+    "r.negatives, runs.sequence_length, r.best_ap, runs.set_id, runs.settings, r.best_auroc, sets.name FROM concept_results r "
+    "JOIN concepts c ON c.id = r.concept_id JOIN runs ON runs.id = r.run_id JOIN models ON models.id = runs.model_id "
+    "JOIN concept_sets sets ON sets.id = runs.set_id ";
 
 ProjectStore::ResultRef resultRef(const Statement& q) {
     ProjectStore::ResultRef ref;
@@ -303,6 +309,7 @@ ProjectStore::ResultRef resultRef(const Statement& q) {
     ref.concept = q.text(3);
     ref.group = q.text(4);
     ref.source = q.text(5);
+    ref.setName = q.text(15);
     ref.modelPath = q.text(6);
     ref.pooling = q.text(7);
     ref.positives = static_cast<int>(q.integer(8));
@@ -542,6 +549,36 @@ UnitExpertise ProjectStore::loadConceptResult(int64_t runId, int64_t conceptId) 
         else e.auroc.resize(e.ap.size(), std::numeric_limits<double>::quiet_NaN());
     }
     if (e.ap.empty()) throw Error(path_ + ": no results for concept " + std::to_string(conceptId) + " in run " + std::to_string(runId));
+    return e;
+}
+
+UnitExpertise ProjectStore::unitResults(int64_t runId, int64_t conceptId, int64_t modelId, const std::vector<int64_t>& units) const {
+    const auto layout = probes(modelId);
+    Statement q(db_, "SELECT ap, on_p50, on_p90, off_mean, auroc FROM probe_results WHERE run_id = ? AND concept_id = ? AND probe_idx = ?");
+    std::map<size_t, std::array<std::vector<float>, 5>> read;  // per probe, its five vectors
+    UnitExpertise e;
+    for (int64_t u : units) {
+        const size_t p = layout.empty() ? 0 : probeOfUnit(layout, u);
+        if (layout.empty() || u < 0 || u >= layout[p].offset + layout[p].units)
+            throw Error(path_ + ": model " + std::to_string(modelId) + " has no unit " + std::to_string(u));
+        auto found = read.find(p);
+        if (found == read.end()) {
+            q.reset();
+            q.bind(1, runId).bind(2, conceptId).bind(3, static_cast<int64_t>(p));
+            if (!q.step())
+                throw Error(path_ + ": no results for concept " + std::to_string(conceptId) + " in run " + std::to_string(runId));
+            found = read.emplace(p, std::array<std::vector<float>, 5>{q.floats(0), q.floats(1), q.floats(2), q.floats(3), q.floats(4)}).first;
+        }
+        const auto& v = found->second;
+        const size_t i = static_cast<size_t>(u - layout[p].offset);
+        if (v[0].size() != static_cast<size_t>(layout[p].units))
+            throw Error(path_ + ": the stored results of probe " + std::to_string(p) + " do not match the model's layout");
+        e.ap.push_back(v[0][i]);
+        e.onP50.push_back(v[1][i]);
+        e.onP90.push_back(v[2][i]);
+        e.offMean.push_back(v[3][i]);
+        e.auroc.push_back(v[4].size() == v[0].size() ? v[4][i] : std::numeric_limits<double>::quiet_NaN());
+    }
     return e;
 }
 

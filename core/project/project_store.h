@@ -84,6 +84,9 @@ public:
     // AUROC reads NaN for every unit of results stored before it was computed.
     UnitExpertise loadConceptResult(int64_t runId, int64_t conceptId) const;
     std::vector<Expert> topExperts(int64_t runId, int64_t conceptId, int k) const;
+    // The stored values of a few units (entry i is units[i]), reading only the probes that
+    // hold them: a concept's experts without the whole model's vectors.
+    UnitExpertise unitResults(int64_t runId, int64_t conceptId, int64_t modelId, const std::vector<int64_t>& units) const;
     // The persisted responses of one unit (units empty when none were kept for it).
     KeptResponses keptResponses(int64_t runId, int64_t conceptId, int64_t unit) const;
 
@@ -91,7 +94,7 @@ public:
     // front end shows for a concept is decided in result_source.h, not here.
     struct ResultRef {
         int64_t runId = 0, conceptId = 0, modelId = 0, setId = 0;
-        std::string concept, group, source, modelPath, pooling;
+        std::string concept, group, source, setName, modelPath, pooling;
         int positives = 0, negatives = 0, sequenceLength = 0;
         double bestAp = 0;
         // The highest AUROC of any unit; NaN for results stored before it was computed.
