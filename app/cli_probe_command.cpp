@@ -51,7 +51,7 @@ int probeCommand(const std::vector<std::string>& argsIn, std::ostream& out) {
                    .toStdString();
         return 0;
     }
-    out << "score = mean over a concept's experts of (max over tokens of the response - off_mean) / (on_p50 - off_mean)\n";
+    out << "score = mean over a concept's experts of (its response pooled as the run pooled - off_mean) / (on_p50 - off_mean)\n";
     for (size_t i = 0; i < p.concepts.size() && i < top; ++i) {
         const auto& c = p.concepts[i];
         out << std::setw(3) << i + 1 << "  " << std::fixed << std::setprecision(3) << std::setw(7) << c.score << "  " << c.name << "  ("

@@ -8,6 +8,7 @@
 #include "core/project/analysis.h"
 #include "core/project/result_source.h"
 #include "core/project/text_probe.h"
+#include "core/science/response_collector.h"
 #include "demo/wordnet.h"
 #include "test_cli_and_sql.h"
 #include "test_support.h"
@@ -25,6 +26,35 @@ using namespace expertscope;
 
 class TestTextProbe : public QObject {
     Q_OBJECT
+
+    // Probes five of city's kept sentences; every expert with kept responses must pool to
+    // the kept value exactly (and, for max pooling, be the maximum over its scored tokens).
+    static void checkPooledAgainstKept(LanguageModel& model, const ProjectStore& store,
+                                       const std::map<int64_t, ProjectStore::ResultRef>& results, const TextProbeOptions& options,
+                                       bool maxPooling) {
+        const auto& [conceptId, ref] = *std::find_if(results.begin(), results.end(), [](const auto& r) { return r.second.concept == "city"; });
+        const auto kept = store.keptResponses(ref.runId, ref.conceptId, store.topExperts(ref.runId, ref.conceptId, 1)[0].unit);
+        const auto experts = probeExperts(store, results, options);
+        int checked = 0, compared = 0;
+        for (size_t s = 0; s < kept.sentences.size() && checked < 5; ++s, ++checked) {
+            const auto p = probeText(model, experts, kept.sentences[s]);
+            const auto c = std::find_if(p.concepts.begin(), p.concepts.end(), [&](const ProbedConcept& x) { return x.conceptId == conceptId; });
+            QVERIFY(c != p.concepts.end());
+            for (size_t i = 0; i < c->units.size(); ++i) {
+                const auto k = store.keptResponses(ref.runId, ref.conceptId, c->units[i]);
+                if (k.units.empty()) continue;
+                QCOMPARE(c->pooled[i], k.values[s]);
+                if (maxPooling) {
+                    const auto& r = c->responses[i];
+                    QCOMPARE(*std::max_element(r.begin() + p.firstScored, r.end()), k.values[s]);
+                }
+                ++compared;
+            }
+        }
+        QCOMPARE(checked, 5);
+        QVERIFY2(compared >= 5 * 10, qPrintable(QString::number(compared)));  // ten experts or more per sentence
+    }
+
     QTemporaryDir tmp_;
     std::unique_ptr<LanguageModel> model_;
     std::unique_ptr<ProjectStore> store_;
@@ -63,27 +93,52 @@ private slots:
         }
     }
 
-    // Pooled as the analysis pools (the maximum over tokens, BOS left out), each expert's
-    // responses are the analysis's own for that sentence.
-    void responsesAreTheAnalysis() {
-        const auto& [conceptId, ref] = *std::find_if(results_.begin(), results_.end(), [](const auto& r) { return r.second.concept == "city"; });
-        const auto kept = store_->keptResponses(ref.runId, ref.conceptId, store_->topExperts(ref.runId, ref.conceptId, 1)[0].unit);
-        int checked = 0, compared = 0;
-        for (size_t s = 0; s < kept.sentences.size() && checked < 5; ++s, ++checked) {
-            const auto p = probeText(*model_, *store_, results_, kept.sentences[s]);
-            const auto c = std::find_if(p.concepts.begin(), p.concepts.end(), [&](const ProbedConcept& x) { return x.conceptId == conceptId; });
-            QVERIFY(c != p.concepts.end());
-            for (size_t i = 0; i < c->units.size(); ++i) {
-                const auto k = store_->keptResponses(ref.runId, ref.conceptId, c->units[i]);
-                if (k.units.empty()) continue;
-                const auto& r = c->responses[i];
-                const float pooled = *std::max_element(r.begin() + p.firstScored, r.end());
-                QCOMPARE(pooled, k.values[s]);
-                ++compared;
-            }
+    // Each expert's response pooled by the probe is the analysis's own for that sentence, to
+    // the bit; with max pooling it is also the maximum of the probe's per-token responses.
+    // The few units' stored values the probe reads equal the whole result's, in the order asked.
+    void unitResultsAreTheStoredOnes() {
+        const auto& ref = results_.begin()->second;
+        const auto all = store_->loadConceptResult(ref.runId, ref.conceptId);
+        const std::vector<int64_t> units{static_cast<int64_t>(all.ap.size()) - 1, 0, 777, 5000, 0};
+        const auto some = store_->unitResults(ref.runId, ref.conceptId, ref.modelId, units);
+        QCOMPARE(some.ap.size(), units.size());
+        for (size_t i = 0; i < units.size(); ++i) {
+            const auto u = static_cast<size_t>(units[i]);
+            QCOMPARE(some.ap[i], all.ap[u]);
+            QCOMPARE(some.onP50[i], all.onP50[u]);
+            QCOMPARE(some.onP90[i], all.onP90[u]);
+            QCOMPARE(some.offMean[i], all.offMean[u]);
+            QCOMPARE(some.auroc[i], all.auroc[u]);
         }
-        QCOMPARE(checked, 5);
-        QVERIFY2(compared >= 5 * 10, qPrintable(QString::number(compared)));  // ten experts or more per sentence
+        test::expectError([&] { store_->unitResults(ref.runId, ref.conceptId, ref.modelId, {static_cast<int64_t>(all.ap.size())}); }, "has no unit");
+    }
+
+    void responsesAreTheAnalysis() { checkPooledAgainstKept(*model_, *store_, results_, TextProbeOptions{}, true); }
+
+    // The same under mean pooling (the run's own pooling is used), and for the GPT-2 runtime:
+    // the probe works with whatever family and pooling the project's runs used.
+    void otherPoolingsAndFamilies() {
+        {
+            const auto store = ProjectStore::open(tmp_.filePath("mean.esproj").toStdString(), true);
+            RunSettings s;
+            s.pooling = Pooling::Mean;
+            s.keepResponses = 20;
+            QCOMPARE(analyse(*store, *model_, store->addModel(*model_), store->addConceptSet(set_), s).analysed, 3);
+            ResultRequest r;
+            r.settings = s;
+            checkPooledAgainstKept(*model_, *store, chooseResults(*store, r), TextProbeOptions{0.0, 20}, false);
+        }
+        REQUIRE_SHARED(cfg, "models/gpt2-tiny-random/config.json");
+        REQUIRE_SHARED(tok, "tokenizers/gpt2/encoder.json");
+        const auto gpt2 = loadModel({QFileInfo(cfg).absolutePath().toStdString(), tok.toStdString()});
+        const auto store = ProjectStore::open(tmp_.filePath("gpt2.esproj").toStdString(), true);
+        RunSettings s;
+        s.keepResponses = 20;
+        QCOMPARE(analyse(*store, *gpt2, store->addModel(*gpt2), store->addConceptSet(set_), s).analysed, 3);
+        ResultRequest r;
+        r.settings = s;
+        // Random weights: no unit reaches AP 0.9, so every stored top expert is asked.
+        checkPooledAgainstKept(*gpt2, *store, chooseResults(*store, r), TextProbeOptions{0.0, 20}, true);
     }
 
     // A concept imported later, in a set of its own, made of city's sentences under another
@@ -138,6 +193,18 @@ private slots:
             QCOMPARE(concepts[i].toObject().value("score").toDouble(), p.concepts[static_cast<size_t>(i)].score);
         }
         test::expectError([&] { probeText(*model_, *store_, results_, "  \n"); }, "no text to probe");
+    }
+
+    // Asked between its passes (before the trace, before each pooling), a cancelled probe stops.
+    void aProbeStopsWhenCancelled() {
+        const auto experts = probeExperts(*store_, results_);
+        int asked = 0;
+        const auto p = probeText(*model_, experts, "The city council met.", [&] { return ++asked < 0; });
+        QVERIFY(!p.concepts.empty());
+        QCOMPARE(asked, 2);  // one run, one pooling
+        asked = 0;
+        QVERIFY_THROWS_EXCEPTION(Cancelled, probeText(*model_, experts, "The city council met.", [&] { return ++asked == 2; }));
+        QCOMPARE(asked, 2);
     }
 };
 
