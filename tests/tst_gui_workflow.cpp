@@ -34,6 +34,7 @@
 #include <QApplication>
 #include <QWheelEvent>
 #include <QChartView>
+#include <QCheckBox>
 #include <QComboBox>
 #include <QTableView>
 #include <QTableWidget>
@@ -560,6 +561,48 @@ private slots:
         QCOMPARE(test::child<QListWidget>(view, "closestConcepts")->count(), 2);
     }
 
+    // A concept set imported later, one concept made of football's sentences: across the
+    // project its closest concept is football (in the first set), every top expert shared;
+    // within its own set of one there is nothing to compare with.
+    void closestConceptsAcrossTheProject() {
+        CHECKED(analysed());
+        auto* s = w_->session();
+        const QString shared = s->projectPath();  // left as it is: a project of its own here
+        CHECKED(openNewProject());
+        {
+            QSignalSpy first(s, &ProjectSession::analysisFinished);
+            s->startAnalysis();
+            QVERIFY(first.wait(120000));
+        }
+        auto soccer = importSelfcondFolder(conceptsDir_.toStdString()).concepts[0];
+        soccer.name = "soccer";
+        const QString later = tmp_.filePath("later");
+        writeConcept(later, soccer);
+        QFile csv(later + "/concept_list.csv");
+        QVERIFY(csv.open(QIODevice::WriteOnly));
+        csv.write("group,concept\nsense,soccer\n");
+        csv.close();
+        QVERIFY(s->addConcepts(later));
+        QSignalSpy finished(s, &ProjectSession::analysisFinished);
+        s->startAnalysis();
+        QVERIFY(finished.wait(120000));
+        QCOMPARE(s->concepts().size(), 1);
+        w_->showView(MainWindow::CoLearning);
+        w_->selectConcept(s->concepts()[0].id);
+        auto* view = test::child<CoLearningView>(w_.get(), "coLearningView");
+        view->setK(50);
+        auto* closest = test::child<QListWidget>(view, "closestConcepts");
+        auto* across = test::child<QCheckBox>(view, "closestAcross");
+        QVERIFY(across->isChecked());
+        QCOMPARE(closest->count(), 3);
+        QVERIFY2(closest->item(0)->text().startsWith("1.000  football-1_04_00__ (in "), qPrintable(closest->item(0)->text()));
+        across->setChecked(false);
+        QCOMPARE(closest->count(), 0);
+        across->setChecked(true);
+        QVERIFY(w_->openProject(shared, false));  // the shared project again, for the tests after
+        QVERIFY(waitFor([&] { return s->hasModel() && s->concepts().size() == 3; }, 30000));
+    }
+
     void exportsFigures() {
         CHECKED(analysed());
         QVERIFY(football() > 0);
@@ -708,15 +751,96 @@ private slots:
         auto* ranking = test::child<QTableWidget>(view, "probeRanking");
         QCOMPARE(ranking->rowCount(), static_cast<int>(core.concepts.size()));
         QCOMPARE(ranking->item(0, 0)->text().toStdString(), core.concepts[0].name);
-        auto* responses = test::child<QTableWidget>(view, "probeResponses");
-        QCOMPARE(responses->rowCount(), static_cast<int>(core.concepts[0].units.size()));
-        QCOMPARE(responses->columnCount(), static_cast<int>(core.tokens.size()));
+        auto* responses = test::child<QTableView>(view, "probeResponses");
+        QCOMPARE(responses->model()->rowCount(), static_cast<int>(core.concepts[0].units.size()));
+        QCOMPARE(responses->model()->columnCount(), static_cast<int>(core.tokens.size()));
+        QCOMPARE(responses->model()->index(0, 3).data().toString(), QString::number(core.concepts[0].responses[0][3], 'f', 2));
         QSignalSpy chosen(view, &TextProbeView::unitChosen);
-        emit responses->cellDoubleClicked(0, 0);
+        emit responses->doubleClicked(responses->model()->index(0, 0));
         QCOMPARE(chosen.count(), 1);
         auto* inspector = test::child<UnitInspector>(w_.get(), "inspector");
         const int64_t unit = core.concepts[0].units[0];
         QVERIFY(waitFor([&] { return inspector->details().unit == unit && inspector->details().conceptId == core.concepts[0].conceptId; }, 30000));
+    }
+
+    // Typing while the model reads a text cancels that reading (it is never answered), and
+    // the interface thread is never held for more than 100 ms while the user types over
+    // readings of a text at the model's context, nor by showing the final answer.
+    void typingDuringAProbeCancelsItWithoutStalls() {
+        CHECKED(analysed());
+        w_->showView(MainWindow::TextProbe);
+        auto* s = w_->session();
+        auto* view = test::child<TextProbeView>(w_.get(), "textProbeView");
+        auto* edit = test::child<QPlainTextEdit>(view, "probeText");
+        if (!reference_) reference_ = loadModel({model_.toStdString(), {}});
+        const auto finalIds = [&] {
+            auto ids = reference_->tokenize(edit->toPlainText().toStdString());
+            ids.resize(std::min(ids.size(), static_cast<size_t>(reference_->info().maxPositions)));
+            return ids;
+        };
+        // A low threshold: every concept with its full 20 experts, the most there is to show.
+        const double threshold = s->expertThreshold();
+        s->setExpertThreshold(0.5);
+        QString text;
+        while (text.size() < 4000) text += "The team kicked the ball into the goal and won the football match. ";
+
+        // Cancelled for certain: the reading waits behind a generation on the model's lane
+        // when a key is typed; once the lane is free, only the text after the pause is answered.
+        {
+            QSignalSpy answers(s, &ProjectSession::textProbed);
+            QSignalSpy tokens(s, &ProjectSession::tokenGenerated);
+            GenerationRequest busy;
+            busy.options.maxNewTokens = 100000;
+            busy.options.stopAtEos = false;
+            s->generate(busy);
+            QVERIFY(tokens.wait(30000));
+            view->setText(text);
+            QVERIFY(view->running());
+            QTest::keyClick(edit, 'x');
+            QVERIFY(!view->running());
+            s->cancelGeneration();
+            QVERIFY(waitFor([&] { return answers.count() > 0; }, 30000));
+            QTest::qWait(300);
+            QCOMPARE(answers.count(), 1);
+            QCOMPARE(answers.first().at(2).toString(), QString());
+            QCOMPARE(answers.first().at(1).value<TextProbe>().ids, finalIds());
+            QCOMPARE(view->result().ids, finalIds());
+        }
+
+        // No stall: a clock ticking every 5 ms on the interface thread, while keys cancel
+        // readings under way (or about to start) three times over, then the answer shows.
+        QSignalSpy done(view, &TextProbeView::finished);
+        QElapsedTimer clock;
+        qint64 last = 0, worst = 0;
+        QTimer tick;
+        tick.setInterval(5);
+        connect(&tick, &QTimer::timeout, [&] {
+            worst = std::max(worst, clock.elapsed() - last);
+            last = clock.elapsed();
+        });
+        clock.start();
+        tick.start();
+        edit->setPlainText(text);
+        for (int round = 0; round < 3; ++round) {
+            QVERIFY(waitFor([&] { return view->running(); }, 5000));  // after the pause, a reading starts...
+            for (int i = 0; i < 10; ++i) {                               // ...and typing on makes it moot
+                QTest::keyClick(edit, 'y');
+                QVERIFY(!view->running());
+                QTest::qWait(20);
+            }
+        }
+        QVERIFY(waitFor([&] { return view->result().ids == finalIds(); }, 30000));
+        QTest::qWait(300);
+        tick.stop();
+        QCOMPARE(done.last().at(0).toString(), QString());
+        const auto& shown = view->result();
+        QVERIFY(shown.cut);
+        QCOMPARE(shown.concepts.size(), size_t(3));
+        QCOMPARE(shown.concepts[0].units.size(), size_t(20));
+        qInfo("longest stall of the interface thread: %lld ms (%zu tokens, %zu concepts shown)", worst, shown.tokens.size(),
+              shown.concepts.size());
+        s->setExpertThreshold(threshold);
+        QVERIFY2(worst <= 100, qPrintable(QString("the interface thread stalled for %1 ms").arg(worst)));
     }
 
     // A project's forcing suggestion (the demo's) is where a window opening it starts: its

@@ -244,6 +244,18 @@
         <source>%1 unit %2</source>
         <translation>%1 Einheit %2</translation>
     </message>
+    <message>
+        <source>Across the whole project</source>
+        <translation>Im ganzen Projekt</translation>
+    </message>
+    <message>
+        <source>Compare with every analysed concept of the project, in any concept set (same model and run settings), not only with this set's</source>
+        <translation>Mit jedem analysierten Konzept des Projekts vergleichen, in jeder Konzeptmenge (gleiches Modell, gleiche Laufeinstellungen), nicht nur mit denen dieser Menge</translation>
+    </message>
+    <message>
+        <source>%1  %2 (in %3)</source>
+        <translation>%1  %2 (in %3)</translation>
+    </message>
 </context>
 <context>
     <name>expertscope::ConceptList</name>
@@ -926,6 +938,17 @@
     </message>
 </context>
 <context>
+    <name>expertscope::ProbeResponsesModel</name>
+    <message>
+        <source>%1 unit %2</source>
+        <translation>%1 Einheit %2</translation>
+    </message>
+    <message>
+        <source>BOS</source>
+        <translation>BOS</translation>
+    </message>
+</context>
+<context>
     <name>expertscope::ProjectSession</name>
     <message>
         <source>Cannot open a project</source>
@@ -1170,10 +1193,6 @@
         <translation>Text eingeben oder einfügen: nach einer Pause liest das Modell ihn und ordnet die Konzepte, deren Experten ansprechen</translation>
     </message>
     <message>
-        <source>Score of a concept: the mean over its experts (AP at the threshold, its best 20) of where each expert's response, at its highest over the text, lies between its mean on negatives (0) and its median on positives (1)</source>
-        <translation>Wert eines Konzepts: der Mittelwert über seine Experten (AP ab der Schwelle, seine besten 20), wo die Antwort jedes Experten, an ihrem Höchststand im Text, zwischen ihrem Mittel auf Negativen (0) und ihrem Median auf Positiven (1) liegt</translation>
-    </message>
-    <message>
         <source>Concept</source>
         <translation>Konzept</translation>
     </message>
@@ -1214,8 +1233,16 @@
         <translation><numerusform>; %n Konzept ohne Experten ab der Schwelle wird nicht eingeordnet</numerusform><numerusform>; %n Konzepte ohne Experten ab der Schwelle werden nicht eingeordnet</numerusform></translation>
     </message>
     <message>
-        <source>%1 unit %2</source>
-        <translation>%1 Einheit %2</translation>
+        <source>Score of a concept: the mean over its experts (AP at the threshold, its best 20) of where each expert's response, pooled over the text as the analysis pooled (by default its highest), lies between its mean on negatives (0) and its median on positives (1)</source>
+        <translation>Wert eines Konzepts: der Mittelwert über seine Experten (AP ab der Schwelle, seine besten 20), wo die Antwort jedes Experten, über den Text gebündelt wie in der Analyse (standardmäßig ihr Höchststand), zwischen ihrem Mittel auf Negativen (0) und ihrem Median auf Positiven (1) liegt</translation>
+    </message>
+    <message>
+        <source>Waiting for a pause in typing…</source>
+        <translation>Warte auf eine Pause beim Tippen …</translation>
+    </message>
+    <message>
+        <source>BOS</source>
+        <translation>BOS</translation>
     </message>
 </context>
 <context>

@@ -197,9 +197,17 @@ DE = {
     'No concept has results yet: analyse first (Ctrl+R).': 'Noch kein Konzept hat Ergebnisse: zuerst analysieren (Strg+R).',
     'Type or paste a text: after a pause the model reads it and ranks the concepts whose experts respond':
         'Text eingeben oder einfügen: nach einer Pause liest das Modell ihn und ordnet die Konzepte, deren Experten ansprechen',
-    "Score of a concept: the mean over its experts (AP at the threshold, its best 20) of where each expert's response, at its highest over the text, lies between its mean on negatives (0) and its median on positives (1)":
+    "Score of a concept: the mean over its experts (AP at the threshold, its best 20) of where each expert's response, pooled over the text as the analysis pooled (by default its highest), lies between its mean on negatives (0) and its median on positives (1)":
         'Wert eines Konzepts: der Mittelwert über seine Experten (AP ab der Schwelle, seine besten 20), wo die Antwort jedes '
-        'Experten, an ihrem Höchststand im Text, zwischen ihrem Mittel auf Negativen (0) und ihrem Median auf Positiven (1) liegt',
+        'Experten, über den Text gebündelt wie in der Analyse (standardmäßig ihr Höchststand), zwischen ihrem Mittel auf '
+        'Negativen (0) und ihrem Median auf Positiven (1) liegt',
+    'Across the whole project': 'Im ganzen Projekt',
+    "Compare with every analysed concept of the project, in any concept set (same model and run settings), not only with this set's":
+        'Mit jedem analysierten Konzept des Projekts vergleichen, in jeder Konzeptmenge (gleiches Modell, gleiche '
+        'Laufeinstellungen), nicht nur mit denen dieser Menge',
+    '%1  %2 (in %3)': '%1  %2 (in %3)',
+    'Waiting for a pause in typing…': 'Warte auf eine Pause beim Tippen …',
+    'BOS': 'BOS',
     'Score': 'Wert',
     'Peak token': 'Stärkstes Token',
     "The concept's experts (rows) and their responses at each token; double-click an expert to inspect it":

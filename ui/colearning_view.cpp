@@ -5,6 +5,7 @@
 #include "ui/figure_export.h"
 #include "ui/project_session.h"
 
+#include <QCheckBox>
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -166,6 +167,11 @@ CoLearningView::CoLearningView(ProjectSession* session, QWidget* parent) : QWidg
     closest_ = new QListWidget(this);
     closest_->setObjectName("closestConcepts");
     closest_->setToolTip(tr("Concepts whose experts overlap most with the selected concept's: what an unknown concept resembles"));
+    across_ = new QCheckBox(tr("Across the whole project"), this);
+    across_->setObjectName("closestAcross");
+    across_->setChecked(true);
+    across_->setToolTip(tr("Compare with every analysed concept of the project, in any concept set (same model and run "
+                           "settings), not only with this set's"));
 
     auto* side = new QWidget(this);
     auto* sideLayout = new QVBoxLayout(side);
@@ -175,6 +181,7 @@ CoLearningView::CoLearningView(ProjectSession* session, QWidget* parent) : QWidg
     sideLayout->addWidget(new QLabel(tr("Shared experts of the clicked cell:"), side));
     sideLayout->addWidget(shared_, 1);
     sideLayout->addWidget(new QLabel(tr("Closest concepts to the selected one:"), side));
+    sideLayout->addWidget(across_);
     sideLayout->addWidget(closest_, 1);
     auto* split = new QSplitter(Qt::Horizontal, this);
     split->setObjectName("colearningSplitter");
@@ -188,6 +195,7 @@ CoLearningView::CoLearningView(ProjectSession* session, QWidget* parent) : QWidg
 
     connect(k_, &QSpinBox::valueChanged, this, &CoLearningView::refresh);
     connect(matrix_, &MatrixView::cellClicked, this, &CoLearningView::showShared);
+    connect(across_, &QCheckBox::toggled, this, &CoLearningView::showClosest);
 }
 
 void CoLearningView::refresh() {
@@ -228,6 +236,16 @@ void CoLearningView::showShared(int i, int j) {
 
 void CoLearningView::showClosest() {
     closest_->clear();
+    if (across_->isChecked()) {
+        const QString here = QString::fromStdString(session_->result(current_).setName);
+        for (const auto& n : session_->closestInProject(current_, k_->value())) {
+            const QString set = QString::fromStdString(n.ref.setName);
+            closest_->addItem(set == here ? QString("%1  %2").arg(n.overlap, 0, 'f', 3).arg(QString::fromStdString(n.ref.concept))
+                                          : tr("%1  %2 (in %3)").arg(n.overlap, 0, 'f', 3).arg(QString::fromStdString(n.ref.concept), set));
+            closest_->item(closest_->count() - 1)->setToolTip(closest_->item(closest_->count() - 1)->text());  // when the panel is narrow
+        }
+        return;
+    }
     const auto& m = matrix_->matrix();
     const auto at = std::find(conceptIds_.begin(), conceptIds_.end(), current_);
     if (at == conceptIds_.end() || m.concepts.empty()) return;

@@ -1,7 +1,8 @@
 #pragma once
 // Concept co-learning: the overlap of the concepts' top-k experts as a matrix in
 // clustering order (hover for the value, click a cell for the shared experts), and for
-// the selected concept the concepts whose experts overlap with its own the most.
+// the selected concept the concepts whose experts overlap with its own the most (in this
+// concept set, or across every set of the project).
 #include "ui/colour_map.h"
 #include "ui/figure.h"
 
@@ -10,6 +11,7 @@
 
 #include <QWidget>
 
+class QCheckBox;
 class QListWidget;
 class QSpinBox;
 
@@ -63,6 +65,7 @@ private:
     QSpinBox* k_;
     QListWidget* shared_;
     QListWidget* closest_;
+    QCheckBox* across_;  // closest among every concept set's concepts, not this set's only
     std::vector<int64_t> conceptIds_;
     std::vector<std::vector<int64_t>> top_;
     int64_t current_ = 0;

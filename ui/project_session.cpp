@@ -238,6 +238,11 @@ std::vector<Expert> ProjectSession::topExperts(int64_t conceptId, int k) const {
     return store_ && ref.runId ? store_->topExperts(ref.runId, conceptId, k) : std::vector<Expert>{};
 }
 
+std::vector<Neighbour> ProjectSession::closestInProject(int64_t conceptId, int k) const {
+    const auto ref = result(conceptId);
+    return store_ && ref.runId ? expertscope::closestInProject(*store_, ref, k) : std::vector<Neighbour>{};
+}
+
 ConceptSummary ProjectSession::concept(int64_t conceptId) const {
     for (const auto& c : concepts_)
         if (c.id == conceptId) return c;

@@ -5,6 +5,7 @@
 // interface never waits. Talks to core/ only through its LibTorch-free headers.
 #include "core/project/concept_forcing.h"
 #include "core/project/project_store.h"
+#include "core/project/result_source.h"
 #include "core/project/steering_curve.h"
 #include "core/project/text_probe.h"
 #include "core/runtime/language_model.h"
@@ -20,6 +21,7 @@
 #include <limits>
 #include <map>
 #include <memory>
+#include <mutex>
 
 class QThreadPool;
 
@@ -121,6 +123,9 @@ public:
     // The whole result of a concept (empty when it has none yet).
     UnitExpertise expertise(int64_t conceptId) const;
     std::vector<Expert> topExperts(int64_t conceptId, int k) const;
+    // What a concept of this set is like among every analysed concept of the project
+    // (core/project/result_source.h); empty when it has no results.
+    std::vector<Neighbour> closestInProject(int64_t conceptId, int k) const;
     // Experts (AP >= the expert threshold) per analysed concept; absent: none.
     const ExpertCounts& expertCounts() const { return counts_; }
     ConceptSummary concept(int64_t conceptId) const;
@@ -138,8 +143,11 @@ public:
     // the background; a new request cancels the last. Answers: steeringProgress, steeringFinished.
     int runSteeringCurve(int64_t conceptId, const SteeringOptions& options);
     // Which analysed concepts a text lights up (core/project/text_probe.h), in the
-    // background; a newer request supersedes older ones not yet started. Answer: textProbed.
+    // background; a newer request supersedes older ones, cancelling one under way between
+    // its passes (only the newest is answered). Answer: textProbed.
     int probeText(const QString& text, const TextProbeOptions& options);
+    // The text probe under way (if any) stops at its next pass and is not answered.
+    void cancelTextProbe() { latestProbe_->store(++nextJob_); }
     // The words a concept's steering curve counts by default (core's defaultTargets).
     QStringList defaultTargets(int64_t conceptId) const;
     void cancelSteeringCurve();
@@ -176,6 +184,14 @@ private:
     ExpertCounts counts_;
     ForcingSuggestion suggestion_;
     std::shared_ptr<std::atomic<int>> latestProbe_ = std::make_shared<std::atomic<int>>(0);
+    // The text probe's experts, read from the project once per results, threshold and k
+    // (on the model lane; the key says which).
+    struct ProbeCache {
+        std::mutex mutex;
+        std::string key;
+        std::shared_ptr<const ProbeExperts> experts;
+    };
+    std::shared_ptr<ProbeCache> probeCache_ = std::make_shared<ProbeCache>();
     bool analysing_ = false;
     std::shared_ptr<std::atomic<bool>> cancelAnalysis_, cancelGeneration_, cancelSteering_;
     int nextJob_ = 0;

@@ -268,16 +268,33 @@ int ProjectSession::probeText(const QString& text, const TextProbeOptions& optio
     }
     auto model = model_;
     auto latest = latestProbe_;
+    auto cache = probeCache_;
     const std::string path = store_->path(), body = text.toStdString();
     const auto results = results_;
+    std::string key = std::to_string(options.threshold) + "/" + std::to_string(options.topK);
+    for (const auto& [conceptId, ref] : results) key += " " + std::to_string(ref.runId) + ":" + std::to_string(conceptId);
     QPointer<ProjectSession> self(this);
-    modelLane_->start([self, job, latest, model, path, results, body, options] {
-        if (latest->load() != job) return;  // typed on meanwhile: only the newest text is run
+    modelLane_->start([self, job, latest, cache, key, model, path, results, body, options] {
+        const auto superseded = [latest, job] { return latest->load() != job; };
+        if (superseded()) return;  // typed on meanwhile: only the newest text is run
         TextProbe result;
         QString error;
         try {
-            const auto store = ProjectStore::open(path, false);  // this thread's own connection
-            result = expertscope::probeText(*model, *store, results, body, options);
+            std::shared_ptr<const ProbeExperts> experts;
+            {
+                std::lock_guard<std::mutex> lock(cache->mutex);
+                if (cache->key == key) experts = cache->experts;
+            }
+            if (!experts) {
+                const auto store = ProjectStore::open(path, false);  // this thread's own connection
+                experts = std::make_shared<const ProbeExperts>(probeExperts(*store, results, options));
+                std::lock_guard<std::mutex> lock(cache->mutex);
+                cache->key = key;
+                cache->experts = experts;
+            }
+            result = expertscope::probeText(*model, *experts, body, superseded);
+        } catch (const Cancelled&) {
+            return;  // a newer text is queued behind: it answers
         } catch (const std::exception& e) {
             error = QString::fromStdString(e.what());
         }

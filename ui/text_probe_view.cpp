@@ -1,6 +1,7 @@
 #include "ui/text_probe_view.h"
 
 #include "ui/colour_map.h"
+#include "ui/probe_responses_model.h"
 #include "ui/project_session.h"
 
 #include <QHBoxLayout>
@@ -9,7 +10,9 @@
 #include <QMouseEvent>
 #include <QPainter>
 #include <QPlainTextEdit>
+#include <QSignalBlocker>
 #include <QSplitter>
+#include <QTableView>
 #include <QTableWidget>
 #include <QTimer>
 #include <QToolTip>
@@ -46,7 +49,8 @@ protected:
         for (int t = 0; t < T; ++t) {
             const QRect c = cell(0, t);
             painter.drawText(QRect(c.left(), 0, c.width(), kHeader), Qt::AlignHCenter | Qt::AlignBottom | Qt::TextSingleLine,
-                             painter.fontMetrics().elidedText(QString::fromStdString(probe_.tokens[static_cast<size_t>(t)]).trimmed(),
+                             painter.fontMetrics().elidedText(t < probe_.firstScored ? TextProbeView::tr("BOS")
+                                                                                     : QString::fromStdString(probe_.tokens[static_cast<size_t>(t)]).trimmed(),
                                                               Qt::ElideRight, c.width()));
         }
         for (int r = 0; r < rows_; ++r) {
@@ -94,8 +98,8 @@ TextProbeView::TextProbeView(ProjectSession* session, QWidget* parent) : QWidget
     text_->setObjectName("probeText");
     text_->setPlaceholderText(tr("Type or paste a text: after a pause the model reads it and ranks the concepts whose experts respond"));
     text_->setToolTip(tr("Score of a concept: the mean over its experts (AP at the threshold, its best 20) of where each "
-                         "expert's response, at its highest over the text, lies between its mean on negatives (0) and its "
-                         "median on positives (1)"));
+                         "expert's response, pooled over the text as the analysis pooled (by default its highest), lies "
+                         "between its mean on negatives (0) and its median on positives (1)"));
     text_->setMaximumHeight(90);
     status_ = new QLabel(this);
     status_->setObjectName("probeStatus");
@@ -108,10 +112,13 @@ TextProbeView::TextProbeView(ProjectSession* session, QWidget* parent) : QWidget
     ranking_->setEditTriggers(QAbstractItemView::NoEditTriggers);
     ranking_->verticalHeader()->hide();
     ranking_->horizontalHeader()->setStretchLastSection(true);
-    responses_ = new QTableWidget(0, 0, this);
+    responsesModel_ = new ProbeResponsesModel(this);
+    responses_ = new QTableView(this);
     responses_->setObjectName("probeResponses");
+    responses_->setModel(responsesModel_);
     responses_->setEditTriggers(QAbstractItemView::NoEditTriggers);
     responses_->setSelectionBehavior(QAbstractItemView::SelectRows);
+    responses_->horizontalHeader()->setDefaultSectionSize(responses_->fontMetrics().horizontalAdvance(QStringLiteral("-00.00")) + 12);
     responses_->setToolTip(tr("The concept's experts (rows) and their responses at each token; double-click an expert to inspect it"));
     strip_ = new TokenStrip(this);
     strip_->setObjectName("probeStrip");
@@ -132,9 +139,17 @@ TextProbeView::TextProbeView(ProjectSession* session, QWidget* parent) : QWidget
     debounce_->setSingleShot(true);
     debounce_->setInterval(400);
     connect(debounce_, &QTimer::timeout, this, &TextProbeView::probe);
-    connect(text_, &QPlainTextEdit::textChanged, debounce_, qOverload<>(&QTimer::start));
+    // Typing on makes a reading under way moot: it is cancelled now, not after the pause.
+    connect(text_, &QPlainTextEdit::textChanged, this, [this] {
+        debounce_->start();
+        if (!running_) return;
+        session_->cancelTextProbe();
+        running_ = false;
+        status_->setText(tr("Waiting for a pause in typing…"));
+    });
     connect(ranking_, &QTableWidget::currentCellChanged, this, [this](int row) { showConcept(row); });
-    connect(responses_, &QTableWidget::cellDoubleClicked, this, [this](int row) {
+    connect(responses_, &QTableView::doubleClicked, this, [this](const QModelIndex& index) {
+        const int row = index.row();
         const int r = ranking_->currentRow();
         if (r < 0 || r >= static_cast<int>(result_.concepts.size())) return;
         const auto& c = result_.concepts[static_cast<size_t>(r)];
@@ -181,35 +196,14 @@ void TextProbeView::show(const TextProbe& p) {
     }
     ranking_->resizeColumnsToContents();
     strip_->setProbe(p, 8);
-    if (!p.concepts.empty()) ranking_->setCurrentCell(0, 0);
-    else showConcept(-1);
+    // The first concept, shown even when row 0 was already current (no change signal then).
+    {
+        const QSignalBlocker quiet(ranking_);
+        ranking_->setCurrentCell(p.concepts.empty() ? -1 : 0, 0);
+    }
+    showConcept(p.concepts.empty() ? -1 : 0);
 }
 
-void TextProbeView::showConcept(int row) {
-    responses_->clear();
-    if (row < 0 || row >= static_cast<int>(result_.concepts.size())) {
-        responses_->setRowCount(0);
-        responses_->setColumnCount(0);
-        return;
-    }
-    const auto& c = result_.concepts[static_cast<size_t>(row)];
-    const int T = static_cast<int>(result_.tokens.size());
-    responses_->setColumnCount(T);
-    responses_->setRowCount(static_cast<int>(c.units.size()));
-    QStringList tokens;
-    for (const auto& t : result_.tokens) tokens << QString::fromStdString(t);
-    responses_->setHorizontalHeaderLabels(tokens);
-    const auto& probes = session_->probes();
-    for (int u = 0; u < static_cast<int>(c.units.size()); ++u) {
-        const int64_t unit = c.units[static_cast<size_t>(u)];
-        const size_t p = probes.empty() ? 0 : probeOfUnit(probes, unit);
-        responses_->setVerticalHeaderItem(
-            u, new QTableWidgetItem(probes.empty() ? QString::number(unit)
-                                                   : tr("%1 unit %2").arg(QString::fromStdString(probes[p].name)).arg(unit - probes[p].offset)));
-        for (int t = 0; t < T; ++t)
-            responses_->setItem(u, t, new QTableWidgetItem(QString::number(c.responses[static_cast<size_t>(u)][static_cast<size_t>(t)], 'f', 2)));
-    }
-    responses_->resizeColumnsToContents();
-}
+void TextProbeView::showConcept(int row) { responsesModel_->show(result_, row, session_->probes()); }
 
 }  // namespace expertscope

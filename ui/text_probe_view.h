@@ -10,6 +10,7 @@
 
 class QLabel;
 class QPlainTextEdit;
+class QTableView;
 class QTableWidget;
 class QTimer;
 
@@ -36,7 +37,9 @@ private:
     void showConcept(int row);
     ProjectSession* session_;
     QPlainTextEdit* text_;
-    QTableWidget *ranking_, *responses_;
+    QTableWidget* ranking_;
+    QTableView* responses_;
+    class ProbeResponsesModel* responsesModel_;
     TokenStrip* strip_;
     QLabel* status_;
     QTimer* debounce_;
