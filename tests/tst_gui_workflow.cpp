@@ -761,6 +761,13 @@ private slots:
         auto* inspector = test::child<UnitInspector>(w_.get(), "inspector");
         const int64_t unit = core.concepts[0].units[0];
         QVERIFY(waitFor([&] { return inspector->details().unit == unit && inspector->details().conceptId == core.concepts[0].conceptId; }, 30000));
+        // Cleared: nothing ranked, nothing waiting.
+        QSignalSpy cleared(view, &TextProbeView::finished);
+        edit->clear();
+        QVERIFY(cleared.wait(5000));
+        QCOMPARE(ranking->rowCount(), 0);
+        QCOMPARE(responses->model()->rowCount(), 0);
+        QVERIFY(!view->running());
     }
 
     // Typing while the model reads a text cancels that reading (it is never answered), and

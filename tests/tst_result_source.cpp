@@ -182,7 +182,8 @@ private slots:
     }
 
     // The same files named by a relative path and by an absolute one are one model of the
-    // project, stored under the absolute path (a project is opened from other folders).
+    // project, stored under the absolute path (a project is opened from other folders); a
+    // link is stored as the link.
     void aModelIsOneWhateverItsPathsSpelling() {
         REQUIRE_SHARED(bin, "models/stories260K/stories260K.bin");
         auto store = ProjectStore::open(tmp_.filePath("paths.esproj").toStdString(), true);
@@ -194,7 +195,12 @@ private slots:
         QVERIFY(QDir::setCurrent(before));
         const auto absolute = loadModel({file.absoluteFilePath().toStdString(), ""});
         QCOMPARE(store->addModel(*absolute), id);
-        QCOMPARE(QString::fromStdString(store->modelSource(id).path), file.canonicalFilePath());
+        QCOMPARE(QString::fromStdString(store->modelSource(id).path), file.absoluteFilePath());
+        // A link to the file is kept as the link (an HF snapshot's files link to blobs named by hash).
+        const QString link = tmp_.filePath("linked.bin");
+        QVERIFY(QFile::link(file.absoluteFilePath(), link));
+        const int64_t linked = store->addModel(*loadModel({link.toStdString(), file.absoluteDir().filePath("tok512.model").toStdString()}));
+        QCOMPARE(QString::fromStdString(store->modelSource(linked).path), link);
     }
 
     // One project, a max run and then a mean run of the same concepts: the command line and

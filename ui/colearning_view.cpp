@@ -237,10 +237,10 @@ void CoLearningView::showShared(int i, int j) {
 void CoLearningView::showClosest() {
     closest_->clear();
     if (across_->isChecked()) {
-        const QString here = QString::fromStdString(session_->result(current_).setName);
+        const int64_t here = session_->result(current_).setId;
         for (const auto& n : session_->closestInProject(current_, k_->value())) {
             const QString set = QString::fromStdString(n.ref.setName);
-            closest_->addItem(set == here ? QString("%1  %2").arg(n.overlap, 0, 'f', 3).arg(QString::fromStdString(n.ref.concept))
+            closest_->addItem(n.ref.setId == here ? QString("%1  %2").arg(n.overlap, 0, 'f', 3).arg(QString::fromStdString(n.ref.concept))
                                           : tr("%1  %2 (in %3)").arg(n.overlap, 0, 'f', 3).arg(QString::fromStdString(n.ref.concept), set));
             closest_->item(closest_->count() - 1)->setToolTip(closest_->item(closest_->count() - 1)->text());  // when the panel is narrow
         }

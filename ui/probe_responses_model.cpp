@@ -2,16 +2,16 @@
 
 namespace expertscope {
 
-void ProbeResponsesModel::show(const TextProbe& probe, int concept, const std::vector<ProbePoint>& probes) {
+void ProbeResponsesModel::show(const TextProbe* probe, int concept, const std::vector<ProbePoint>& probes) {
     beginResetModel();
     probe_ = probe;
-    concept_ = concept >= 0 && concept < static_cast<int>(probe.concepts.size()) ? concept : -1;
+    concept_ = probe && concept >= 0 && concept < static_cast<int>(probe->concepts.size()) ? concept : -1;
     probes_ = probes;
     endResetModel();
 }
 
 const ProbedConcept* ProbeResponsesModel::concept() const {
-    return concept_ < 0 ? nullptr : &probe_.concepts[static_cast<size_t>(concept_)];
+    return concept_ < 0 ? nullptr : &probe_->concepts[static_cast<size_t>(concept_)];
 }
 
 int ProbeResponsesModel::rowCount(const QModelIndex& parent) const {
@@ -19,7 +19,7 @@ int ProbeResponsesModel::rowCount(const QModelIndex& parent) const {
 }
 
 int ProbeResponsesModel::columnCount(const QModelIndex& parent) const {
-    return parent.isValid() || !concept() ? 0 : static_cast<int>(probe_.tokens.size());
+    return parent.isValid() || !concept() ? 0 : static_cast<int>(probe_->tokens.size());
 }
 
 QVariant ProbeResponsesModel::data(const QModelIndex& index, int role) const {
@@ -34,8 +34,8 @@ QVariant ProbeResponsesModel::data(const QModelIndex& index, int role) const {
 QVariant ProbeResponsesModel::headerData(int section, Qt::Orientation orientation, int role) const {
     if (role != Qt::DisplayRole || !concept()) return {};
     if (orientation == Qt::Horizontal) {
-        if (section < probe_.firstScored) return tr("BOS");  // decodes to nothing; not scored
-        return section < static_cast<int>(probe_.tokens.size()) ? QString::fromStdString(probe_.tokens[static_cast<size_t>(section)])
+        if (section < probe_->firstScored) return tr("BOS");  // decodes to nothing; not scored
+        return section < static_cast<int>(probe_->tokens.size()) ? QString::fromStdString(probe_->tokens[static_cast<size_t>(section)])
                                                                  : QVariant();
     }
     if (section >= static_cast<int>(concept()->units.size())) return {};

@@ -13,8 +13,9 @@ class ProbeResponsesModel : public QAbstractTableModel {
     Q_OBJECT
 public:
     using QAbstractTableModel::QAbstractTableModel;
-    // `concept` < 0 shows nothing; `probes` name the units in the row headers.
-    void show(const TextProbe& probe, int concept, const std::vector<ProbePoint>& probes);
+    // `concept` < 0 shows nothing; `probes` name the units in the row headers. The probe is
+    // the view's own (not copied): shown again whenever the view changes it.
+    void show(const TextProbe* probe, int concept, const std::vector<ProbePoint>& probes);
 
     int rowCount(const QModelIndex& parent = {}) const override;
     int columnCount(const QModelIndex& parent = {}) const override;
@@ -23,7 +24,7 @@ public:
 
 private:
     const ProbedConcept* concept() const;
-    TextProbe probe_;
+    const TextProbe* probe_ = nullptr;
     int concept_ = -1;
     std::vector<ProbePoint> probes_;
 };

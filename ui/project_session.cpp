@@ -74,6 +74,7 @@ bool ProjectSession::openProject(const QString& path, bool create) {
     cancelGeneration();
     modelLane_->waitForDone();
     store_ = std::move(store);
+    probeCache_ = std::make_shared<ProbeCache>();  // another project's experts are not these
     model_.reset();
     probes_.clear();
     modelId_ = setId_ = 0;

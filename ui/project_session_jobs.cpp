@@ -271,7 +271,7 @@ int ProjectSession::probeText(const QString& text, const TextProbeOptions& optio
     auto cache = probeCache_;
     const std::string path = store_->path(), body = text.toStdString();
     const auto results = results_;
-    std::string key = std::to_string(options.threshold) + "/" + std::to_string(options.topK);
+    std::string key = path + " " + std::to_string(modelId_) + " " + std::to_string(options.threshold) + "/" + std::to_string(options.topK);
     for (const auto& [conceptId, ref] : results) key += " " + std::to_string(ref.runId) + ":" + std::to_string(conceptId);
     QPointer<ProjectSession> self(this);
     modelLane_->start([self, job, latest, cache, key, model, path, results, body, options] {
@@ -298,6 +298,7 @@ int ProjectSession::probeText(const QString& text, const TextProbeOptions& optio
         } catch (const std::exception& e) {
             error = QString::fromStdString(e.what());
         }
+        if (superseded()) return;  // cancelled during the last pass: never shown
         if (self) post(self.data(), [self, job, result, error] {
                 if (self) emit self->textProbed(job, result, error);
             });

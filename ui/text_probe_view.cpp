@@ -145,6 +145,7 @@ TextProbeView::TextProbeView(ProjectSession* session, QWidget* parent) : QWidget
         if (!running_) return;
         session_->cancelTextProbe();
         running_ = false;
+        job_ = 0;  // an answer already on its way is for the old text
         status_->setText(tr("Waiting for a pause in typing…"));
     });
     connect(ranking_, &QTableWidget::currentCellChanged, this, [this](int row) { showConcept(row); });
@@ -172,7 +173,12 @@ void TextProbeView::setText(const QString& text) {
 
 void TextProbeView::probe() {
     const QString text = text_->toPlainText();
-    if (text.trimmed().isEmpty()) return;
+    if (text.trimmed().isEmpty()) {  // cleared: nothing to rank
+        show(TextProbe{});
+        status_->clear();
+        emit finished(QString());
+        return;
+    }
     TextProbeOptions o;
     o.threshold = session_->expertThreshold();
     running_ = true;
@@ -204,6 +210,6 @@ void TextProbeView::show(const TextProbe& p) {
     showConcept(p.concepts.empty() ? -1 : 0);
 }
 
-void TextProbeView::showConcept(int row) { responsesModel_->show(result_, row, session_->probes()); }
+void TextProbeView::showConcept(int row) { responsesModel_->show(&result_, row, session_->probes()); }
 
 }  // namespace expertscope

@@ -221,12 +221,19 @@ int64_t ProjectStore::addModel(const LanguageModel& model) {
     const auto& i = model.info();
     const std::string hash = weightsHash(model);
     // One spelling of the files' path ("model", "./model", "/abs/model" are one model), and
-    // one that still holds when the project is opened from another folder.
-    const QFileInfo file(QString::fromStdString(i.path));
-    const std::string path = file.exists() ? file.canonicalFilePath().toStdString() : i.path;
-    Statement find(db_, "SELECT id FROM models WHERE path = ? AND weights_hash = ?");
-    find.bind(1, path).bind(2, hash);
-    if (find.step()) return find.integer(0);
+    // one that still holds when the project is opened from another folder. Not the
+    // canonical path: a file linked into an HF cache snapshot would become its blob, whose
+    // name says neither its format nor where its tokenizer is.
+    const QString given = QString::fromStdString(i.path);
+    const auto absolute = [](const QString& p) { return QDir::cleanPath(QFileInfo(p).absoluteFilePath()); };
+    const std::string path = QFileInfo::exists(given) ? absolute(given).toStdString() : i.path;
+    // Projects written before stored the path as given (perhaps relative): the same weights
+    // under a path naming the same place are still this model.
+    Statement find(db_, "SELECT id, path FROM models WHERE weights_hash = ? ORDER BY id");
+    find.bind(1, hash);
+    while (find.step())
+        if (find.text(1) == path || (QFileInfo::exists(given) && absolute(QString::fromStdString(find.text(1))).toStdString() == path))
+            return find.integer(0);
     const std::string config = "{\"layers\": " + std::to_string(i.layers) + ", \"hidden\": " + std::to_string(i.hidden) +
                                ", \"intermediate\": " + std::to_string(i.intermediate) + ", \"heads\": " +
                                std::to_string(i.heads) + ", \"kv_heads\": " + std::to_string(i.kvHeads) + ", \"vocab\": " +
