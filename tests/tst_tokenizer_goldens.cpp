@@ -119,6 +119,19 @@ private slots:
         QCOMPARE(tok->decode(tok->encode("Héllo, WORLD!")), std::string("hello , world !"));
     }
 
+    // The same vocabulary from vocab.txt (+ tokenizer_config.json), as BERT folders carry it.
+    void wordPieceVocabTxt() {
+        REQUIRE_SHARED(vocab, "tokenizers/bert-base-uncased/vocab.txt");
+        REQUIRE_SHARED(out, "tokenizers/gguf-vocab/ggml-vocab-bert-bge.gguf.out");
+        const auto tok = loadTokenizer(vocab.toStdString());
+        checkAll(*tok, readGolden(out.chopped(4)), "bert-base-uncased vocab.txt", false);
+        QCOMPARE(tok->vocabSize(), 30522);
+        QCOMPARE(tok->bosId(), 101);  // [CLS]
+        QCOMPARE(tok->eosId(), 102);  // [SEP]
+        QCOMPARE(tok->padId(), 0);
+        QCOMPARE(tok->decode(tok->encode("Héllo, WORLD!")), std::string("hello , world !"));
+    }
+
     void postProcessorsBos() {
         REQUIRE_SHARED(llama3, "tokenizers/llama3/tokenizer.json");
         REQUIRE_SHARED(qwen2, "tokenizers/qwen2/tokenizer.json");

@@ -29,6 +29,9 @@ struct ModelInfo {
     float ropeTheta = 10000.f;
     bool tiedEmbeddings = true;
     bool prependBos = true;  // Llama sentences start with BOS; GPT-2's do not
+    // BERT, RoBERTa: bidirectional, a sentence is [CLS] ... [SEP] (bosId ... eosId), and
+    // masked tokens are filled in instead of text being written on.
+    bool encoder = false;
     int bosId = -1;
     int eosId = -1;
     int64_t parameters = 0;
@@ -57,7 +60,8 @@ public:
     // Index of the probe with this canonical or checkpoint name, -1 if none.
     int findProbe(const std::string& name) const;
 
-    // Text to ids as the model expects them: BOS first for families trained that way.
+    // Text to ids as the model expects them: BOS first for families trained that way;
+    // encoders' [CLS] text [SEP].
     std::vector<int> tokenize(const std::string& text) const;
 
     // Pooled responses of every unit for a batch of token sequences (as tokenize() gives them).

@@ -22,6 +22,7 @@ std::unique_ptr<LanguageModel> loadModel(const ModelSource& sourceIn) {
         const QString config = QDir(fi.absoluteFilePath()).filePath("config.json");
         const std::string type = JsonFile(config.toStdString()).optionalString("model_type", "");
         if (type == "gpt2") return loadGpt2HuggingFace(source.path, source.tokenizerPath);
+        if (type == "bert" || type == "roberta") return loadBertHuggingFace(source.path, source.tokenizerPath);
         // The Llama-block families, and for anything else the refusal naming what it is.
         return loadLlamaHuggingFace(source.path, source.tokenizerPath);
     }
@@ -50,7 +51,7 @@ std::string modelProblem(const std::string& path) {
         }
         const QDir dir(QString::fromStdString(path));
         const std::string type = JsonFile(dir.filePath("config.json").toStdString()).optionalString("model_type", "");
-        if (type != "gpt2") readDecoderVariant(path);  // refuses, naming why, what it cannot run
+        if (type != "gpt2" && type != "bert" && type != "roberta") readDecoderVariant(path);  // refuses, naming why, what it cannot run
         if (dir.entryList({"model*.safetensors", "model.safetensors.index.json"}, QDir::Files).isEmpty()) {
             if (!dir.entryList({"pytorch_model*.bin", "*.pt", "*.pth", "*.ckpt"}, QDir::Files).isEmpty())
                 return "only pickled PyTorch weights (pytorch_model.bin), which Expertscope does not read (unpickling can "

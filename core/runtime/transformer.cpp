@@ -106,6 +106,7 @@ std::vector<int> LanguageModel::tokenize(const std::string& text) const {
     if (info().prependBos && info().bosId >= 0) ids.push_back(info().bosId);
     const auto body = tokenizer().encode(text);
     ids.insert(ids.end(), body.begin(), body.end());
+    if (info().encoder && info().eosId >= 0) ids.push_back(info().eosId);
     return ids;
 }
 
@@ -256,8 +257,11 @@ ResponseMatrix TransformerModel::collectResponses(const std::vector<std::vector<
         // BOS is the same vector for every sentence: left out unless asked for (a sentence
         // of BOS alone keeps it, having nothing else).
         const bool skipBos = !fixed && !options.poolBos && info_.prependBos && n > 1 && ids[0] == info_.bosId;
+        // An encoder's closing [SEP] is as much a marker as its [CLS]: not pooled either.
+        const bool skipSep = !fixed && info_.encoder && n > 1 + (skipBos ? 1 : 0) && ids[static_cast<size_t>(n - 1)] == info_.eosId;
         tap.poolFrom[static_cast<size_t>(r)] = skipBos ? 1 : 0;
-        tap.poolEnd[static_cast<size_t>(r)] = fixed ? longest : n;
+        tap.poolEnd[static_cast<size_t>(r)] = fixed ? longest : n - (skipSep ? 1 : 0);
+        tap.realTokens.push_back(n);
     }
 
     const auto forced = prepareForcing(forcing);
@@ -308,6 +312,8 @@ SequenceTrace TransformerModel::trace(const std::vector<int>& tokens, const Forc
 std::vector<int> TransformerModel::generate(const std::vector<int>& prompt, const GenerationOptions& options,
                                             const Forcing& forcing, const TokenCallback& onToken) {
     c10::InferenceMode guard;
+    if (info_.encoder)
+        throw Error(info_.architecture + " is an encoder: it does not write on after a prompt, it fills in masked tokens");
     std::vector<int> sequence = prompt;
     if (sequence.empty()) {
         if (info_.bosId < 0) throw Error("an empty prompt needs a BOS token, and this model has none");
@@ -354,6 +360,53 @@ std::vector<int> TransformerModel::generate(const std::vector<int>& prompt, cons
         }
     }
     return generated;
+}
+
+std::vector<SequenceTrace> TransformerModel::traceBatch(const std::vector<std::vector<int>>& ids,
+                                                        const std::vector<std::vector<int>>& tokenTypes, const std::vector<int>& lengths) {
+    c10::InferenceMode guard;
+    if (ids.empty() || tokenTypes.size() != ids.size() || lengths.size() != ids.size())
+        throw Error("a batch needs ids, token types and lengths for every row");
+    const int64_t B = static_cast<int64_t>(ids.size()), T = static_cast<int64_t>(ids[0].size());
+    std::vector<int64_t> flatIds, flatTypes;
+    ProbeTap tap;
+    for (int64_t b = 0; b < B; ++b) {
+        const auto& row = ids[static_cast<size_t>(b)];
+        checkTokens(row);
+        if (static_cast<int64_t>(row.size()) != T || static_cast<int64_t>(tokenTypes[static_cast<size_t>(b)].size()) != T)
+            throw Error("every row of a batch has the same number of tokens and token types");
+        const int n = lengths[static_cast<size_t>(b)];
+        if (n < 1 || n > T) throw Error("a row's length must be between 1 and its width");
+        flatIds.insert(flatIds.end(), row.begin(), row.end());
+        flatTypes.insert(flatTypes.end(), tokenTypes[static_cast<size_t>(b)].begin(), tokenTypes[static_cast<size_t>(b)].end());
+        tap.realTokens.push_back(n);
+    }
+    tap.tokenTypes = at::tensor(flatTypes, at::kLong).view({B, T}).to(device_);
+    std::vector<at::Tensor> record;
+    tap.record = &record;
+    tap.rowPeriod = rowPeriod_;
+    const auto hidden = backbone_->forward(at::tensor(flatIds, at::kLong).view({B, T}).to(device_), 0, nullptr, tap);
+    const auto logits = backbone_->logits(hidden).to(at::kCPU).contiguous();
+    std::vector<SequenceTrace> out(static_cast<size_t>(B));
+    for (int64_t b = 0; b < B; ++b) {
+        auto& t = out[static_cast<size_t>(b)];
+        t.tokens = T;
+        t.vocab = info_.vocab;
+        const auto l = logits.select(0, b).contiguous();
+        t.logits.assign(l.data_ptr<float>(), l.data_ptr<float>() + l.numel());
+        for (const auto& r : record) {
+            const auto c = r.select(0, b).to(at::kCPU).contiguous();
+            t.outputs.emplace_back(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
+        }
+    }
+    return out;
+}
+
+std::vector<SequenceTrace> traceEncoderBatch(LanguageModel& model, const std::vector<std::vector<int>>& ids,
+                                             const std::vector<std::vector<int>>& tokenTypes, const std::vector<int>& lengths) {
+    auto* transformer = dynamic_cast<TransformerModel*>(&model);
+    if (!transformer || !model.info().encoder) throw Error("token types and padded batches are for encoders (BERT, RoBERTa)");
+    return transformer->traceBatch(ids, tokenTypes, lengths);
 }
 
 int intraOpThreads() { return at::get_num_threads(); }

@@ -58,6 +58,11 @@ public:
 
     std::vector<at::Tensor>* record = nullptr;  // trace: every probe's full output
 
+    // Encoders (bidirectional attention): per row, the tokens before its padding, which
+    // attention must not see (empty: no padding); and the token types (undefined: all 0).
+    std::vector<int64_t> realTokens;
+    at::Tensor tokenTypes;  // int64 [batch, tokens]
+
     // Called by the backbone with each linear output [batch, tokens, units]; may change it.
     void onOutput(int probe, at::Tensor& y) const;
 
@@ -96,6 +101,9 @@ public:
     SequenceTrace trace(const std::vector<int>& tokens, const Forcing& forcing) override;
     std::vector<int> generate(const std::vector<int>& prompt, const GenerationOptions& options,
                               const Forcing& forcing, const TokenCallback& onToken) override;
+    // Encoders: a padded batch with its token types (core/runtime/encoder.h).
+    std::vector<SequenceTrace> traceBatch(const std::vector<std::vector<int>>& ids, const std::vector<std::vector<int>>& tokenTypes,
+                                          const std::vector<int>& lengths);
 
 private:
     std::vector<ProbeTap::ProbeForcing> prepareForcing(const Forcing& forcing) const;
@@ -112,6 +120,7 @@ private:
 };
 
 std::unique_ptr<LanguageModel> loadGpt2HuggingFace(const std::string& dir, const std::string& tokenizerPath);
+std::unique_ptr<LanguageModel> loadBertHuggingFace(const std::string& dir, const std::string& tokenizerPath);  // BERT, RoBERTa
 
 // Helpers shared by the families.
 at::Device preferredDevice();

@@ -19,6 +19,7 @@ std::unique_ptr<Tokenizer> loadTokenizer(const std::string& path) {
         if (tokenizerModelType(file.object().value("model").toObject()) == QLatin1String("WordPiece")) return loadWordPieceJson(file);  // BERT
         if (fi.fileName() == "tokenizer.json") return loadTokenizerJson(file);
     }
+    if (fi.fileName() == "vocab.txt") return loadWordPieceVocab(path);  // BERT
     if (fi.isDir() || fi.suffix() == "json") return loadByteLevelBpe(path);  // a folder, vocab.json + merges
     if (fi.suffix() == "gguf") return loadGgufTokenizer(path);
     return loadSentencePieceTokenizer(path);

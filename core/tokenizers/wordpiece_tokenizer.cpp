@@ -5,6 +5,9 @@
 #include "core/tokenizers/bpe_files.h"
 
 #include <QByteArrayView>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QString>
 
@@ -182,6 +185,35 @@ std::unique_ptr<WordPieceTokenizer> loadWordPieceJson(const JsonFile& file) {
     for (const char* key : {"truncation", "padding"})
         if (!file.object().value(key).isNull() && !file.object().value(key).isUndefined())
             refuse(key, "is not implemented (it changes what encode returns)");
+    return std::make_unique<WordPieceTokenizer>(std::move(spec));
+}
+
+std::unique_ptr<WordPieceTokenizer> loadWordPieceVocab(const std::string& vocabTxt) {
+    QFile file(QString::fromStdString(vocabTxt));
+    if (!file.open(QIODevice::ReadOnly)) throw Error(vocabTxt + ": cannot be read");
+    WordPieceSpec spec;
+    spec.source = vocabTxt;
+    QList<QByteArray> lines = file.readAll().split('\n');
+    if (!lines.isEmpty() && lines.back().isEmpty()) lines.pop_back();  // the last line's end
+    int id = 0;
+    for (QByteArray& line : lines) {
+        if (line.endsWith('\r')) line.chop(1);
+        spec.vocab.emplace(line.toStdString(), id++);  // a repeated piece keeps its first id
+    }
+    const auto find = [&](const char* piece) {
+        const auto it = spec.vocab.find(piece);
+        return it == spec.vocab.end() ? -1 : it->second;
+    };
+    spec.unk = find("[UNK]");
+    spec.cls = find("[CLS]");
+    spec.sep = find("[SEP]");
+    spec.pad = find("[PAD]");
+    const QString config = QFileInfo(file).dir().filePath("tokenizer_config.json");
+    if (QFileInfo::exists(config)) {
+        const JsonFile c(config.toStdString());
+        spec.lowercase = c.optionalBool("do_lower_case", true);
+        spec.stripAccents = c.optionalBool("strip_accents", spec.lowercase);
+    }
     return std::make_unique<WordPieceTokenizer>(std::move(spec));
 }
 

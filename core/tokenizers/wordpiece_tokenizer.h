@@ -43,5 +43,9 @@ private:
 // in it that changes the ids is refused by field.
 std::unique_ptr<WordPieceTokenizer> loadWordPieceJson(const std::string& path);
 std::unique_ptr<WordPieceTokenizer> loadWordPieceJson(const JsonFile& file);  // already read
+// BERT's vocab.txt (one piece per line, its line number its id) with [UNK], [CLS], [SEP],
+// [PAD]; cased or not as a tokenizer_config.json beside it says (do_lower_case,
+// strip_accents), uncased without one, as BERT's own tokenizer.
+std::unique_ptr<WordPieceTokenizer> loadWordPieceVocab(const std::string& vocabTxt);
 
 }  // namespace expertscope

@@ -1,0 +1,274 @@
+// Encoders with BERT's block: BERT (BertForMaskedLM, BertModel) and RoBERTa from Hugging
+// Face folders. Post-LayerNorm blocks, learned absolute positions (RoBERTa's counted from
+// its padding id + 1), token types, exact GELU, bidirectional attention that never sees a
+// row's padding; the masked-LM head when the checkpoint has it.
+#include "core/runtime/checkpoint.h"
+#include "core/runtime/transformer.h"
+
+#include "core/base/error.h"
+#include "core/base/json_file.h"
+#include "core/tokenizers/bpe_tokenizer.h"
+#include "core/tokenizers/tokenizer.h"
+#include "core/tokenizers/wordpiece_tokenizer.h"
+
+#include <QDir>
+
+#include <cmath>
+#include <limits>
+
+namespace expertscope {
+namespace {
+
+struct BertWeights {
+    struct Layer {
+        at::Tensor qW, qB, kW, kB, vW, vB, oW, oB, attnNormW, attnNormB, inW, inB, outW, outB, outNormW, outNormB;
+    };
+    at::Tensor word, position, tokenType, embNormW, embNormB;
+    std::vector<Layer> layers;
+    // The masked-LM head (absent from a bare BertModel/RobertaModel): dense, GELU, norm,
+    // then the word embeddings (tied) and a bias.
+    at::Tensor headW, headB, headNormW, headNormB, decoder, decoderBias;
+
+    std::vector<at::Tensor*> all() {
+        std::vector<at::Tensor*> t{&word, &position, &tokenType, &embNormW, &embNormB};
+        for (auto& L : layers)
+            for (auto* p : {&L.qW, &L.qB, &L.kW, &L.kB, &L.vW, &L.vB, &L.oW, &L.oB, &L.attnNormW, &L.attnNormB, &L.inW, &L.inB,
+                            &L.outW, &L.outB, &L.outNormW, &L.outNormB})
+                t.push_back(p);
+        for (auto* p : {&headW, &headB, &headNormW, &headNormB, &decoderBias})
+            if (p->defined()) t.push_back(p);
+        return t;
+    }
+};
+
+class BertBackbone final : public Backbone {
+public:
+    BertBackbone(const ModelInfo& info, BertWeights w, int64_t positionOffset)
+        : info_(info), w_(std::move(w)), positionOffset_(positionOffset) {
+        if (useCpuKernels(w_.word.device())) {
+            const int64_t d = info.hidden, f = info.intermediate;
+            rows_ = rowPeriod({{d, d}, {d, f}, {f, d}}, WeightLayout::OutIn, true);
+            // Attention spans a whole sentence, so a sentence's values depend on nothing
+            // else in its batch only where its products are exact; say so through `exact`.
+        }
+    }
+
+    at::Tensor forward(const at::Tensor& tokens, int64_t startPos, KvCache* cache, const ProbeTap& tap) override {
+        if (startPos != 0 || cache) throw Error("an encoder reads whole sequences, not one token after another");
+        const int64_t B = tokens.size(0), T = tokens.size(1), D = info_.hidden, H = info_.heads, dh = info_.headDim;
+        if (T + positionOffset_ > w_.position.size(0))
+            throw Error("sequence of " + std::to_string(T) + " tokens exceeds the model's " +
+                        std::to_string(w_.position.size(0) - positionOffset_) + " positions");
+        const auto types = tap.tokenTypes.defined() ? tap.tokenTypes : at::zeros({B, T}, tokens.options());
+        auto x = w_.word.index_select(0, tokens.reshape({-1})).view({B, T, D}) + w_.position.narrow(0, positionOffset_, T) +
+                 w_.tokenType.index_select(0, types.reshape({-1})).view({B, T, D});
+        x = at::layer_norm(x, {D}, w_.embNormW, w_.embNormB, info_.normEps);
+        // Keys past a row's real tokens are masked as Hugging Face masks them: the dtype's
+        // lowest value added to their scores.
+        at::Tensor keyMask;
+        if (!tap.realTokens.empty()) {
+            auto m = at::zeros({B, 1, 1, T}, x.options());
+            for (int64_t b = 0; b < B; ++b) {
+                const int64_t n = tap.realTokens[static_cast<size_t>(b)];
+                if (n < T) m[b].narrow(-1, n, T - n).fill_(std::numeric_limits<float>::lowest());
+            }
+            keyMask = m;
+        }
+        const float scale = 1.f / std::sqrt(static_cast<float>(dh));
+        int probe = 0;  // per layer: query, key, value, attention.output.dense, intermediate.dense, output.dense
+        for (const auto& L : w_.layers) {
+            const auto split = [&](const at::Tensor& y) { return y.view({B, T, H, dh}).transpose(1, 2); };
+            const auto q = split(linear(x, L.qW, L.qB, probe++, tap));
+            const auto k = split(linear(x, L.kW, L.kB, probe++, tap));
+            const auto v = split(linear(x, L.vW, L.vB, probe++, tap));
+            auto scores = at::matmul(q, k.transpose(-1, -2)) * scale;
+            if (keyMask.defined()) scores = scores + keyMask;
+            const auto context = at::matmul(at::softmax(scores, -1), v).transpose(1, 2).reshape({B, T, D});
+            x = at::layer_norm(linear(context, L.oW, L.oB, probe++, tap) + x, {D}, L.attnNormW, L.attnNormB, info_.normEps);
+            const auto inner = linear(x, L.inW, L.inB, probe++, tap);  // before GELU
+            x = at::layer_norm(linear(at::gelu(inner), L.outW, L.outB, probe++, tap) + x, {D}, L.outNormW, L.outNormB,
+                               info_.normEps);
+        }
+        return x;
+    }
+
+    at::Tensor logits(const at::Tensor& hidden) const override {
+        if (!w_.headW.defined())
+            throw Error(info_.path + ": no masked-LM head in the checkpoint (a bare encoder): responses only, no predictions");
+        auto h = at::gelu(at::addmm(w_.headB, hidden.reshape({-1, info_.hidden}), w_.headW.t()));
+        h = at::layer_norm(h, {info_.hidden}, w_.headNormW, w_.headNormB, info_.normEps);
+        auto shape = hidden.sizes().vec();
+        shape.back() = info_.vocab;
+        return at::addmm(w_.decoderBias, h, w_.decoder.t()).view(shape);
+    }
+
+    KvCache newCache(int64_t, int64_t) const override { throw Error("an encoder keeps no cache"); }
+    RowPeriod rowAlignment() const override { return rows_; }
+
+private:
+    static at::Tensor linear(const at::Tensor& x, const at::Tensor& w, const at::Tensor& b, int probe, const ProbeTap& tap) {
+        return probedLinear(x, w, b, WeightLayout::OutIn, probe, tap);
+    }
+
+    ModelInfo info_;
+    BertWeights w_;
+    int64_t positionOffset_;  // RoBERTa: pad id + 1; BERT: 0
+    RowPeriod rows_{1, false};
+};
+
+// Hugging Face's module names under the checkpoint's prefix ("bert.", "roberta." or none).
+std::vector<ProbePoint> bertProbePoints(const ModelInfo& info, const std::string& base, const std::string& filePrefix) {
+    const struct {
+        const char* name;
+        int units;
+    } kinds[] = {{"attention.self.query", info.hidden}, {"attention.self.key", info.hidden},
+                 {"attention.self.value", info.hidden}, {"attention.output.dense", info.hidden},
+                 {"intermediate.dense", info.intermediate}, {"output.dense", info.hidden}};
+    std::vector<ProbePoint> probes;
+    for (int l = 0; l < info.layers; ++l)
+        for (const auto& k : kinds) {
+            ProbePoint p;
+            const std::string local = "encoder.layer." + std::to_string(l) + "." + k.name;
+            p.name = base + local;
+            p.kind = k.name;
+            p.checkpointTensor = filePrefix + local + ".weight";
+            p.layer = l;
+            p.units = k.units;
+            probes.push_back(p);
+        }
+    return probes;
+}
+
+std::unique_ptr<Tokenizer> encoderTokenizer(const std::string& dirPath, const std::string& tokenizerPath, ModelInfo& info,
+                                            bool roberta) {
+    const QDir dir(QString::fromStdString(dirPath));
+    if (!tokenizerPath.empty()) {
+        info.tokenizerPath = tokenizerPath;
+        return loadTokenizer(tokenizerPath);
+    }
+    if (dir.exists("tokenizer.json")) {
+        info.tokenizerPath = dir.filePath("tokenizer.json").toStdString();
+        return roberta ? loadByteLevelBpe(dirPath) : loadTokenizer(info.tokenizerPath);
+    }
+    if (!roberta && dir.exists("vocab.txt")) {
+        info.tokenizerPath = dir.filePath("vocab.txt").toStdString();
+        return loadWordPieceVocab(info.tokenizerPath);
+    }
+    if (roberta && dir.exists("vocab.json") && dir.exists("merges.txt")) {
+        info.tokenizerPath = dirPath;
+        return loadByteLevelBpe(dirPath);
+    }
+    return missingTokenizer(dirPath, info.vocab, info.bosId, info.eosId);
+}
+
+}  // namespace
+
+std::unique_ptr<LanguageModel> loadBertHuggingFace(const std::string& dirPath, const std::string& tokenizerPath) {
+    const QDir dir(QString::fromStdString(dirPath));
+    const JsonFile cfg(dir.filePath("config.json").toStdString());
+    const std::string type = cfg.optionalString("model_type", "");
+    if (type != "bert" && type != "roberta") throw Error(cfg.path() + ": model_type '" + type + "' is not an encoder Expertscope runs");
+    const bool roberta = type == "roberta";
+    ModelInfo info;
+    info.family = type;
+    info.format = "huggingface";
+    info.path = dirPath;
+    info.encoder = true;
+    info.hidden = cfg.requireInt("hidden_size");
+    info.layers = cfg.requireInt("num_hidden_layers");
+    info.heads = cfg.requireInt("num_attention_heads");
+    info.intermediate = cfg.requireInt("intermediate_size");
+    info.vocab = cfg.requireInt("vocab_size");
+    info.normEps = static_cast<float>(cfg.optionalNumber("layer_norm_eps", 1e-12));
+    info.ropeTheta = 0;
+    info.tiedEmbeddings = cfg.optionalBool("tie_word_embeddings", true);
+    if (info.hidden % info.heads != 0)
+        throw Error(cfg.path() + ": hidden_size " + std::to_string(info.hidden) + " is not divisible by num_attention_heads " +
+                    std::to_string(info.heads));
+    info.headDim = info.hidden / info.heads;
+    info.kvHeads = info.heads;
+    const std::string activation = cfg.optionalString("hidden_act", "gelu");
+    if (activation != "gelu") throw Error(cfg.path() + ": hidden_act '" + activation + "' is not supported (gelu)");
+    const std::string positions = cfg.optionalString("position_embedding_type", "absolute");
+    if (positions != "absolute")
+        throw Error(cfg.path() + ": position_embedding_type '" + positions + "' is not supported (absolute)");
+    const int positionTable = cfg.requireInt("max_position_embeddings");
+    const int padId = cfg.optionalInt("pad_token_id", roberta ? 1 : 0);
+    // RoBERTa numbers the positions of real tokens from its padding id + 1.
+    const int64_t positionOffset = roberta ? padId + 1 : 0;
+    info.maxPositions = positionTable - static_cast<int>(positionOffset);
+    info.prependBos = true;
+    // [CLS] and [SEP] (RoBERTa: <s> and </s>) from the tokenizer when there is one.
+    auto tok = encoderTokenizer(dirPath, tokenizerPath, info, roberta);
+    info.bosId = tok->bosId() >= 0 ? tok->bosId() : cfg.optionalInt("bos_token_id", roberta ? 0 : -1);
+    info.eosId = tok->eosId() >= 0 ? tok->eosId() : cfg.optionalInt("eos_token_id", roberta ? 2 : -1);
+    if (tok->vocabSize() > info.vocab)
+        throw Error(info.tokenizerPath + ": tokenizer has " + std::to_string(tok->vocabSize()) + " tokens but the model only " +
+                    std::to_string(info.vocab));
+
+    const CheckpointTensors tensors(dirPath);
+    const std::string prefix = tensors.contains(type + ".embeddings.word_embeddings.weight") ? type + "." : "";
+    const auto get = [&](const std::string& local, std::vector<int64_t> shape) { return tensors.get(prefix + local, shape); };
+    const int64_t D = info.hidden, F = info.intermediate;
+    BertWeights w;
+    w.word = get("embeddings.word_embeddings.weight", {info.vocab, D});
+    w.position = get("embeddings.position_embeddings.weight", {positionTable, D});
+    w.tokenType = get("embeddings.token_type_embeddings.weight", {cfg.optionalInt("type_vocab_size", 2), D});
+    w.embNormW = get("embeddings.LayerNorm.weight", {D});
+    w.embNormB = get("embeddings.LayerNorm.bias", {D});
+    for (int l = 0; l < info.layers; ++l) {
+        const std::string p = "encoder.layer." + std::to_string(l) + ".";
+        BertWeights::Layer L;
+        L.qW = get(p + "attention.self.query.weight", {D, D});
+        L.qB = get(p + "attention.self.query.bias", {D});
+        L.kW = get(p + "attention.self.key.weight", {D, D});
+        L.kB = get(p + "attention.self.key.bias", {D});
+        L.vW = get(p + "attention.self.value.weight", {D, D});
+        L.vB = get(p + "attention.self.value.bias", {D});
+        L.oW = get(p + "attention.output.dense.weight", {D, D});
+        L.oB = get(p + "attention.output.dense.bias", {D});
+        L.attnNormW = get(p + "attention.output.LayerNorm.weight", {D});
+        L.attnNormB = get(p + "attention.output.LayerNorm.bias", {D});
+        L.inW = get(p + "intermediate.dense.weight", {F, D});
+        L.inB = get(p + "intermediate.dense.bias", {F});
+        L.outW = get(p + "output.dense.weight", {D, F});
+        L.outB = get(p + "output.dense.bias", {D});
+        L.outNormW = get(p + "output.LayerNorm.weight", {D});
+        L.outNormB = get(p + "output.LayerNorm.bias", {D});
+        w.layers.push_back(std::move(L));
+    }
+    // The head: BERT's cls.predictions.*, RoBERTa's lm_head.*.
+    const std::string head = roberta ? "lm_head." : "cls.predictions.";
+    const std::string dense = roberta ? "lm_head.dense." : "cls.predictions.transform.dense.";
+    const std::string norm = roberta ? "lm_head.layer_norm." : "cls.predictions.transform.LayerNorm.";
+    if (tensors.contains(dense + "weight")) {
+        w.headW = tensors.get(dense + "weight", {D, D});
+        w.headB = tensors.get(dense + "bias", {D});
+        w.headNormW = tensors.get(norm + "weight", {D});
+        w.headNormB = tensors.get(norm + "bias", {D});
+        const std::string decoder = head + "decoder.weight";
+        w.decoder = !info.tiedEmbeddings && tensors.contains(decoder) ? tensors.get(decoder, {info.vocab, D}) : w.word;
+        w.decoderBias = tensors.contains(head + "bias") ? tensors.get(head + "bias", {info.vocab})
+                                                        : tensors.get(head + "decoder.bias", {info.vocab});
+        info.architecture = roberta ? "RobertaForMaskedLM" : "BertForMaskedLM";
+    } else {
+        info.architecture = roberta ? "RobertaModel" : "BertModel";
+    }
+    int64_t parameters = 0;
+    for (auto* t : w.all()) parameters += t->numel();
+    if (w.decoder.defined() && !w.decoder.is_same(w.word)) parameters += w.decoder.numel();
+    info.parameters = parameters;
+    const auto device = preferredDevice();
+    info.device = device.is_cuda() ? "cuda" : "cpu";
+    if (device.is_cuda()) {
+        const bool tied = w.decoder.defined() && w.decoder.is_same(w.word);
+        for (auto* t : w.all()) *t = t->to(device);
+        if (w.decoder.defined()) w.decoder = tied ? w.word : w.decoder.to(device);
+    }
+    auto probes = bertProbePoints(info, type + ".", prefix);
+    auto backbone = std::make_unique<BertBackbone>(info, std::move(w), positionOffset);
+    return std::make_unique<TransformerModel>(std::move(info), std::move(probes), std::move(tok), std::move(backbone),
+                                              std::vector<int>{});
+}
+
+}  // namespace expertscope
