@@ -29,6 +29,9 @@ int curveCommand(const std::vector<std::string>& args, std::ostream& out);
 // Which analysed concepts a text lights up (cli_probe_command.cpp).
 int probeCommand(const std::vector<std::string>& args, std::ostream& out);
 
+// The paper's model ranking: experts against the models' scores (cli_rank_command.cpp).
+int rankCommand(const std::vector<std::string>& args, std::ostream& out);
+
 // A model from the Hugging Face Hub into the cache (cli_fetch_command.cpp).
 int fetchCommand(const std::vector<std::string>& args, std::ostream& out);
 

@@ -44,6 +44,15 @@ const char* kUsage =
     "  probe     --project FILE --text TEXT [--top 10] [--threshold 0.9] [--experts 20] [--model PATH] [--json]\n"
     "            which analysed concepts the text lights up: per concept, the mean over its experts of\n"
     "            (max over tokens of the response - off_mean) / (on_p50 - off_mean), ranked\n"
+    "  rank      --projects A.esproj B.esproj C.esproj --scores FILE.csv [--lower-is-better]\n"
+    "            [--resamples 2000] [--seed S] [SELECTION] [--json]\n"
+    "            the paper's model ranking: per AP threshold t of 0.500, 0.501, ..., 1.000, each model's\n"
+    "            experts (units with AP >= t, summed over the concepts every project shares) against its\n"
+    "            score: Pearson's r^2 and Spearman's rho with 95% percentile bootstrap intervals (also on\n"
+    "            experts per unit), and the threshold with the best r^2. FILE.csv: the header model,score\n"
+    "            and one row per project, named by its file name without extension; --projects also takes\n"
+    "            a comma-separated list; --lower-is-better for a loss (the score is negated); --json gives\n"
+    "            every threshold, the text a table every 0.05\n"
     "  fetch     ORG/NAME [--revision main] [--json]\n"
     "            the files a model needs (config, safetensors, tokenizer; never pickled .bin) from\n"
     "            the Hugging Face Hub (HF_ENDPOINT) into its cache (HF_HUB_CACHE, HF_HOME), checked\n"
@@ -101,6 +110,7 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
         {"curve", curveCommand},
         {"fetch", fetchCommand},
         {"probe", probeCommand},
+        {"rank", rankCommand},
         {"analyse", analyseCommand},
         {"analyze", analyseCommand},
         {"experts", expertsCommand},
