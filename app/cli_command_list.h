@@ -12,6 +12,7 @@ namespace expertscope::cli {
 int infoCommand(const std::vector<std::string>& args, std::ostream& out);
 int generateCommand(const std::vector<std::string>& args, std::ostream& out);
 int tokenizeCommand(const std::vector<std::string>& args, std::ostream& out);
+int fillCommand(const std::vector<std::string>& args, std::ostream& out);  // encoders: [MASK]
 
 // The one command that writes a project (cli_analyse_command.cpp).
 int analyseCommand(const std::vector<std::string>& args, std::ostream& out);

@@ -31,6 +31,10 @@ const char* kUsage =
     "            with --concept, the concept's top K experts (default 50) are forced to their value;\n"
     "            --force aura instead multiplies every unit with AUROC > 0.5 by 1 - 2 (AUROC - 0.5)\n"
     "            (AurA suppression; --experts is ignored)\n"
+    "  fill      --model PATH [--tokenizer PATH] --text \"The [MASK] scored.\" [--top 10]\n"
+    "            [--project FILE --concept NAME --experts K [--force ...] [SELECTION]] [--json]\n"
+    "            encoders (BERT, RoBERTa): the likeliest tokens where the text says [MASK] (<mask>),\n"
+    "            without forcing and, with --concept, with the concept's experts forced\n"
     "  tokenize  (--model PATH | --tokenizer PATH) (--text TEXT [--special] | --decode 1,2,3)\n"
     "            the ids as JSON (with --model, as the model reads a sentence: BOS first when its\n"
     "            tokenizer adds one; --special reads special tokens written in the text), or the text\n"
@@ -43,7 +47,7 @@ const char* kUsage =
     "            --aura adds AurA suppression as one more point (k -1)\n"
     "  probe     --project FILE --text TEXT [--top 10] [--threshold 0.9] [--experts 20] [--model PATH] [--json]\n"
     "            which analysed concepts the text lights up: per concept, the mean over its experts of\n"
-    "            (max over tokens of the response - off_mean) / (on_p50 - off_mean), ranked\n"
+    "            (the response pooled over the text as its run pooled - off_mean) / (on_p50 - off_mean), ranked\n"
     "  rank      --projects A.esproj B.esproj C.esproj --scores FILE.csv [--lower-is-better]\n"
     "            [--resamples 2000] [--seed S] [SELECTION] [--json]\n"
     "            the paper's model ranking: per AP threshold t of 0.500, 0.501, ..., 1.000, each model's\n"
@@ -106,6 +110,7 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
     const std::map<std::string, std::function<int(const std::vector<std::string>&, std::ostream&)>> commands{
         {"info", infoCommand},
         {"generate", generateCommand},
+        {"fill", fillCommand},
         {"tokenize", tokenizeCommand},
         {"curve", curveCommand},
         {"fetch", fetchCommand},

@@ -6,6 +6,7 @@
 #include "core/project/project_store.h"
 #include "core/project/run_names.h"
 #include "core/runtime/language_model.h"
+#include "core/science/fill_mask.h"
 #include "core/tokenizers/bpe_tokenizer.h"
 
 #include "app/cli_options.h"
@@ -149,6 +150,38 @@ int generateCommand(const std::vector<std::string>& argsIn, std::ostream& out) {
     });
     if (printIds) out << "\n";
     if (isatty(STDOUT_FILENO) && &out == &std::cout) out << "\n";  // pipes get exactly the text
+    return 0;
+}
+
+// Encoders: the likeliest tokens where the text says [MASK], without forcing and, with a
+// concept, with its experts forced (core/science/fill_mask.h; the Generation tab shows the same).
+int fillCommand(const std::vector<std::string>& argsIn, std::ostream& out) {
+    std::vector<std::string> args;
+    const bool json = flag(argsIn, "--json", &args);
+    const Options o(args, withSelection({"model", "tokenizer", "text", "top", "project", "concept", "experts", "force"}));
+    const auto model = openModel(o);
+    const Forcing forcing = forcingFromProject(o, *model);
+    const int top = static_cast<int>(o.integer("top", 10, 1));
+    const std::string text = o.required("text");
+    const auto plain = fillMasks(*model, text, {}, top);
+    if (!json) {
+        out << describeFilledMasks(plain);
+        if (!forcing.empty()) out << "with " << o.text("concept") << "'s experts forced:\n" << describeFilledMasks(fillMasks(*model, text, forcing, top));
+        return 0;
+    }
+    const auto toJson = [](const std::vector<FilledMask>& masks) {
+        QJsonArray a;
+        for (const auto& m : masks) {
+            QJsonArray guesses;
+            for (const auto& g : m.guesses)
+                guesses.append(QJsonObject{{"token", g.token}, {"text", QString::fromStdString(g.text)}, {"probability", g.probability}});
+            a.append(QJsonObject{{"position", m.position}, {"guesses", guesses}});
+        }
+        return a;
+    };
+    QJsonObject result{{"masks", toJson(plain)}};
+    if (!forcing.empty()) result["forced"] = toJson(fillMasks(*model, text, forcing, top));
+    out << QJsonDocument(result).toJson(QJsonDocument::Indented).toStdString();
     return 0;
 }
 

@@ -6,6 +6,9 @@
 #include "core/base/safetensors.h"
 #include "core/runtime/encoder.h"
 #include "core/runtime/language_model.h"
+#include "bert_fixture.h"
+#include "core/science/fill_mask.h"
+#include "test_cli_and_sql.h"
 #include "test_support.h"
 
 #include <QDir>
@@ -129,32 +132,9 @@ private slots:
     // With BERT's tokenizer beside it, a sentence is [CLS] ... [SEP] and neither is pooled:
     // a sentence's pooled response is the maximum over its word pieces of its trace.
     void wrapsAndSkipsTheMarkers() {
-        REQUIRE_SHARED(dir, "models/bert-tiny-random/config.json");
         REQUIRE_SHARED(vocab, "tokenizers/bert-base-uncased/vocab.txt");
-        // The tiny model widened to BERT's vocabulary (new rows zero), with vocab.txt beside it.
-        const QString wide = tmp_.filePath("bert-wide");
-        QDir().mkpath(wide);
-        QFile in(dir);
-        QVERIFY(in.open(QIODevice::ReadOnly));
-        QJsonObject config = QJsonDocument::fromJson(in.readAll()).object();
-        config["vocab_size"] = 30522;
-        QFile out(wide + "/config.json");
-        QVERIFY(out.open(QIODevice::WriteOnly));
-        out.write(QJsonDocument(config).toJson());
-        out.close();
-        const SafetensorsFile source((QFileInfo(dir).absolutePath() + "/model.safetensors").toStdString());
-        std::vector<TensorToWrite> tensors;
-        for (const auto& t : source.names()) {
-            const auto& view = source.tensor(t);
-            TensorToWrite w{t, view.dtype, view.shape, std::vector<unsigned char>(view.data, view.data + view.bytes)};
-            if (t == "bert.embeddings.word_embeddings.weight" || t == "cls.predictions.bias") {
-                w.shape[0] = 30522;
-                w.bytes.resize(static_cast<size_t>(30522 * (w.shape.size() > 1 ? w.shape[1] : 1)) * 4, 0);
-            }
-            tensors.push_back(std::move(w));
-        }
-        writeSafetensors((wide + "/model.safetensors").toStdString(), tensors);
-        QVERIFY(QFile::copy(vocab, wide + "/vocab.txt"));
+        const QString wide = test::bertWithVocabulary(tmp_.filePath("bert-wide"));
+        QVERIFY(!wide.isEmpty());
         const auto model = loadModel({wide.toStdString(), ""});
         const auto ids = model->tokenize("The striker scored a goal.");
         QCOMPARE(ids.front(), 101);
@@ -230,6 +210,51 @@ private slots:
         const size_t V = 320;
         test::expectClose(trace.logits.data(), {logits.begin() + static_cast<long>(16 * V), logits.begin() + static_cast<long>(27 * V)},
                           "RoBERTa logits");
+    }
+
+    // Where the text says [MASK], the likeliest tokens: the softmax of the masked-LM logits
+    // at that position, likeliest first; a forced unit changes them; the CLI prints the same.
+    void fillsInMasks() {
+        REQUIRE_SHARED(vocab, "tokenizers/bert-base-uncased/vocab.txt");
+        const QString wide = test::bertWithVocabulary(tmp_.filePath("bert-fill"));
+        QVERIFY(!wide.isEmpty());
+        const auto model = loadModel({wide.toStdString(), ""});
+        const std::string text = "The [MASK] kicked the ball into the [MASK].";
+        const auto masks = fillMasks(*model, text, {}, 10);
+        QCOMPARE(masks.size(), size_t(2));
+        auto ids = model->tokenize("The x kicked the ball into the x.");
+        QCOMPARE(ids[2], 1060);  // "x"
+        ids[2] = ids[8] = 103;   // [MASK]
+        QCOMPARE(masks[0].position, 2);
+        QCOMPARE(masks[1].position, 8);
+        const auto trace = model->trace(ids);
+        const size_t V = 30522;
+        for (const auto& m : masks) {
+            const float* logits = trace.logits.data() + static_cast<size_t>(m.position) * V;
+            const double top = *std::max_element(logits, logits + V);
+            double sum = 0;
+            for (size_t v = 0; v < V; ++v) sum += std::exp(logits[v] - top);
+            QCOMPARE(m.guesses.size(), size_t(10));
+            for (size_t g = 0; g < m.guesses.size(); ++g) {
+                QCOMPARE(m.guesses[g].probability, std::exp(logits[m.guesses[g].token] - top) / sum);
+                if (g) QVERIFY(m.guesses[g].probability <= m.guesses[g - 1].probability);
+                QCOMPARE(m.guesses[g].text, model->tokenizer().decode({m.guesses[g].token}));
+            }
+            // Nothing outside the list is likelier than its last entry.
+            for (size_t v = 0; v < V; ++v) QVERIFY(logits[v] <= logits[m.guesses.back().token] || std::any_of(m.guesses.begin(), m.guesses.end(), [&](const MaskGuess& g) { return g.token == int(v); }));
+        }
+        Forcing f;
+        f.units.push_back({4, 7, 40.f});  // layer 0's intermediate.dense, unit 7
+        const auto forced = fillMasks(*model, text, f, 10);
+        QVERIFY(forced[0].guesses[0].probability != masks[0].guesses[0].probability);
+        test::expectError([&] { fillMasks(*model, "no mask here", {}, 10); }, "write [MASK] where the model should fill in a word");
+        REQUIRE_SHARED(decoder, "models/stories260K/stories260K.bin");
+        const auto llama = loadModel({decoder.toStdString(), ""});
+        test::expectError([&] { fillMasks(*llama, text, {}, 10); }, "filling in [MASK] is for encoders");
+        if (qgetenv("EXPERTSCOPE_CLI").isEmpty()) MISSING_ASSET(QStringLiteral("EXPERTSCOPE_CLI not set (run through ctest)"));
+        const auto r = test::cli({"fill", "--model", wide, "--text", QString::fromStdString(text), "--top", "10"});
+        QVERIFY2(r.code == 0, r.err.constData());
+        QCOMPARE(r.out.toStdString(), describeFilledMasks(masks));
     }
 
     void refusals() {

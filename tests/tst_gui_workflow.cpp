@@ -14,6 +14,8 @@
 #include "core/science/expert_forcing.h"
 #include "core/science/expert_queries.h"
 #include "core/science/expertise.h"
+#include "bert_fixture.h"
+#include "core/science/fill_mask.h"
 #include "test_support.h"
 #include "ui/colearning_view.h"
 #include "ui/colour_map.h"
@@ -36,6 +38,7 @@
 #include <QChartView>
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDoubleSpinBox>
 #include <QTableView>
 #include <QTableWidget>
 #include <QElapsedTimer>
@@ -559,6 +562,38 @@ private slots:
         QTest::mouseClick(matrix, Qt::LeftButton, {}, matrix->cellCentre(0, 0));
         QCOMPARE(test::child<QListWidget>(view, "sharedExperts")->count(), 1 + 50);  // a heading and the 50 shared with itself
         QCOMPARE(test::child<QListWidget>(view, "closestConcepts")->count(), 2);
+    }
+
+    // With an encoder the Generation tab says it fills in instead of writing on, puts the
+    // sampling settings away, and shows the core's guesses for each [MASK] of the prompt.
+    void anEncoderFillsInInsteadOfWriting() {
+        auto* s = w_->session();
+        const QString shared = s->projectPath();
+        const QString bert = test::bertWithVocabulary(tmp_.filePath("bert-wide"));
+        if (bert.isEmpty()) MISSING_ASSET(QStringLiteral("models/bert-tiny-random or tokenizers/bert-base-uncased missing"));
+        QVERIFY(w_->openProject(tmp_.filePath("encoder.esproj"), true));
+        QSignalSpy loaded(s, &ProjectSession::modelChanged);
+        s->addModel(bert);
+        QVERIFY(waitFor([&] { return s->hasModel(); }, 30000));
+        QVERIFY(s->modelIsEncoder());
+        w_->showView(MainWindow::Generation);
+        auto* g = test::child<GenerationPanel>(w_.get(), "generationPanel");
+        QVERIFY(test::child<QLabel>(g, "encoderNote")->isVisible());
+        QVERIFY(!test::child<QDoubleSpinBox>(g, "temperature")->isEnabled());
+        auto* prompt = test::child<QLineEdit>(g, "prompt");
+        prompt->setText("The team kicked the [MASK] into the goal.");
+        QSignalSpy finished(g, &GenerationPanel::finished);
+        g->regenerate();
+        QVERIFY(finished.wait(30000));
+        QCOMPARE(finished.last().at(0).toString(), QString());
+        const auto model = loadModel({bert.toStdString(), ""});
+        const QString want = prompt->text() + "\n" +
+                             QString::fromStdString(describeFilledMasks(fillMasks(*model, prompt->text().toStdString(), {}, 10)));
+        QCOMPARE(g->plainText(), want);
+        QCOMPARE(g->forcedText(), want);  // no concept analysed: nothing forced
+        if (shared.isEmpty()) return;  // run first: the tests after make their own
+        QVERIFY(w_->openProject(shared, false));
+        QVERIFY(waitFor([&] { return s->hasModel() && s->concepts().size() == 3; }, 30000));
     }
 
     // A concept set imported later, one concept made of football's sentences: across the

@@ -63,18 +63,25 @@ int64_t folderBytes(const QString& dir) {
 class TestHfCache : public QObject {
     Q_OBJECT
     QTemporaryDir tmp_;
-    QString cache_, stories_, bert_;
+    QString cache_, stories_, t5_;
 
 private slots:
     void initTestCase() {
         REQUIRE_SHARED(stories, "models/stories260K-hf/config.json");
         REQUIRE_SHARED(bert, "models/bert-tiny-random/config.json");
         stories_ = QFileInfo(stories).absolutePath();
-        bert_ = QFileInfo(bert).absolutePath();
+        // BERT's weights under an encoder-decoder's model_type: a snapshot that cannot open.
+        t5_ = tmp_.filePath("t5");
+        QVERIFY(QDir().mkpath(t5_));
+        QVERIFY(QFile::link(QFileInfo(bert).absolutePath() + "/model.safetensors", t5_ + "/model.safetensors"));
+        QFile config(t5_ + "/config.json");
+        QVERIFY(config.open(QIODevice::WriteOnly));
+        config.write("{\"model_type\": \"t5\", \"architectures\": [\"T5ForConditionalGeneration\"]}");
+        config.close();
         cache_ = tmp_.filePath("hub");
         addSnapshot(cache_, "karpathy/stories260K", stories_, kCommit, "main");
         addSnapshot(cache_, "karpathy/stories260K", stories_, kOlder, "");  // an older revision, no ref
-        addSnapshot(cache_, "google/bert-tiny", bert_, kCommit, "main");
+        addSnapshot(cache_, "google/t5-tiny", t5_, kCommit, "main");
         QVERIFY(QDir().mkpath(cache_ + "/datasets--someone--data/snapshots/x"));  // not a model: skipped
         qputenv("HF_HUB_CACHE", cache_.toUtf8());
     }
@@ -101,9 +108,9 @@ private slots:
     void listsEverySnapshotWithWhatItIs() {
         const auto models = scanHfCache(cache_.toStdString());
         QCOMPARE(models.size(), size_t(3));
-        QCOMPARE(models[0].repo, std::string("google/bert-tiny"));
-        QCOMPARE(models[0].modelType, std::string("bert"));
-        QVERIFY2(modelProblem(models[0].path).find("model_type 'bert' is not supported") != std::string::npos,
+        QCOMPARE(models[0].repo, std::string("google/t5-tiny"));
+        QCOMPARE(models[0].modelType, std::string("t5"));
+        QVERIFY2(modelProblem(models[0].path).find("model_type 't5' is not supported") != std::string::npos,
                  modelProblem(models[0].path).c_str());
         QCOMPARE(models[1].repo, std::string("karpathy/stories260K"));
         QCOMPARE(models[1].revision, std::string(kOlder));
@@ -185,9 +192,9 @@ private slots:
         QCOMPARE(d.modelCount(), 3);
         auto* table = test::child<QTableWidget>(&d, "cachedModels");
         auto* add = test::child<QPushButton>(&d, "addCachedModel");
-        QCOMPARE(table->item(0, 0)->text(), QString("google/bert-tiny"));
+        QCOMPARE(table->item(0, 0)->text(), QString("google/t5-tiny"));
         QVERIFY(!(table->item(0, 0)->flags() & Qt::ItemIsEnabled));
-        QVERIFY2(table->item(0, 4)->text().startsWith("no: ") && table->item(0, 4)->text().contains("'bert' is not supported"),
+        QVERIFY2(table->item(0, 4)->text().startsWith("no: ") && table->item(0, 4)->text().contains("'t5' is not supported"),
                  qPrintable(table->item(0, 4)->text()));
         QCOMPARE(table->item(2, 1)->text(), QString("main (4f1c0d9e7b2a)"));
         QCOMPARE(table->item(2, 3)->text(), QString("llama"));

@@ -102,8 +102,8 @@ private slots:
     }
     void unsupportedModelType() {
         REQUIRE_SHARED(src, "models/stories260K-hf/model.safetensors");
-        const auto dir = hfVariant("type", [](auto&) {}, "{\"model_type\": \"bert\"}");
-        expectLoadError(dir.toStdString(), "", "model_type 'bert' is not supported");
+        const auto dir = hfVariant("type", [](auto&) {}, "{\"model_type\": \"t5\"}");
+        expectLoadError(dir.toStdString(), "", "model_type 't5' is not supported");
     }
     void notAModel() {
         expectLoadError(tmp_.filePath("nothing-here").toStdString(), "", "no such file or directory");

@@ -488,6 +488,14 @@
         <source>Suggested by the project: %1</source>
         <translation>Vom Projekt vorgeschlagen: %1</translation>
     </message>
+    <message>
+        <source>This model is an encoder: it does not write on, it fills in. Write [MASK] (RoBERTa: &lt;mask&gt;) in the prompt; the panes show its ten likeliest tokens there, without and with forcing.</source>
+        <translation>Dieses Modell ist ein Encoder: Es schreibt nicht weiter, es füllt Lücken. Schreiben Sie [MASK] (RoBERTa: &lt;mask&gt;) in den Anfangstext; die Felder zeigen dort seine zehn wahrscheinlichsten Tokens, ohne und mit Erzwingen.</translation>
+    </message>
+    <message>
+        <source>A text with [MASK] where the model should fill in a word</source>
+        <translation>Ein Text mit [MASK], wo das Modell ein Wort einsetzen soll</translation>
+    </message>
 </context>
 <context>
     <name>expertscope::HeatmapView</name>

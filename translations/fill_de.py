@@ -208,6 +208,10 @@ DE = {
     '%1  %2 (in %3)': '%1  %2 (in %3)',
     'Waiting for a pause in typing…': 'Warte auf eine Pause beim Tippen …',
     'BOS': 'BOS',
+    'This model is an encoder: it does not write on, it fills in. Write [MASK] (RoBERTa: <mask>) in the prompt; the panes show its ten likeliest tokens there, without and with forcing.':
+        'Dieses Modell ist ein Encoder: Es schreibt nicht weiter, es füllt Lücken. Schreiben Sie [MASK] (RoBERTa: <mask>) '
+        'in den Anfangstext; die Felder zeigen dort seine zehn wahrscheinlichsten Tokens, ohne und mit Erzwingen.',
+    'A text with [MASK] where the model should fill in a word': 'Ein Text mit [MASK], wo das Modell ein Wort einsetzen soll',
     'Score': 'Wert',
     'Peak token': 'Stärkstes Token',
     "The concept's experts (rows) and their responses at each token; double-click an expert to inspect it":

@@ -72,7 +72,9 @@ GenerationPanel::GenerationPanel(ProjectSession* session, QWidget* parent) : QWi
     forcingLayout->addLayout(forcingOptions);
 
     auto* sampling = new QGroupBox(tr("Sampling"), this);
+    sampling_ = sampling;
     temperature_ = new QDoubleSpinBox(sampling);
+    temperature_->setObjectName("temperature");
     temperature_->setRange(0, 3);
     temperature_->setSingleStep(0.1);
     temperature_->setValue(0.8);
@@ -127,7 +129,15 @@ GenerationPanel::GenerationPanel(ProjectSession* session, QWidget* parent) : QWi
     now->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Return));
     now->setToolTip(tr("Generate now (Ctrl+Enter); any change also regenerates"));
     promptRow->addWidget(now);
+    encoderNote_ = new QLabel(tr("This model is an encoder: it does not write on, it fills in. Write [MASK] (RoBERTa: "
+                                 "<mask>) in the prompt; the panes show its ten likeliest tokens there, without and with "
+                                 "forcing."),
+                              this);
+    encoderNote_->setObjectName("encoderNote");
+    encoderNote_->setWordWrap(true);
+    encoderNote_->hide();
     auto* layout = new QVBoxLayout(this);
+    layout->addWidget(encoderNote_);
     layout->addLayout(promptRow);
     layout->addLayout(top);
     layout->addWidget(texts, 1);
@@ -159,7 +169,22 @@ GenerationPanel::GenerationPanel(ProjectSession* session, QWidget* parent) : QWi
         if (!error.isEmpty()) forced_->setPlainText(tr("Generation failed: %1").arg(error));
         emit finished(error);
     });
+    connect(session_, &ProjectSession::modelChanged, this, &GenerationPanel::adaptToModel);
     addConceptRow();
+    adaptToModel();
+}
+
+void GenerationPanel::adaptToModel() {
+    const bool encoder = session_->modelIsEncoder();
+    encoderNote_->setVisible(encoder);
+    sampling_->setEnabled(!encoder);  // one pass, no sampling
+    prompt_->setPlaceholderText(encoder ? tr("A text with [MASK] where the model should fill in a word")
+                                        : tr("Empty: the model starts a text of its own"));
+    scope_->setEnabled(!encoder);   // an encoder reads every position at once
+    if (!encoder) return;
+    if (prompt_->text().isEmpty()) prompt_->setText(QStringLiteral("The [MASK] was the best part of the day."));
+    if (isVisible()) regenerate();
+    else stale_ = true;  // filled in when the panel shows
 }
 
 int GenerationPanel::addConceptRow() {

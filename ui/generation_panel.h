@@ -2,7 +2,8 @@
 // Live self-conditioned generation: a prompt, one or more concepts each with its number of
 // forced experts (logarithmic slider) and whether they are forced on or suppressed, the
 // forcing strength and the sampling settings. Any change regenerates after a short pause,
-// cancelling the run before; the same seed without and with forcing, side by side.
+// cancelling the run before; the same seed without and with forcing, side by side. An
+// encoder fills in the prompt's [MASK] instead: its likeliest tokens, without and with.
 #include "ui/project_session.h"
 
 #include <QWidget>
@@ -10,6 +11,7 @@
 class QCheckBox;
 class QComboBox;
 class QDoubleSpinBox;
+class QLabel;
 class QLineEdit;
 class QPlainTextEdit;
 class QPushButton;
@@ -56,6 +58,7 @@ private:
     // when the panel shows, else when it next does.
     void presetExperts(const Row& row);
     void showEvent(QShowEvent* event) override;
+    void adaptToModel();  // encoders fill in [MASK]: say so, no sampling settings
     ProjectSession* session_;
     QLineEdit* prompt_;
     QVBoxLayout* rowsLayout_;
@@ -64,6 +67,8 @@ private:
     QSpinBox *length_, *seed_;
     QComboBox* scope_;
     QCheckBox* goOn_;
+    QWidget* sampling_;
+    QLabel* encoderNote_;
     QPlainTextEdit *plain_, *forced_;
     QTimer* debounce_;
     int job_ = 0;

@@ -107,6 +107,8 @@ public:
     bool hasProject() const { return store_ != nullptr; }
     QString projectPath() const;
     bool hasModel() const { return model_ != nullptr; }
+    // BERT, RoBERTa: generation fills in [MASK] instead (core/science/fill_mask.h).
+    bool modelIsEncoder() const { return model_ && model_->info().encoder; }
     QString modelName() const;
     // "qwen2 · Qwen2ForCausalLM · 0.1M parameters", with "no tokenizer" when it has none.
     QString modelDescription() const;
@@ -137,6 +139,8 @@ public:
     // Background work that needs the model; each answer comes through a signal.
     void requestUnitDetails(int64_t conceptId, int64_t unit);
     // Runs without forcing, then with it, at the same seed; a new request cancels the last.
+    // Decoders write on after the prompt; encoders answer with their guesses for each [MASK]
+    // of it (one tokenGenerated each, without and with forcing).
     int generate(const GenerationRequest& request);
     void cancelGeneration();
     // The steering curve of a concept's stored results (core/project/steering_curve.h), in

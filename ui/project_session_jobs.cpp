@@ -6,6 +6,7 @@
 #include "core/project/analysis.h"
 #include "core/project/concept_forcing.h"
 #include "core/project/unit_report.h"
+#include "core/science/fill_mask.h"
 #include "core/science/response_collector.h"
 #include "ui/post_to_gui.h"
 
@@ -195,6 +196,19 @@ int ProjectSession::generate(const GenerationRequest& request) {
     modelLane_->start([self, job, cancel, model, forcing, prompt, options, eos, bos] {
         QString error;
         try {
+            if (model->info().encoder) {  // fills in [MASK] instead: the guesses, after the prompt
+                for (bool forced : {false, true}) {
+                    const auto masks = fillMasks(*model, prompt, forced ? forcing : Forcing{}, 10);
+                    const QString text = "\n" + QString::fromStdString(describeFilledMasks(masks));
+                    if (self) post(self.data(), [self, job, forced, text] {
+                            if (self) emit self->tokenGenerated(job, forced, text);
+                        });
+                }
+                if (self) post(self.data(), [self, job] {
+                        if (self) emit self->generationFinished(job, QString());
+                    });
+                return;
+            }
             const auto ids = prompt.empty() ? std::vector<int>{} : model->tokenize(prompt);
             for (bool forced : {false, true}) {
                 model->generate(ids, options, forced ? forcing : Forcing{}, [&](int token, const std::string& text) {

@@ -325,4 +325,11 @@ std::unique_ptr<ByteLevelBpe> loadByteLevelBpe(const std::string& path) {
     throw Error(path + ": no merges.txt or vocab.bpe beside it");
 }
 
+int ByteLevelBpe::pieceId(const std::string& piece) const {
+    for (const auto& a : spec_.added)
+        if (a.content == piece) return a.id;
+    const auto it = spec_.vocab.find(piece);  // "<mask>" is a plain vocabulary entry in RoBERTa's vocab.json
+    return it == spec_.vocab.end() ? -1 : it->second;
+}
+
 }  // namespace expertscope

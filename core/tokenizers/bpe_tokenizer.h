@@ -61,6 +61,7 @@ public:
     int eosId() const override { return spec_.eos; }
     int padId() const override { return -1; }
     bool addsBos() const override { return spec_.addBos; }
+    int pieceId(const std::string& piece) const override;
 
 private:
     void encodeText(const std::string& text, std::vector<int>& out) const;

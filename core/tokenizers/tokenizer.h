@@ -21,6 +21,12 @@ public:
     // Whether the model's text starts with BOS (sentencepiece Llama models; tokenizer.json
     // files whose post-processor puts one first).
     virtual bool addsBos() const = 0;
+    // The id of a piece written as the vocabulary writes it ("[MASK]", "<mask>"); -1 when
+    // the vocabulary has no such piece (or this tokenizer cannot look one up).
+    virtual int pieceId(const std::string& piece) const {
+        (void)piece;
+        return -1;
+    }
 };
 
 // Throws expertscope::Error when the file cannot be read or is not a sentencepiece model.

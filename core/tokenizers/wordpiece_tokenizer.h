@@ -33,6 +33,10 @@ public:
     int eosId() const override { return spec_.sep; }
     int padId() const override { return spec_.pad; }
     bool addsBos() const override { return false; }  // [CLS] ... [SEP] belong to the encoder
+    int pieceId(const std::string& piece) const override {
+        const auto it = spec_.vocab.find(piece);
+        return it == spec_.vocab.end() ? -1 : it->second;
+    }
 
 private:
     WordPieceSpec spec_;
