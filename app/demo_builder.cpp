@@ -3,6 +3,7 @@
 //            saved in the Hugging Face layout with its loss curve (training.json)
 //   project  the WordNet concepts and their expertise, analysed with that model
 //   measure  concept words in generated text, with and without the top experts forced
+//   ranking  checkpoints of the model's training, analysed and scored, for the model ranking
 // Each step is deterministic: run again on the same machine, it writes the same files.
 #include "core/base/error.h"
 #include "core/project/analysis.h"
@@ -23,7 +24,10 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
+#include <functional>
 #include <cstdio>
 #include <iostream>
 #include <map>
@@ -37,6 +41,9 @@ const char* kUsage =
     "usage: expertscope-demo model   [--wordnet DIR] [--out DIR] [--steps N] [--hidden N] [--intermediate N]\n"
     "                                [--layers N] [--heads N] (defaults: the committed model's)\n"
     "       expertscope-demo project [--wordnet DIR] [--model DIR] [--out FILE]\n"
+    "       expertscope-demo ranking [--wordnet DIR] [--out DIR] [--steps 250,500,1000,2000,3000] [--tokenizer FILE]\n"
+    "                                checkpoints of the demo's training (2% of the corpus held out), each\n"
+    "                                analysed and scored by its held-out loss, for expertscope-cli rank\n"
     "       expertscope-demo measure [--wordnet DIR] [--project FILE] [--concept NAME] [--experts K] [--runs N]\n"
     "                                [--value on_p50|on_p90|off_mean|zero] [--strength X]\n"
     "defaults: --wordnet /usr/share/wordnet, --out/--model resources/demo/model, project build/demo/demo.esproj\n";
@@ -111,23 +118,22 @@ int buildModel(const std::map<std::string, std::string>& o) {
     return 0;
 }
 
-int buildProject(const std::map<std::string, std::string>& o) {
-    const std::string modelDir = QFileInfo(QString::fromStdString(get(o, "model", "resources/demo/model"))).absoluteFilePath().toStdString();
-    const std::string out = get(o, "out", "build/demo/demo.esproj");
-    const WordNet wn(get(o, "wordnet", "/usr/share/wordnet"));
+// The WordNet concepts analysed with one model into a project file, built aside and moved
+// into place at the end (an interrupted build leaves no half project); `after` sees the
+// finished store before it is closed.
+void writeWordNetProject(const std::string& modelDir, const std::string& out, const WordNet& wn, const std::string& origin,
+                         int keepResponses, const std::function<void(ProjectStore&, const AnalysisSummary&)>& after) {
     auto set = buildWordNetConcepts(wn, demoCategories());
-    set.origin = "wordnet:" + get(o, "wordnet", "/usr/share/wordnet");
+    set.origin = origin;
     const auto model = loadModel({modelDir, ""});
-    // Built aside and moved into place at the end: an interrupted build leaves no half project.
     const QString partial = QString::fromStdString(out + ".partial");
     QDir().mkpath(QFileInfo(partial).absolutePath());
     for (const char* suffix : {"", "-wal", "-shm"}) QFile::remove(partial + suffix);
-    const auto t0 = std::chrono::steady_clock::now();
     {
         auto store = ProjectStore::open(partial.toStdString(), true);
         const int64_t modelId = store->addModel(*model), setId = store->addConceptSet(set);
         RunSettings settings;
-        settings.keepResponses = 200;
+        settings.keepResponses = keepResponses;
         const bool terminal = isatty(STDERR_FILENO);
         int shown = -1;
         const auto summary = analyse(*store, *model, modelId, setId, settings, [&](const AnalysisProgress& p) {
@@ -138,26 +144,117 @@ int buildProject(const std::map<std::string, std::string>& o) {
             return true;
         });
         if (terminal) std::fprintf(stderr, "\r\033[K");
-        int strong = 0;
-        QJsonArray concepts;
-        for (const auto& r : store->results(summary.runId)) {
-            const double best = store->topExperts(r.runId, r.conceptId, 1)[0].ap;
-            strong += best >= 0.9 ? 1 : 0;
-            concepts.append(QJsonObject{{"concept", QString::fromStdString(r.concept)}, {"positives", r.positives},
-                                        {"negatives", r.negatives}, {"best_ap", best}});
-        }
-        const QJsonObject report{{"concepts", static_cast<int>(set.concepts.size())},
-                                 {"concepts_with_an_expert_at_ap_0_9", strong},
-                                 {"sentences_run", static_cast<qint64>(summary.sentencesRun)},
-                                 {"sentences_reused", static_cast<qint64>(summary.sentencesReused)},
-                                 {"seconds", std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()},
-                                 {"results", concepts}};
-        std::printf("%s", QJsonDocument(report).toJson().constData());
-        suggestForcing(*store, demoForcingSuggestion());
+        if (after) after(*store, summary);
         store->checkpoint();
     }
     for (const char* suffix : {"", "-wal", "-shm"}) QFile::remove(QString::fromStdString(out) + suffix);
     if (!QFile::rename(partial, QString::fromStdString(out))) throw Error(out + ": cannot move the finished project into place");
+}
+
+int buildProject(const std::map<std::string, std::string>& o) {
+    const std::string modelDir = QFileInfo(QString::fromStdString(get(o, "model", "resources/demo/model"))).absoluteFilePath().toStdString();
+    const std::string out = get(o, "out", "build/demo/demo.esproj");
+    const WordNet wn(get(o, "wordnet", "/usr/share/wordnet"));
+    const auto t0 = std::chrono::steady_clock::now();
+    writeWordNetProject(modelDir, out, wn, "wordnet:" + get(o, "wordnet", "/usr/share/wordnet"), 200,
+                        [&](ProjectStore& store, const AnalysisSummary& summary) {
+                            int strong = 0;
+                            QJsonArray concepts;
+                            for (const auto& r : store.results(summary.runId)) {
+                                const double best = store.topExperts(r.runId, r.conceptId, 1)[0].ap;
+                                strong += best >= 0.9 ? 1 : 0;
+                                concepts.append(QJsonObject{{"concept", QString::fromStdString(r.concept)}, {"positives", r.positives},
+                                                            {"negatives", r.negatives}, {"best_ap", best}});
+                            }
+                            const QJsonObject report{
+                                {"concepts", static_cast<int>(demoCategories().size())},
+                                {"concepts_with_an_expert_at_ap_0_9", strong},
+                                {"sentences_run", static_cast<qint64>(summary.sentencesRun)},
+                                {"sentences_reused", static_cast<qint64>(summary.sentencesReused)},
+                                {"seconds", std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()},
+                                {"results", concepts}};
+                            std::printf("%s", QJsonDocument(report).toJson().constData());
+                            suggestForcing(store, demoForcingSuggestion());
+                        });
+    return 0;
+}
+
+// The model ranking's example: the demo model's training run again on 98% of the corpus
+// (every 50th document held out), saving the model at several steps of the same schedule;
+// each checkpoint analysed on the WordNet concepts and scored by its mean next-token loss on
+// the held-out documents, as the runtime computes it. Then: expertscope-cli rank --projects
+// OUT/step-*.esproj --scores OUT/scores.csv --lower-is-better.
+int buildRanking(const std::map<std::string, std::string>& o) {
+    const std::string out = get(o, "out", "build/demo/ranking");
+    const std::string tokenizer = get(o, "tokenizer", "resources/demo/model/tokenizer.model");
+    const std::string wordnetDir = get(o, "wordnet", "/usr/share/wordnet");
+    std::vector<int> steps;
+    for (const auto& part : QString::fromStdString(get(o, "steps", "250,500,1000,2000,3000")).split(',')) steps.push_back(part.toInt());
+    std::sort(steps.begin(), steps.end());
+    if (steps.empty() || steps.front() < 1) throw Error("--steps: a comma-separated list of positive steps");
+    const WordNet wn(wordnetDir);
+    const auto corpus = wordNetCorpus(wn);
+    const auto tok = loadSentencePieceTokenizer(tokenizer);
+    std::vector<std::vector<int>> training;
+    std::vector<int> heldOut;
+    for (size_t i = 0; i < corpus.size(); ++i) {
+        auto ids = tok->encode(corpus[i]);
+        if (i % 50 == 49) {
+            heldOut.push_back(tok->bosId());
+            heldOut.insert(heldOut.end(), ids.begin(), ids.end());
+            heldOut.push_back(tok->eosId());
+        } else {
+            training.push_back(std::move(ids));
+        }
+    }
+    LlamaShape shape = demoModelShape();
+    shape.vocab = tok->vocabSize();
+    TrainingOptions t = demoTraining();
+    t.checkpoints = steps;
+    t.stopAfter = steps.back();
+    QDir().mkpath(QString::fromStdString(out));
+    std::fprintf(stderr, "training on %zu documents, %zu held-out tokens; checkpoints at %s\n", training.size(), heldOut.size(),
+                 get(o, "steps", "250,500,1000,2000,3000").c_str());
+    trainLlama(training, shape, t, out + "/last", [&](const TrainingPoint& p) {
+        std::fprintf(stderr, "step %5d  loss %.4f  %6.1f s\n", p.step, p.loss, p.seconds);
+        return true;
+    });
+    QFile scores(QString::fromStdString(out + "/scores.csv"));
+    if (!scores.open(QIODevice::WriteOnly)) throw Error(out + "/scores.csv: cannot write");
+    scores.write("model,score\n");
+    QJsonArray rows;
+    for (int step : steps) {
+        const std::string dir = out + "/last/step-" + std::to_string(step), name = "step-" + std::to_string(step);
+        QFile::remove(QString::fromStdString(dir + "/tokenizer.model"));
+        if (!QFile::copy(QString::fromStdString(tokenizer), QString::fromStdString(dir + "/tokenizer.model")))
+            throw Error(dir + "/tokenizer.model: cannot write");
+        // The held-out stream in windows of the model's context, every next token scored once.
+        const auto model = loadModel({dir, ""});
+        const size_t window = static_cast<size_t>(model->info().maxPositions);
+        double nats = 0;
+        int64_t predicted = 0;
+        for (size_t from = 0; from + 1 < heldOut.size(); from += window - 1) {
+            const std::vector<int> ids(heldOut.begin() + static_cast<long>(from),
+                                       heldOut.begin() + static_cast<long>(std::min(heldOut.size(), from + window)));
+            const auto trace = model->trace(ids);
+            const size_t V = static_cast<size_t>(trace.vocab);
+            for (size_t p = 0; p + 1 < ids.size(); ++p) {
+                const float* l = trace.logits.data() + p * V;
+                const double top = *std::max_element(l, l + V);
+                double sum = 0;
+                for (size_t v = 0; v < V; ++v) sum += std::exp(l[v] - top);
+                nats += std::log(sum) + top - l[ids[p + 1]];
+                ++predicted;
+            }
+        }
+        const double loss = nats / static_cast<double>(predicted);
+        scores.write(QString("%1,%2\n").arg(QString::fromStdString(name)).arg(loss, 0, 'g', 17).toUtf8());
+        std::fprintf(stderr, "%s: held-out loss %.4f over %lld tokens; analysing\n", name.c_str(), loss, static_cast<long long>(predicted));
+        writeWordNetProject(QFileInfo(QString::fromStdString(dir)).absoluteFilePath().toStdString(), out + "/" + name + ".esproj", wn,
+                            "wordnet:" + wordnetDir, 0, {});
+        rows.append(QJsonObject{{"model", QString::fromStdString(name)}, {"step", step}, {"held_out_loss", loss}});
+    }
+    std::printf("%s", QJsonDocument(rows).toJson().constData());
     return 0;
 }
 
@@ -225,6 +322,7 @@ int main(int argc, char** argv) {
         if (command == "model") return buildModel(o);
         if (command == "project") return buildProject(o);
         if (command == "measure") return measure(o);
+        if (command == "ranking") return buildRanking(o);
         std::cerr << kUsage;
         return 2;
     } catch (const std::exception& e) {

@@ -119,7 +119,10 @@ private slots:
         options.reportEvery = 10;
         std::vector<QString> dirs;
         std::vector<TrainingReport> reports;
-        for (int run = 0; run < 2; ++run) {
+        for (int run = 0; run < 3; ++run) {
+            // Run 0 also saves step 20; run 2 stops there, its schedule still spanning 40 steps.
+            options.checkpoints = run == 0 ? std::vector<int>{20} : std::vector<int>{};
+            options.stopAfter = run == 2 ? 20 : 0;
             const QString dir = tmp_.filePath(QString("tiny%1").arg(run));
             QDir().mkpath(dir);
             trainSentencePiece(corpus, (dir + "/tokenizer").toStdString(), {shape.vocab, "bpe"});
@@ -134,6 +137,10 @@ private slots:
         // Same inputs, same files.
         QCOMPARE(digest(dirs[0] + "/tokenizer.model"), digest(dirs[1] + "/tokenizer.model"));
         QCOMPARE(digest(dirs[0] + "/model.safetensors"), digest(dirs[1] + "/model.safetensors"));
+        // A checkpoint is the model a full run passes through: run 0's step 20 is run 2's end.
+        QCOMPARE(digest(dirs[0] + "/step-20/model.safetensors"), digest(dirs[2] + "/model.safetensors"));
+        QVERIFY(digest(dirs[2] + "/model.safetensors") != digest(dirs[0] + "/model.safetensors"));
+        QCOMPARE(reports[2].curve.back().step, 20);
         const auto& curve = reports[0].curve;
         QCOMPARE(curve.size(), size_t(4));
         QVERIFY2(curve.back().loss < curve.front().loss - 0.5,

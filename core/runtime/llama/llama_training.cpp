@@ -14,6 +14,7 @@
 #include <QJsonObject>
 
 #include <chrono>
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <random>
@@ -229,7 +230,10 @@ TrainingReport trainLlama(const std::vector<std::vector<int>>& documents, const 
         lossSum += loss / workers;
         ++lossSteps;
         report.tokens += static_cast<int64_t>(o.batch) * o.context;
-        if (step % o.reportEvery == 0 || step == o.steps) {
+        if (std::find(o.checkpoints.begin(), o.checkpoints.end(), step) != o.checkpoints.end())
+            save(w, shape, outDir + "/step-" + std::to_string(step));
+        const bool last = step == o.steps || step == o.stopAfter;
+        if (step % o.reportEvery == 0 || last) {
             TrainingPoint p{step, lossSum / lossSteps,
                             std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(), report.tokens};
             report.curve.push_back(p);
@@ -237,6 +241,7 @@ TrainingReport trainLlama(const std::vector<std::vector<int>>& documents, const 
             lossSteps = 0;
             if (progress && !progress(p)) break;
         }
+        if (last) break;
     }
     report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     save(w, shape, outDir);

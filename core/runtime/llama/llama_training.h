@@ -26,6 +26,11 @@ struct TrainingOptions {
     uint64_t seed = 1;
     int threads = 2;         // fixed, for reproducible sums
     int reportEvery = 25;    // steps between loss reports
+    // Steps after which the model so far is also saved, into outDir/step-N (the model
+    // ranking's checkpoints); stopAfter > 0 ends the run there, the learning-rate schedule
+    // still spanning `steps`, so a checkpoint is the same model a full run passes through.
+    std::vector<int> checkpoints;
+    int stopAfter = 0;
 };
 
 struct TrainingPoint {
