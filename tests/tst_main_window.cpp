@@ -54,7 +54,7 @@ private slots:
         QVERIFY(!action(w, "Add &model…")->isEnabled());
         QVERIFY(action(w, "&Open project…")->isEnabled());
         QCOMPARE(action(w, "&Open project…")->shortcut(), QKeySequence(QKeySequence::Open));
-        QCOMPARE(test::child<QTabWidget>(&w, "views")->count(), 5);  // heatmap, co-learning, generation, steering, text probe
+        QCOMPARE(test::child<QTabWidget>(&w, "views")->count(), 6);  // heatmap, co-learning, generation, steering, text probe, model ranking
     }
 
     void refusesAFileThatIsNotAProject() {

@@ -862,6 +862,10 @@
         <source>&amp;Text probe</source>
         <translation>&amp;Textsonde</translation>
     </message>
+    <message>
+        <source>&amp;Model ranking</source>
+        <translation>&amp;Modell-Rangfolge</translation>
+    </message>
 </context>
 <context>
     <name>expertscope::MatrixView</name>
@@ -1069,6 +1073,193 @@
     <message>
         <source>No concept has results yet: analyse first (Ctrl+R).</source>
         <translation>Noch kein Konzept hat Ergebnisse: zuerst analysieren (Strg+R).</translation>
+    </message>
+</context>
+<context>
+    <name>expertscope::RankingView</name>
+    <message>
+        <source>a CSV table: the header “model,score”, then one row per project, the model named by its project file's name without the extension (“runs/gpt2.esproj”: “gpt2,23.5”)</source>
+        <translation>eine CSV-Tabelle: die Kopfzeile „model,score“, dann eine Zeile je Projekt, das Modell benannt nach dem Namen seiner Projektdatei ohne Endung („runs/gpt2.esproj“: „gpt2,23.5“)</translation>
+    </message>
+    <message>
+        <source>undefined</source>
+        <translation>undefiniert</translation>
+    </message>
+    <message>
+        <source>[no defined resample]</source>
+        <translation>[keine definierte Stichprobe]</translation>
+    </message>
+    <message>
+        <source>One project file per model, all analysed on the same concepts; at least 3. A model is named by its file's name without the extension, as in the scores file.</source>
+        <translation>Eine Projektdatei je Modell, alle auf denselben Konzepten analysiert; mindestens 3. Ein Modell heißt wie seine Datei ohne Endung, wie in der Bewertungsdatei.</translation>
+    </message>
+    <message>
+        <source>Add projects…</source>
+        <translation>Projekte hinzufügen …</translation>
+    </message>
+    <message>
+        <source>Add project files (*.esproj), several at once: one per model</source>
+        <translation>Projektdateien (*.esproj) hinzufügen, mehrere zugleich: eine je Modell</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>Entfernen</translation>
+    </message>
+    <message>
+        <source>Take the selected projects off the list (the files are not touched)</source>
+        <translation>Die gewählten Projekte von der Liste nehmen (die Dateien bleiben unberührt)</translation>
+    </message>
+    <message>
+        <source>CSV file: model,score</source>
+        <translation>CSV-Datei: model,score</translation>
+    </message>
+    <message>
+        <source>The models' scores: %1</source>
+        <translation>Die Bewertungen der Modelle: %1</translation>
+    </message>
+    <message>
+        <source>Choose…</source>
+        <translation>Wählen …</translation>
+    </message>
+    <message>
+        <source>Choose the scores file, %1</source>
+        <translation>Die Bewertungsdatei wählen, %1</translation>
+    </message>
+    <message>
+        <source>Lower score is better (a loss)</source>
+        <translation>Niedrigerer Wert ist besser (ein Verlust)</translation>
+    </message>
+    <message>
+        <source>For a loss or a perplexity: −score is correlated, so a positive ρ still means “more experts, better model” (r² does not change)</source>
+        <translation>Für einen Verlust oder eine Perplexität: −Wert wird korreliert, sodass ein positives ρ weiter „mehr Experten, besseres Modell“ bedeutet (r² ändert sich nicht)</translation>
+    </message>
+    <message>
+        <source>Rank</source>
+        <translation>Einordnen</translation>
+    </message>
+    <message>
+        <source>Count every model's experts at each of 501 AP thresholds from 0.5 to 1.0 and correlate them with the scores: r² and ρ with 95% intervals from 2000 bootstrap resamples of the models</source>
+        <translation>Die Experten jedes Modells an jeder von 501 AP-Schwellen von 0,5 bis 1,0 zählen und mit den Bewertungen korrelieren: r² und ρ mit 95-%-Intervallen aus 2000 Bootstrap-Stichproben der Modelle</translation>
+    </message>
+    <message>
+        <source>Add 3 or more projects and a scores file, then Rank.</source>
+        <translation>Drei oder mehr Projekte und eine Bewertungsdatei hinzufügen, dann Einordnen.</translation>
+    </message>
+    <message>
+        <source>The AP threshold t the scatter plot shows: a unit with AP ≥ t is an expert</source>
+        <translation>Die AP-Schwelle t des Streudiagramms: eine Einheit mit AP ≥ t ist ein Experte</translation>
+    </message>
+    <message>
+        <source>r² and ρ by threshold (shaded: 95% CI)</source>
+        <translation>r² und ρ je Schwelle (schattiert: 95-%-KI)</translation>
+    </message>
+    <message>
+        <source>Experts and scores</source>
+        <translation>Experten und Bewertungen</translation>
+    </message>
+    <message>
+        <source>Threshold t:</source>
+        <translation>Schwelle t:</translation>
+    </message>
+    <message>
+        <source>Projects, one per model:</source>
+        <translation>Projekte, eines je Modell:</translation>
+    </message>
+    <message>
+        <source>Scores:</source>
+        <translation>Bewertungen:</translation>
+    </message>
+    <message>
+        <source>Add projects</source>
+        <translation>Projekte hinzufügen</translation>
+    </message>
+    <message>
+        <source>Expertscope projects (*.esproj);;All files (*)</source>
+        <translation>Expertscope-Projekte (*.esproj);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <source>Scores</source>
+        <translation>Bewertungen</translation>
+    </message>
+    <message>
+        <source>CSV tables (*.csv);;All files (*)</source>
+        <translation>CSV-Tabellen (*.csv);;Alle Dateien (*)</translation>
+    </message>
+    <message numerus="yes">
+        <source>Ranking needs at least 3 models, one project each (%n listed).</source>
+        <translation><numerusform>Die Rangfolge braucht mindestens 3 Modelle, je ein Projekt (%n angegeben).</numerusform><numerusform>Die Rangfolge braucht mindestens 3 Modelle, je ein Projekt (%n angegeben).</numerusform></translation>
+    </message>
+    <message>
+        <source>Choose a scores file: %1.</source>
+        <translation>Eine Bewertungsdatei wählen: %1.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Ranking %n model(s)…</source>
+        <translation><numerusform>%n Modell wird eingeordnet …</numerusform><numerusform>%n Modelle werden eingeordnet …</numerusform></translation>
+    </message>
+    <message>
+        <source>Ranking failed: %1</source>
+        <translation>Einordnen fehlgeschlagen: %1</translation>
+    </message>
+    <message numerus="yes">
+        <source>Ranked %n model(s) on the concepts they share: %1.</source>
+        <translation><numerusform>%n Modell auf den gemeinsamen Konzepten eingeordnet: %1.</numerusform><numerusform>%n Modelle auf den gemeinsamen Konzepten eingeordnet: %1.</numerusform></translation>
+    </message>
+    <message>
+        <source>AP threshold t</source>
+        <translation>AP-Schwelle t</translation>
+    </message>
+    <message>
+        <source>r², ρ</source>
+        <translation>r², ρ</translation>
+    </message>
+    <message>
+        <source>r²</source>
+        <translation>r²</translation>
+    </message>
+    <message>
+        <source>ρ</source>
+        <translation>ρ</translation>
+    </message>
+    <message>
+        <source>t shown</source>
+        <translation>t gezeigt</translation>
+    </message>
+    <message>
+        <source>t = %1: r² = %2, ρ = %3</source>
+        <translation>t = %1: r² = %2, ρ = %3</translation>
+    </message>
+    <message>
+        <source>experts (AP ≥ t)</source>
+        <translation>Experten (AP ≥ t)</translation>
+    </message>
+    <message>
+        <source>score (↓ better)</source>
+        <translation>Wert (↓ besser)</translation>
+    </message>
+    <message>
+        <source>score</source>
+        <translation>Wert</translation>
+    </message>
+    <message>
+        <source>%1: %2 experts, score %3</source>
+        <translation>%1: %2 Experten, Wert %3</translation>
+    </message>
+    <message>
+        <source>Best threshold by r² of the number of experts: t = %1, r² = %2, ρ = %3 (95% intervals). Reported only: nothing else in the application uses it.</source>
+        <translation>Beste Schwelle nach r² der Expertenzahl: t = %1, r² = %2, ρ = %3 (95-%-Intervalle). Nur berichtet: nichts sonst in der Anwendung verwendet sie.</translation>
+    </message>
+    <message>
+        <source>r² is undefined at every threshold: the scores, or every threshold's expert counts, are all equal.</source>
+        <translation>r² ist an jeder Schwelle undefiniert: die Bewertungen oder die Expertenzahlen jeder Schwelle sind alle gleich.</translation>
+    </message>
+    <message>
+        <source>experts(t) = units with AP ≥ t, summed over the %1 concepts every project shares; r² = Pearson's r(score, experts)²; ρ = Spearman's rank correlation; 95% intervals: percentile bootstrap over %2 resamples of the %3 models (seed %4).</source>
+        <translation>Experten(t) = Einheiten mit AP ≥ t, summiert über die %1 Konzepte, die alle Projekte teilen; r² = Pearsons r(Wert, Experten)²; ρ = Spearmans Rangkorrelation; 95-%-Intervalle: Perzentil-Bootstrap über %2 Stichproben der %3 Modelle (Startwert %4).</translation>
+    </message>
+    <message>
+        <source>Lower score is better: −score is correlated.</source>
+        <translation>Niedrigerer Wert ist besser: −Wert wird korreliert.</translation>
     </message>
 </context>
 <context>

@@ -208,6 +208,66 @@ DE = {
     '%1  %2 (in %3)': '%1  %2 (in %3)',
     'Waiting for a pause in typing…': 'Warte auf eine Pause beim Tippen …',
     'BOS': 'BOS',
+    '&Model ranking': '&Modell-Rangfolge',
+    "a CSV table: the header “model,score”, then one row per project, the model named by its project file's name without the extension (“runs/gpt2.esproj”: “gpt2,23.5”)":
+        'eine CSV-Tabelle: die Kopfzeile „model,score“, dann eine Zeile je Projekt, das Modell benannt nach dem Namen seiner '
+        'Projektdatei ohne Endung („runs/gpt2.esproj“: „gpt2,23.5“)',
+    'undefined': 'undefiniert',
+    '[no defined resample]': '[keine definierte Stichprobe]',
+    "One project file per model, all analysed on the same concepts; at least 3. A model is named by its file's name without the extension, as in the scores file.":
+        'Eine Projektdatei je Modell, alle auf denselben Konzepten analysiert; mindestens 3. Ein Modell heißt wie seine Datei '
+        'ohne Endung, wie in der Bewertungsdatei.',
+    'Add projects…': 'Projekte hinzufügen …',
+    'Add project files (*.esproj), several at once: one per model': 'Projektdateien (*.esproj) hinzufügen, mehrere zugleich: eine je Modell',
+    'Remove': 'Entfernen',
+    'Take the selected projects off the list (the files are not touched)': 'Die gewählten Projekte von der Liste nehmen (die Dateien bleiben unberührt)',
+    'CSV file: model,score': 'CSV-Datei: model,score',
+    "The models' scores: %1": 'Die Bewertungen der Modelle: %1',
+    'Choose…': 'Wählen …',
+    'Choose the scores file, %1': 'Die Bewertungsdatei wählen, %1',
+    'Lower score is better (a loss)': 'Niedrigerer Wert ist besser (ein Verlust)',
+    'For a loss or a perplexity: −score is correlated, so a positive ρ still means “more experts, better model” (r² does not change)':
+        'Für einen Verlust oder eine Perplexität: −Wert wird korreliert, sodass ein positives ρ weiter „mehr Experten, besseres '
+        'Modell“ bedeutet (r² ändert sich nicht)',
+    'Rank': 'Einordnen',
+    "Count every model's experts at each of 501 AP thresholds from 0.5 to 1.0 and correlate them with the scores: r² and ρ with 95% intervals from 2000 bootstrap resamples of the models":
+        'Die Experten jedes Modells an jeder von 501 AP-Schwellen von 0,5 bis 1,0 zählen und mit den Bewertungen korrelieren: '
+        'r² und ρ mit 95-%-Intervallen aus 2000 Bootstrap-Stichproben der Modelle',
+    'Add 3 or more projects and a scores file, then Rank.': 'Drei oder mehr Projekte und eine Bewertungsdatei hinzufügen, dann Einordnen.',
+    'The AP threshold t the scatter plot shows: a unit with AP ≥ t is an expert': 'Die AP-Schwelle t des Streudiagramms: eine Einheit mit AP ≥ t ist ein Experte',
+    'r² and ρ by threshold (shaded: 95% CI)': 'r² und ρ je Schwelle (schattiert: 95-%-KI)',
+    'Experts and scores': 'Experten und Bewertungen',
+    'Threshold t:': 'Schwelle t:',
+    'Projects, one per model:': 'Projekte, eines je Modell:',
+    'Scores:': 'Bewertungen:',
+    'Add projects': 'Projekte hinzufügen',
+    'Scores': 'Bewertungen',
+    'CSV tables (*.csv);;All files (*)': 'CSV-Tabellen (*.csv);;Alle Dateien (*)',
+    'Ranking needs at least 3 models, one project each (%n listed).': ['Die Rangfolge braucht mindestens 3 Modelle, je ein Projekt (%n angegeben).', 'Die Rangfolge braucht mindestens 3 Modelle, je ein Projekt (%n angegeben).'],
+    'Choose a scores file: %1.': 'Eine Bewertungsdatei wählen: %1.',
+    'Ranking %n model(s)…': ['%n Modell wird eingeordnet …', '%n Modelle werden eingeordnet …'],
+    'Ranking failed: %1': 'Einordnen fehlgeschlagen: %1',
+    'Ranked %n model(s) on the concepts they share: %1.': ['%n Modell auf den gemeinsamen Konzepten eingeordnet: %1.', '%n Modelle auf den gemeinsamen Konzepten eingeordnet: %1.'],
+    'AP threshold t': 'AP-Schwelle t',
+    'r², ρ': 'r², ρ',
+    'r²': 'r²',
+    'ρ': 'ρ',
+    't shown': 't gezeigt',
+    't = %1: r² = %2, ρ = %3': 't = %1: r² = %2, ρ = %3',
+    'experts (AP ≥ t)': 'Experten (AP ≥ t)',
+    'score (↓ better)': 'Wert (↓ besser)',
+    'score': 'Wert',
+    '%1: %2 experts, score %3': '%1: %2 Experten, Wert %3',
+    'Best threshold by r² of the number of experts: t = %1, r² = %2, ρ = %3 (95% intervals). Reported only: nothing else in the application uses it.':
+        'Beste Schwelle nach r² der Expertenzahl: t = %1, r² = %2, ρ = %3 (95-%-Intervalle). Nur berichtet: nichts sonst in der '
+        'Anwendung verwendet sie.',
+    "r² is undefined at every threshold: the scores, or every threshold's expert counts, are all equal.":
+        'r² ist an jeder Schwelle undefiniert: die Bewertungen oder die Expertenzahlen jeder Schwelle sind alle gleich.',
+    "experts(t) = units with AP ≥ t, summed over the %1 concepts every project shares; r² = Pearson's r(score, experts)²; ρ = Spearman's rank correlation; 95% intervals: percentile bootstrap over %2 resamples of the %3 models (seed %4).":
+        'Experten(t) = Einheiten mit AP ≥ t, summiert über die %1 Konzepte, die alle Projekte teilen; r² = Pearsons '
+        'r(Wert, Experten)²; ρ = Spearmans Rangkorrelation; 95-%-Intervalle: Perzentil-Bootstrap über %2 Stichproben der %3 '
+        'Modelle (Startwert %4).',
+    'Lower score is better: −score is correlated.': 'Niedrigerer Wert ist besser: −Wert wird korreliert.',
     'This model is an encoder: it does not write on, it fills in. Write [MASK] (RoBERTa: <mask>) in the prompt; the panes show its ten likeliest tokens there, without and with forcing.':
         'Dieses Modell ist ein Encoder: Es schreibt nicht weiter, es füllt Lücken. Schreiben Sie [MASK] (RoBERTa: <mask>) '
         'in den Anfangstext; die Felder zeigen dort seine zehn wahrscheinlichsten Tokens, ohne und mit Erzwingen.',

@@ -8,6 +8,7 @@
 #include "ui/figure_context.h"
 #include "ui/figure_export.h"
 #include "ui/generation_panel.h"
+#include "ui/ranking_view.h"
 #include "ui/steering_view.h"
 #include "ui/text_probe_view.h"
 #include "ui/unit_inspector.h"
@@ -53,6 +54,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), session_(new Proj
     textProbe_ = new TextProbeView(session_, this);
     textProbe_->setObjectName("textProbeView");
     views_->addTab(textProbe_, tr("&Text probe"));
+    ranking_ = new RankingView(session_, this);
+    ranking_->setObjectName("rankingView");
+    views_->addTab(ranking_, tr("&Model ranking"));
     setCentralWidget(views_);
 
     auto* conceptsDock = new QDockWidget(tr("Concepts"), this);
@@ -82,6 +86,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), session_(new Proj
     connectSession();
     // Figure manifests record the shown concept's model, weights, set and run.
     setFigureContextProvider([this] {
+        // The ranking's numbers come from its own projects, not the open one's.
+        if (views_->currentWidget() == ranking_) return ranking_->figureContext();
         QJsonObject c = figureContextOf(*session_, currentConcept());
         if (views_->currentWidget() == steering_ && !steering_->curve().points.empty()) {  // the curve's own settings
             const auto& o = steering_->curve().options;
@@ -263,6 +269,7 @@ const Figure* MainWindow::currentFigure() const {
     if (views_->currentWidget() == expertise_) return expertise_->heatmapFigure();
     if (views_->currentWidget() == coLearning_) return coLearning_->figure();
     if (views_->currentWidget() == steering_) return steering_->figure();
+    if (views_->currentWidget() == ranking_ && ranking_->ranking()) return ranking_;
     return nullptr;
 }
 

@@ -23,6 +23,7 @@ class ConceptList;
 class ExpertisePanel;
 class Figure;
 class GenerationPanel;
+class RankingView;
 class SteeringView;
 class TextProbeView;
 class UnitInspector;
@@ -30,7 +31,7 @@ class UnitInspector;
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
-    enum View { Heatmap, CoLearning, Generation, Steering, TextProbe };
+    enum View { Heatmap, CoLearning, Generation, Steering, TextProbe, Ranking };
 
     explicit MainWindow(QWidget* parent = nullptr);
     ~MainWindow() override;
@@ -85,6 +86,7 @@ private:
     GenerationPanel* generation_;
     SteeringView* steering_;
     TextProbeView* textProbe_;
+    RankingView* ranking_;
     QTabWidget* views_;
     QLabel* statusText_;
     QLabel* modelLabel_;  // the model's family, architecture and size
