@@ -4,35 +4,26 @@
 #include "ui/figure_export.h"
 #include "ui/post_to_gui.h"
 #include "ui/project_session.h"
+#include "ui/ranking_charts.h"
 
-#include <QAreaSeries>
-#include <QChart>
 #include <QChartView>
 #include <QCheckBox>
-#include <QCoreApplication>
-#include <QCursor>
 #include <QDoubleSpinBox>
 #include <QFileDialog>
 #include <QFileInfo>
-#include <QGraphicsScene>
 #include <QHBoxLayout>
 #include <QJsonArray>
 #include <QLabel>
-#include <QLegendMarker>
 #include <QLineEdit>
-#include <QLineSeries>
 #include <QListWidget>
 #include <QPainter>
 #include <QPointer>
 #include <QPushButton>
-#include <QScatterSeries>
 #include <QScrollArea>
 #include <QSignalBlocker>
 #include <QSlider>
 #include <QSplitter>
 #include <QThreadPool>
-#include <QToolTip>
-#include <QValueAxis>
 #include <QVBoxLayout>
 
 #include <algorithm>
@@ -52,68 +43,19 @@ struct RankingView::Result {
 
 namespace {
 
-const QColor kR2(31, 119, 180), kRho(230, 120, 20);  // blue and orange: apart for colour-blind eyes too
-
 QString csvFormat() {
     return RankingView::tr("a CSV table: the header “model,score”, then one row per project, the model named by its project "
                            "file's name without the extension (“runs/gpt2.esproj”: “gpt2,23.5”)");
 }
 
-QString rounded(const std::optional<double>& v) { return v ? QString::number(*v, 'f', 3) : RankingView::tr("undefined"); }
-
 QString withInterval(const Estimate& e) {
-    if (!e.interval) return rounded(e.value) + " " + RankingView::tr("[no defined resample]");
-    return QStringLiteral("%1 [%2, %3]").arg(rounded(e.value)).arg(e.interval->low, 0, 'f', 3).arg(e.interval->high, 0, 'f', 3);
+    if (!e.interval) return roundedStatistic(e.value) + " " + RankingView::tr("[no defined resample]");
+    return QStringLiteral("%1 [%2, %3]").arg(roundedStatistic(e.value)).arg(e.interval->low, 0, 'f', 3).arg(e.interval->high, 0, 'f', 3);
 }
 
 // Exported numbers round-trip: the shortest text that reads back as the same double.
 QString exact(double v) { return QString::number(v, 'g', QLocale::FloatingPointShortest); }
 QString exact(const std::optional<double>& v) { return v ? exact(*v) : QString(); }
-
-void clearChart(QChart* chart) {
-    chart->removeAllSeries();
-    for (auto* axis : chart->axes()) {
-        chart->removeAxis(axis);
-        delete axis;
-    }
-}
-
-// A line through the defined values of one statistic, and its interval as a band.
-QLineSeries* statisticLine(const ModelRanking& r, Estimate Association::*which, const QString& name, QColor colour, QChart* chart) {
-    auto* line = new QLineSeries;
-    line->setName(name);
-    line->setPen(QPen(colour, 2));
-    auto* band = new QAreaSeries;
-    auto *high = new QLineSeries(band), *low = new QLineSeries(band);  // the band owns its edges
-    for (const auto& t : r.thresholds) {
-        const Estimate& e = t.byExperts.*which;
-        if (e.value) line->append(t.threshold, *e.value);
-        if (e.interval) {
-            high->append(t.threshold, e.interval->high);
-            low->append(t.threshold, e.interval->low);
-        }
-    }
-    band->setUpperSeries(high);
-    band->setLowerSeries(low);
-    colour.setAlpha(50);
-    band->setColor(colour);
-    band->setBorderColor(Qt::transparent);
-    chart->addSeries(band);
-    chart->addSeries(line);
-    for (auto* marker : chart->legend()->markers(band)) marker->setVisible(false);
-    return line;
-}
-
-// A chart laid out at the figure's size (not the widget's scaled: the tab may never have been
-// shown), then put back as it was.
-void renderChart(QChart* chart, QPainter& painter, const QRect& target) {
-    const QRectF shown = chart->geometry();
-    chart->setGeometry(QRectF(QPointF(0, 0), target.size()));
-    QCoreApplication::sendPostedEvents(chart, QEvent::LayoutRequest);
-    chart->scene()->render(&painter, QRectF(target), chart->geometry(), Qt::KeepAspectRatio);
-    chart->setGeometry(shown);
-    QCoreApplication::sendPostedEvents(chart, QEvent::LayoutRequest);
-}
 
 }  // namespace
 
@@ -165,20 +107,8 @@ RankingView::RankingView(ProjectSession* session, QWidget* parent) : QWidget(par
     summary_->setWordWrap(true);
     summary_->setTextInteractionFlags(Qt::TextSelectableByMouse);
 
-    auto* curveChart = new QChart;
-    curveChart->setTitle(tr("r² and ρ by threshold (shaded: 95% CI)"));
-    curve_ = new QChartView(curveChart, this);
-    curve_->setObjectName("rankingCurve");
-    auto* scatterChart = new QChart;
-    scatterChart->setTitle(tr("Experts and scores"));
-    scatterChart->legend()->hide();  // each point carries its model's name
-    scatter_ = new QChartView(scatterChart, this);
-    scatter_->setObjectName("rankingScatter");
-    for (auto* view : {curve_, scatter_}) {
-        view->setRenderHint(QPainter::Antialiasing);
-        view->setMinimumSize(300, 200);
-        addFigureMenu(view, this);
-    }
+    charts_ = std::make_unique<RankingCharts>(this);
+    for (auto* view : {charts_->curveView(), charts_->scatterView()}) addFigureMenu(view, this);
 
     // Inputs and the text in a column on the left (scrolling rather than cut off where the
     // window is small), the two charts stacked on the right.
@@ -220,8 +150,8 @@ RankingView::RankingView(ProjectSession* session, QWidget* parent) : QWidget(par
     scroll->setMinimumWidth(260);
     auto* charts = new QSplitter(Qt::Vertical, this);
     charts->setObjectName("rankingCharts");
-    charts->addWidget(curve_);
-    charts->addWidget(scatter_);
+    charts->addWidget(charts_->curveView());
+    charts->addWidget(charts_->scatterView());
     charts->setChildrenCollapsible(false);
     auto* split = new QSplitter(Qt::Horizontal, this);
     split->setObjectName("rankingSplit");
@@ -348,11 +278,8 @@ void RankingView::showResult(std::shared_ptr<const Result> result, const QString
     run_->setEnabled(true);
     if (!error.isEmpty()) {  // nothing from other inputs stays shown beside the message
         result_.reset();
-        clearChart(curve_->chart());
-        clearChart(scatter_->chart());
-        marker_ = nullptr;
+        charts_->clear();
         summary_->clear();
-        scatter_->chart()->setTitle(tr("Experts and scores"));
         threshold_->setEnabled(false);
         thresholdValue_->setEnabled(false);
         status_->setText(tr("Ranking failed: %1").arg(error));
@@ -363,7 +290,7 @@ void RankingView::showResult(std::shared_ptr<const Result> result, const QString
     const auto& r = result_->ranking;
     status_->setText(tr("Ranked %n model(s) on the concepts they share: %1.", nullptr, static_cast<int>(r.models.size()))
                          .arg(QFileInfo(result_->scores).fileName()));
-    plotCurve();
+    charts_->plotCurve(r);
     {
         const QSignalBlocker quiet(threshold_);  // shown once, below
         threshold_->setRange(0, static_cast<int>(r.thresholds.size()) - 1);
@@ -376,33 +303,6 @@ void RankingView::showResult(std::shared_ptr<const Result> result, const QString
     emit finished(QString());
 }
 
-void RankingView::plotCurve() {
-    const auto& r = result_->ranking;
-    QChart* chart = curve_->chart();
-    clearChart(chart);
-    auto* x = new QValueAxis;
-    x->setTitleText(tr("AP threshold t"));
-    x->setRange(r.thresholds.front().threshold, r.thresholds.back().threshold);
-    x->setTickCount(6);
-    x->setLabelFormat("%.2f");
-    auto* y = new QValueAxis;
-    y->setTitleText(tr("r², ρ"));
-    y->setRange(-1, 1);
-    y->setTickCount(5);
-    chart->addAxis(x, Qt::AlignBottom);
-    chart->addAxis(y, Qt::AlignLeft);
-    statisticLine(r, &Association::r2, tr("r²"), kR2, chart);
-    statisticLine(r, &Association::rho, tr("ρ"), kRho, chart);
-    marker_ = new QLineSeries;
-    marker_->setName(tr("t shown"));
-    marker_->setPen(QPen(Qt::darkGray, 1.5, Qt::DashLine));
-    chart->addSeries(marker_);
-    for (auto* s : chart->series()) {
-        s->attachAxis(x);
-        s->attachAxis(y);
-    }
-}
-
 // The chosen threshold: marked on the curve, its counts against the scores in the scatter.
 void RankingView::showThreshold() {
     if (!result_) return;
@@ -413,51 +313,7 @@ void RankingView::showThreshold() {
         const QSignalBlocker quiet(thresholdValue_);
         thresholdValue_->setValue(t.threshold);
     }
-    if (marker_) marker_->replace(QList<QPointF>{{t.threshold, -1}, {t.threshold, 1}});
-
-    QChart* chart = scatter_->chart();
-    clearChart(chart);
-    chart->setTitle(tr("t = %1: r² = %2, ρ = %3")
-                        .arg(t.threshold, 0, 'f', 3)
-                        .arg(rounded(t.byExperts.r2.value), rounded(t.byExperts.rho.value)));
-    auto* x = new QValueAxis;
-    x->setTitleText(tr("experts (AP ≥ t)"));
-    x->setLabelFormat("%g");
-    auto* y = new QValueAxis;
-    y->setTitleText(r.scoreNegated ? tr("score (↓ better)") : tr("score"));
-    y->setLabelFormat("%g");
-    chart->addAxis(x, Qt::AlignBottom);
-    chart->addAxis(y, Qt::AlignLeft);
-    // One series per model, so each point carries its name as its label.
-    for (size_t m = 0; m < r.models.size(); ++m) {
-        auto* s = new QScatterSeries;
-        const QString name = QString::fromStdString(r.models[m]);
-        s->setName(name);
-        s->setMarkerSize(10);
-        s->append(static_cast<double>(t.experts[m]), r.scores[m]);
-        s->setPointLabelsFormat(QString(name).replace('@', QStringLiteral("＠")));  // '@' starts a placeholder there
-        s->setPointLabelsVisible(true);
-        s->setPointLabelsClipping(false);
-        const QString tip = tr("%1: %2 experts, score %3").arg(name).arg(t.experts[m]).arg(r.scores[m]);
-        connect(s, &QScatterSeries::hovered, s, [tip](const QPointF&, bool on) {
-            if (on) QToolTip::showText(QCursor::pos(), tip);
-            else QToolTip::hideText();
-        });
-        chart->addSeries(s);
-        s->attachAxis(x);
-        s->attachAxis(y);
-    }
-    // Ranges around the points with a margin, so no point or label sits on the frame.
-    const auto [lowX, highX] = std::minmax_element(t.experts.begin(), t.experts.end());
-    const auto [lowY, highY] = std::minmax_element(r.scores.begin(), r.scores.end());
-    const auto padded = [](QValueAxis* axis, double low, double high) {
-        const double margin = high > low ? (high - low) * 0.2 : std::max(1.0, std::abs(high) * 0.1);
-        axis->setRange(low - margin, high + margin);
-        axis->setTickCount(5);
-        axis->applyNiceNumbers();  // round ticks
-    };
-    padded(x, static_cast<double>(*lowX), static_cast<double>(*highX));
-    padded(y, *lowY, *highY);
+    charts_->showThreshold(r, static_cast<size_t>(index));
 }
 
 QString RankingView::summaryText() const {
@@ -494,10 +350,7 @@ void RankingView::renderFigure(QPainter& painter, const QRect& area) const {
     const int textHeight =
         text.isEmpty() ? 0 : painter.fontMetrics().boundingRect(textArea, Qt::TextWordWrap, text).height() + 12;
     const QRect charts(area.left(), area.top(), area.width(), area.height() - textHeight);
-    const QRect left(charts.left(), charts.top(), charts.width() / 2, charts.height());
-    const QRect right(left.right() + 1, charts.top(), charts.width() - left.width(), charts.height());
-    renderChart(curve_->chart(), painter, left);
-    renderChart(scatter_->chart(), painter, right);
+    charts_->render(painter, charts);
     painter.setPen(Qt::black);
     painter.drawText(QRect(textArea.left(), charts.bottom() + 6, textArea.width(), textHeight), Qt::TextWordWrap, text);
 }

@@ -14,12 +14,10 @@
 
 #include <memory>
 
-class QChartView;
 class QCheckBox;
 class QDoubleSpinBox;
 class QLabel;
 class QLineEdit;
-class QLineSeries;
 class QListWidget;
 class QPushButton;
 class QSlider;
@@ -27,6 +25,7 @@ class QSlider;
 namespace expertscope {
 
 class ProjectSession;
+class RankingCharts;
 
 class RankingView : public QWidget, public Figure {
     Q_OBJECT
@@ -67,7 +66,6 @@ private:
     void chooseScoresDialog();
     void removeSelected();
     void showResult(std::shared_ptr<const Result> result, const QString& error);
-    void plotCurve();
     void showThreshold();
     QString summaryText() const;
 
@@ -79,8 +77,7 @@ private:
     QLabel *status_, *summary_;
     QSlider* threshold_;
     QDoubleSpinBox* thresholdValue_;
-    QChartView *curve_, *scatter_;
-    QLineSeries* marker_ = nullptr;  // the chosen threshold on the curve
+    std::unique_ptr<RankingCharts> charts_;  // r² and ρ by threshold; experts and scores
     std::shared_ptr<const Result> result_;
     bool running_ = false;
 };
