@@ -191,7 +191,9 @@ int buildRanking(const std::map<std::string, std::string>& o) {
     std::vector<int> steps;
     for (const auto& part : QString::fromStdString(get(o, "steps", "250,500,1000,2000,3000")).split(',')) steps.push_back(part.toInt());
     std::sort(steps.begin(), steps.end());
-    if (steps.empty() || steps.front() < 1) throw Error("--steps: a comma-separated list of positive steps");
+    steps.erase(std::unique(steps.begin(), steps.end()), steps.end());
+    if (steps.empty() || steps.front() < 1 || steps.back() > demoTraining().steps)
+        throw Error("--steps: a comma-separated list of steps from 1 to " + std::to_string(demoTraining().steps));
     const WordNet wn(wordnetDir);
     const auto corpus = wordNetCorpus(wn);
     const auto tok = loadSentencePieceTokenizer(tokenizer);

@@ -264,6 +264,24 @@ private slots:
         test::expectError([&] { traceEncoderBatch(*model, {{1, 2, 3}}, {{0, 0}}, {3}); }, "same number of tokens");
         test::expectError([&] { traceEncoderBatch(*model, {{1, 2, 3}}, {{0, 0, 0}}, {4}); }, "length");
         QCOMPARE(modelProblem(folder.toStdString()), std::string());
+        // Without its masked-LM head (a bare BertModel): responses, no predictions.
+        const QString bare = tmp_.filePath("bert-bare");
+        QDir().mkpath(bare);
+        QVERIFY(QFile::copy(dir, bare + "/config.json"));
+        const SafetensorsFile source((folder + "/model.safetensors").toStdString());
+        std::vector<TensorToWrite> tensors;
+        for (const auto& t : source.names()) {
+            if (t.rfind("cls.", 0) == 0) continue;
+            const auto& view = source.tensor(t);
+            tensors.push_back({t, view.dtype, view.shape, std::vector<unsigned char>(view.data, view.data + view.bytes)});
+        }
+        writeSafetensors((bare + "/model.safetensors").toStdString(), tensors);
+        const auto encoder = loadModel({bare.toStdString(), ""});
+        QCOMPARE(encoder->info().architecture, std::string("BertModel"));
+        const auto trace = encoder->trace({5, 17, 42, 99});
+        QVERIFY(trace.logits.empty());
+        QCOMPARE(trace.outputs.size(), encoder->probePoints().size());
+        QCOMPARE(trace.outputs[0], model->trace({5, 17, 42, 99}).outputs[0]);  // the same encoder
     }
 };
 

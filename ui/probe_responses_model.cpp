@@ -34,7 +34,8 @@ QVariant ProbeResponsesModel::data(const QModelIndex& index, int role) const {
 QVariant ProbeResponsesModel::headerData(int section, Qt::Orientation orientation, int role) const {
     if (role != Qt::DisplayRole || !concept()) return {};
     if (orientation == Qt::Horizontal) {
-        if (section < probe_->firstScored) return tr("BOS");  // decodes to nothing; not scored
+        // A decoder's BOS decodes to nothing; an encoder's [CLS] names itself. Neither is scored.
+        if (section < probe_->firstScored && probe_->tokens[static_cast<size_t>(section)].empty()) return tr("BOS");
         return section < static_cast<int>(probe_->tokens.size()) ? QString::fromStdString(probe_->tokens[static_cast<size_t>(section)])
                                                                  : QVariant();
     }

@@ -198,6 +198,7 @@ int ProjectSession::generate(const GenerationRequest& request) {
         try {
             if (model->info().encoder) {  // fills in [MASK] instead: the guesses, after the prompt
                 for (bool forced : {false, true}) {
+                    if (cancel->load()) return;  // a newer request follows
                     const auto masks = fillMasks(*model, prompt, forced ? forcing : Forcing{}, 10);
                     const QString text = "\n" + QString::fromStdString(describeFilledMasks(masks));
                     if (self) post(self.data(), [self, job, forced, text] {

@@ -49,7 +49,7 @@ protected:
         for (int t = 0; t < T; ++t) {
             const QRect c = cell(0, t);
             painter.drawText(QRect(c.left(), 0, c.width(), kHeader), Qt::AlignHCenter | Qt::AlignBottom | Qt::TextSingleLine,
-                             painter.fontMetrics().elidedText(t < probe_.firstScored ? TextProbeView::tr("BOS")
+                             painter.fontMetrics().elidedText(t < probe_.firstScored && probe_.tokens[static_cast<size_t>(t)].empty() ? TextProbeView::tr("BOS")
                                                                                      : QString::fromStdString(probe_.tokens[static_cast<size_t>(t)]).trimmed(),
                                                               Qt::ElideRight, c.width()));
         }

@@ -55,11 +55,15 @@ TextProbe probeText(LanguageModel& model, const ProbeExperts& experts, const std
     p.withoutExperts = experts.withoutExperts;
     p.ids = model.tokenize(text);
     const int context = model.info().maxPositions;
+    const auto& info = model.info();
     if (context > 0 && static_cast<int>(p.ids.size()) > context) {
         p.ids.resize(static_cast<size_t>(context));
+        if (info.encoder && info.eosId >= 0) p.ids.back() = info.eosId;  // an encoder's sentence still ends with [SEP]
         p.cut = true;
     }
-    p.firstScored = model.info().prependBos && !p.ids.empty() && p.ids.front() == model.info().bosId ? 1 : 0;
+    p.firstScored = info.prependBos && !p.ids.empty() && p.ids.front() == info.bosId ? 1 : 0;
+    p.endScored = static_cast<int>(p.ids.size());
+    if (info.encoder && p.endScored > p.firstScored + 1 && p.ids.back() == info.eosId) --p.endScored;
     for (int id : p.ids) p.tokens.push_back(model.tokenizer().decode({id}));
     check();
     const auto trace = model.trace(p.ids);
@@ -89,7 +93,7 @@ TextProbe probeText(LanguageModel& model, const ProbeExperts& experts, const std
             std::vector<float> r(static_cast<size_t>(T));
             for (int64_t t = 0; t < T; ++t) {
                 r[static_cast<size_t>(t)] = trace.outputs[probe][static_cast<size_t>(t * width + within)];
-                if (t >= p.firstScored) c.tokenScores[static_cast<size_t>(t)] += (r[static_cast<size_t>(t)] - off) / (on - off);
+                if (t >= p.firstScored && t < p.endScored) c.tokenScores[static_cast<size_t>(t)] += (r[static_cast<size_t>(t)] - off) / (on - off);
             }
             const float pooled = pooledRow.at(0, u);
             c.pooled.push_back(pooled);
@@ -97,7 +101,7 @@ TextProbe probeText(LanguageModel& model, const ProbeExperts& experts, const std
             c.responses.push_back(std::move(r));
         }
         double best = -1e300;
-        for (int64_t t = p.firstScored; t < T; ++t) {
+        for (int64_t t = p.firstScored; t < p.endScored; ++t) {
             c.tokenScores[static_cast<size_t>(t)] /= static_cast<double>(c.units.size());
             if (c.tokenScores[static_cast<size_t>(t)] > best) {
                 best = c.tokenScores[static_cast<size_t>(t)];

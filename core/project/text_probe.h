@@ -39,6 +39,7 @@ struct TextProbe {
     std::vector<std::string> tokens;     // each id as text
     bool cut = false;                    // the text was longer than the model's context
     int firstScored = 0;                 // 1 when the model put BOS first (not scored)
+    int endScored = 0;                   // positions [firstScored, endScored) are scored: an encoder's [SEP] is not
     std::vector<ProbedConcept> concepts; // ranked, highest score first; concepts without experts left out
     std::vector<std::string> withoutExperts;  // analysed concepts with no unit at the threshold
 };

@@ -46,7 +46,7 @@ struct ModelInfo {
 struct SequenceTrace {
     int64_t tokens = 0;
     int vocab = 0;
-    std::vector<float> logits;                 // [tokens, vocab]
+    std::vector<float> logits;                 // [tokens, vocab]; empty for an encoder without its head
     std::vector<std::vector<float>> outputs;   // per probe, [tokens, units]
 };
 

@@ -296,12 +296,14 @@ SequenceTrace TransformerModel::trace(const std::vector<int>& tokens, const Forc
     tap.rowPeriod = rowPeriod_;  // the same values as collectResponses gives at each position
     tap.record = &record;
     const auto hidden = backbone_->forward(tokensTensor(tokens), 0, nullptr, tap);
-    const auto logits = backbone_->logits(hidden).to(at::kCPU).contiguous();
 
     SequenceTrace out;
     out.tokens = static_cast<int64_t>(tokens.size());
     out.vocab = info_.vocab;
-    out.logits.assign(logits.data_ptr<float>(), logits.data_ptr<float>() + logits.numel());
+    if (backbone_->hasLogits()) {  // else empty: the probes' outputs are all there is
+        const auto logits = backbone_->logits(hidden).to(at::kCPU).contiguous();
+        out.logits.assign(logits.data_ptr<float>(), logits.data_ptr<float>() + logits.numel());
+    }
     for (const auto& r : record) {
         const auto c = r.to(at::kCPU).contiguous();
         out.outputs.emplace_back(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());

@@ -77,6 +77,8 @@ public:
     // tokens] at positions startPos..; extends the cache when one is given.
     virtual at::Tensor forward(const at::Tensor& tokens, int64_t startPos, KvCache* cache, const ProbeTap& tap) = 0;
     virtual at::Tensor logits(const at::Tensor& hidden) const = 0;
+    // False for an encoder saved without its masked-LM head: responses, no predictions.
+    virtual bool hasLogits() const { return true; }
     virtual KvCache newCache(int64_t batch, int64_t capacity) const = 0;
     // The row alignment that makes this backbone's products row-exact on the CPU.
     virtual RowPeriod rowAlignment() const = 0;

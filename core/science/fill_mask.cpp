@@ -24,7 +24,11 @@ std::vector<FilledMask> fillMasks(LanguageModel& model, const std::string& text,
     size_t from = 0;
     for (;;) {
         const size_t at = text.find(marker, from);
-        const auto part = tok.encode(text.substr(from, at == std::string::npos ? std::string::npos : at - from));
+        std::string piece = text.substr(from, at == std::string::npos ? std::string::npos : at - from);
+        // The mask takes the white space before it (Hugging Face's <mask> is lstrip): "The
+        // <mask>" is "The" then the mask, not "The", a space piece, then the mask.
+        if (at != std::string::npos) piece.erase(piece.find_last_not_of(" \t\n") + 1);
+        const auto part = tok.encode(piece);
         ids.insert(ids.end(), part.begin(), part.end());
         if (at == std::string::npos) break;
         ids.push_back(mask);
@@ -34,6 +38,7 @@ std::vector<FilledMask> fillMasks(LanguageModel& model, const std::string& text,
     Forcing forcing = forcingIn;
     forcing.scope = ForceScope::AllPositions;  // an encoder reads every position at once
     const auto trace = model.trace(ids, forcing);
+    if (trace.logits.empty()) throw Error(info.path + ": no masked-LM head in the checkpoint, so no predictions to fill in with");
     std::vector<FilledMask> out;
     const size_t V = static_cast<size_t>(trace.vocab);
     for (size_t t = 0; t < ids.size(); ++t) {

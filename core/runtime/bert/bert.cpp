@@ -13,6 +13,7 @@
 
 #include <QDir>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -48,19 +49,26 @@ public:
         if (useCpuKernels(w_.word.device())) {
             const int64_t d = info.hidden, f = info.intermediate;
             rows_ = rowPeriod({{d, d}, {d, f}, {f, d}}, WeightLayout::OutIn, true);
-            // Attention spans a whole sentence, so a sentence's values depend on nothing
-            // else in its batch only where its products are exact; say so through `exact`.
+            // Attention spans the batch's padded width (masked keys count as zeros in its
+            // sums), so a sentence's values are not promised bit-identical in any batch.
+            rows_.exact = false;
         }
     }
 
     at::Tensor forward(const at::Tensor& tokens, int64_t startPos, KvCache* cache, const ProbeTap& tap) override {
         if (startPos != 0 || cache) throw Error("an encoder reads whole sequences, not one token after another");
         const int64_t B = tokens.size(0), T = tokens.size(1), D = info_.hidden, H = info_.heads, dh = info_.headDim;
-        if (T + positionOffset_ > w_.position.size(0))
-            throw Error("sequence of " + std::to_string(T) + " tokens exceeds the model's " +
-                        std::to_string(w_.position.size(0) - positionOffset_) + " positions");
+        const int64_t table = w_.position.size(0) - positionOffset_;
+        int64_t real = T;  // the longest row's real tokens: only padding may lie past the table
+        if (!tap.realTokens.empty()) real = *std::max_element(tap.realTokens.begin(), tap.realTokens.end());
+        if (real > table)
+            throw Error("sequence of " + std::to_string(real) + " tokens exceeds the model's " + std::to_string(table) + " positions");
+        // A batch rounded up to its row alignment may pass the table with padding alone: those
+        // positions reuse the last one (attention never sees them; they are never pooled).
+        auto positions = w_.position.narrow(0, positionOffset_, std::min(T, table));
+        if (T > table) positions = at::cat({positions, positions.narrow(0, table - 1, 1).expand({T - table, D})});
         const auto types = tap.tokenTypes.defined() ? tap.tokenTypes : at::zeros({B, T}, tokens.options());
-        auto x = w_.word.index_select(0, tokens.reshape({-1})).view({B, T, D}) + w_.position.narrow(0, positionOffset_, T) +
+        auto x = w_.word.index_select(0, tokens.reshape({-1})).view({B, T, D}) + positions +
                  w_.tokenType.index_select(0, types.reshape({-1})).view({B, T, D});
         x = at::layer_norm(x, {D}, w_.embNormW, w_.embNormB, info_.normEps);
         // Keys past a row's real tokens are masked as Hugging Face masks them: the dtype's
@@ -102,6 +110,7 @@ public:
         return at::addmm(w_.decoderBias, h, w_.decoder.t()).view(shape);
     }
 
+    bool hasLogits() const override { return w_.headW.defined(); }
     KvCache newCache(int64_t, int64_t) const override { throw Error("an encoder keeps no cache"); }
     RowPeriod rowAlignment() const override { return rows_; }
 
