@@ -142,15 +142,27 @@ private slots:
         QCOMPARE(model->tokenizer().decode({ids.begin() + 1, ids.end() - 1}), std::string("the striker scored a goal ."));
         const auto trace = model->trace(ids);
         const auto pooled = model->collectResponses({ids}, CaptureOptions{});
+        // Within 1e-4, not to the bit: a batch pads the row to the kernels' alignment and an
+        // encoder's attention spans that width. Where a marker's response is the highest, it
+        // would show: those units prove the markers are left out.
         const int64_t T = trace.tokens;
+        int markerWouldWin = 0;
         for (size_t p = 0; p < model->probePoints().size(); ++p) {
             const auto& probe = model->probePoints()[p];
+            std::vector<float> want(static_cast<size_t>(probe.units));
             for (int u = 0; u < probe.units; ++u) {
-                float best = -std::numeric_limits<float>::infinity();
-                for (int64_t t = 1; t < T - 1; ++t) best = std::max(best, trace.outputs[p][static_cast<size_t>(t * probe.units + u)]);
-                QCOMPARE(pooled.at(0, probe.offset + u), best);
+                float inner = -std::numeric_limits<float>::infinity(), all = inner;
+                for (int64_t t = 0; t < T; ++t) {
+                    const float v = trace.outputs[p][static_cast<size_t>(t * probe.units + u)];
+                    all = std::max(all, v);
+                    if (t > 0 && t < T - 1) inner = std::max(inner, v);
+                }
+                want[static_cast<size_t>(u)] = inner;
+                markerWouldWin += all > inner + 1e-3f ? 1 : 0;
             }
+            test::expectClose(&pooled.values[static_cast<size_t>(probe.offset)], want, QString::fromStdString(probe.name));
         }
+        QVERIFY2(markerWouldWin > 10, qPrintable(QString::number(markerWouldWin)));
         // Encoders fill in; they do not write on.
         test::expectError([&] { model->generate(ids, GenerationOptions{}); }, "is an encoder");
     }
