@@ -222,6 +222,11 @@ private slots:
         const size_t V = 320;
         test::expectClose(trace.logits.data(), {logits.begin() + static_cast<long>(16 * V), logits.begin() + static_cast<long>(27 * V)},
                           "RoBERTa logits");
+        // In the golden's padded batch the real tokens are the same (the padding takes the
+        // padding id's position, which attention never sees).
+        const auto batch = traceEncoderBatch(*model, g.ids, g.types, g.lengths);
+        test::expectClose(batch[1].logits.data(), {logits.begin() + static_cast<long>(16 * V), logits.begin() + static_cast<long>(27 * V)},
+                          "RoBERTa logits in the padded batch");
     }
 
     // Where the text says [MASK], the likeliest tokens: the softmax of the masked-LM logits

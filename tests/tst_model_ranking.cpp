@@ -261,6 +261,12 @@ private slots:
         QCOMPARE(s[0].score, 1.5);
         QCOMPARE(s[1].score, -0.2);
         QCOMPARE(s[1].line, 4);
+        // Quoted fields as RFC 4180 writes them: commas and doubled quotes inside.
+        const auto q = parseScores("model,score\n\"step,250\",4.5\n\"say \"\"hi\"\"\" , 2\n", "q.csv");
+        QCOMPARE(q[0].model, std::string("step,250"));
+        QCOMPARE(q[1].model, std::string("say \"hi\""));
+        QCOMPARE(q[1].score, 2.0);
+        expectError([] { parseScores("model,score\n\"open,1\n", "q.csv"); }, "q.csv line 2: a quoted field is not closed");
         expectError([] { parseScores("", "s.csv"); }, "scores file s.csv is empty");
         expectError([] { parseScores(" \n\n", "s.csv"); }, "is empty");
         expectError([] { parseScores("name,value\na,1\n", "s.csv"); }, "line 1: expected the header 'model,score'");

@@ -55,17 +55,31 @@ std::string lowercase(std::string s) {
     return s;
 }
 
-std::string unquoted(const std::string& field) {
-    const std::string t = trimmed(field);
-    return t.size() >= 2 && t.front() == '"' && t.back() == '"' ? t.substr(1, t.size() - 2) : t;
-}
-
+// One CSV row as RFC 4180 reads it: a field in double quotes may hold commas, and "" in it
+// is one quote; space around a field is dropped.
 std::vector<std::string> fields(const std::string& line) {
     std::vector<std::string> out;
-    std::stringstream s(line);
     std::string field;
-    while (std::getline(s, field, ',')) out.push_back(unquoted(field));
-    if (!line.empty() && line.back() == ',') out.push_back("");
+    bool quoted = false, wasQuoted = false;
+    for (size_t i = 0; i < line.size(); ++i) {
+        const char c = line[i];
+        if (quoted) {
+            if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') field += line[++i];
+            else if (c == '"') quoted = false;
+            else field += c;
+        } else if (c == '"' && trimmed(field).empty()) {
+            field.clear();
+            quoted = wasQuoted = true;
+        } else if (c == ',') {
+            out.push_back(wasQuoted ? field : trimmed(field));
+            field.clear();
+            wasQuoted = false;
+        } else if (!wasQuoted || c != ' ') {
+            field += c;
+        }
+    }
+    if (quoted) throw Error("a quoted field is not closed: " + line);
+    out.push_back(wasQuoted ? field : trimmed(field));
     return out;
 }
 
@@ -130,8 +144,13 @@ std::vector<ModelScore> parseScores(const std::string& textIn, const std::string
     while (std::getline(lines, line)) {
         ++lineNumber;
         if (trimmed(line).empty()) continue;
-        const auto f = fields(line);
         const std::string where = "scores file " + origin + " line " + std::to_string(lineNumber);
+        std::vector<std::string> f;
+        try {
+            f = fields(line);
+        } catch (const Error& e) {
+            throw Error(where + ": " + e.what());
+        }
         if (!header) {
             if (f.size() != 2 || lowercase(f[0]) != "model" || lowercase(f[1]) != "score")
                 throw Error(where + ": expected the header 'model,score', got '" + trimmed(line) + "'");

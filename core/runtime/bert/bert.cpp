@@ -65,8 +65,19 @@ public:
             throw Error("sequence of " + std::to_string(real) + " tokens exceeds the model's " + std::to_string(table) + " positions");
         // A batch rounded up to its row alignment may pass the table with padding alone: those
         // positions reuse the last one (attention never sees them; they are never pooled).
-        auto positions = w_.position.narrow(0, positionOffset_, std::min(T, table));
-        if (T > table) positions = at::cat({positions, positions.narrow(0, table - 1, 1).expand({T - table, D})});
+        at::Tensor positions;
+        if (positionOffset_ > 0 && !tap.realTokens.empty()) {
+            // RoBERTa numbers real tokens only; its padding takes the padding id's row, as
+            // Hugging Face's position ids do.
+            std::vector<int64_t> index(static_cast<size_t>(B * T));
+            for (int64_t b = 0; b < B; ++b)
+                for (int64_t t = 0; t < T; ++t)
+                    index[static_cast<size_t>(b * T + t)] = t < tap.realTokens[static_cast<size_t>(b)] ? positionOffset_ + t : positionOffset_ - 1;
+            positions = w_.position.index_select(0, at::tensor(index, at::kLong).to(tokens.device())).view({B, T, D});
+        } else {
+            positions = w_.position.narrow(0, positionOffset_, std::min(T, table));
+            if (T > table) positions = at::cat({positions, positions.narrow(0, table - 1, 1).expand({T - table, D})});
+        }
         const auto types = tap.tokenTypes.defined() ? tap.tokenTypes : at::zeros({B, T}, tokens.options());
         auto x = w_.word.index_select(0, tokens.reshape({-1})).view({B, T, D}) + positions +
                  w_.tokenType.index_select(0, types.reshape({-1})).view({B, T, D});
