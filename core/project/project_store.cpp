@@ -220,12 +220,17 @@ std::string weightsHash(const LanguageModel& model) {
 int64_t ProjectStore::addModel(const LanguageModel& model) {
     const auto& i = model.info();
     const std::string hash = weightsHash(model);
-    // One spelling of the files' path ("model", "./model", "/abs/model" are one model), and
-    // one that still holds when the project is opened from another folder. Not the
-    // canonical path: a file linked into an HF cache snapshot would become its blob, whose
-    // name says neither its format nor where its tokenizer is.
+    // One spelling of the files' path ("model", "./model", "/abs/model", a path through a
+    // linked folder are one model), and one that still holds when the project is opened
+    // from another folder: the folder holding them resolved, their own name kept. (The
+    // canonical path of the file itself would turn a file linked into an HF cache snapshot
+    // into its blob, whose name says neither its format nor where its tokenizer is.)
     const QString given = QString::fromStdString(i.path);
-    const auto absolute = [](const QString& p) { return QDir::cleanPath(QFileInfo(p).absoluteFilePath()); };
+    const auto absolute = [](const QString& p) {
+        const QFileInfo f(p);
+        const QString folder = QFileInfo(f.absolutePath()).canonicalFilePath();
+        return folder.isEmpty() ? QDir::cleanPath(f.absoluteFilePath()) : QDir(folder).filePath(f.fileName());
+    };
     const std::string path = QFileInfo::exists(given) ? absolute(given).toStdString() : i.path;
     // Projects written before stored the path as given (perhaps relative): the same weights
     // under a path naming the same place are still this model.
