@@ -51,13 +51,12 @@ int curveCommand(const std::vector<std::string>& argsIn, std::ostream& out) {
     s.seeds = static_cast<int>(o.integer("seeds", 20, 1));
     s.prompt = o.text("prompt");
     s.generation.maxNewTokens = static_cast<int>(o.integer("length", 60, 1));
-    s.generation.temperature = static_cast<float>(o.number("temperature", 0.8));
-    s.generation.topP = static_cast<float>(o.number("top-p", 0.95));
+    s.generation.temperature = static_cast<float>(o.number("temperature", 0.8, 0, 100));
+    s.generation.topP = static_cast<float>(o.number("top-p", 0.95, 0, 1));
     s.generation.stopAtEos = false;  // every generation as long as the others
     if (!(s.generation.topP > 0 && s.generation.topP <= 1)) throw Error("--top-p must be in (0, 1]");
-    if (!(s.generation.temperature >= 0 && s.generation.temperature <= 100)) throw Error("--temperature must be in [0, 100]");
     s.value = parseForceValue(o.text("force", "on_p50"));
-    s.strength = o.number("strength", 1.0);
+    s.strength = o.number("strength", 1.0, 0, 1000);
     if (!(s.strength >= 0 && s.strength <= 100)) throw Error("--strength must be in [0, 100]");
     s.scope = parseChoice(forceScopeChoices(), o.text("scope", "all"), "--scope");
     s.auraPoint = aura;

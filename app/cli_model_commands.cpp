@@ -127,10 +127,10 @@ int generateCommand(const std::vector<std::string>& argsIn, std::ostream& out) {
                                          "seed", "project", "concept", "experts", "force", "scope"}));
     GenerationOptions g;
     g.maxNewTokens = static_cast<int>(o.integer("length", 64, 0));
-    g.temperature = static_cast<float>(o.number("temperature", 1.0));
+    g.temperature = static_cast<float>(o.number("temperature", 1.0, 0, 100));
     g.topK = static_cast<int>(o.integer("top-k", 0, 0));
-    g.topP = static_cast<float>(o.number("top-p", 1.0));
-    g.seed = static_cast<uint64_t>(o.integer("seed", 0, 0));
+    g.topP = static_cast<float>(o.number("top-p", 1.0, 0, 1));
+    g.seed = static_cast<uint64_t>(o.integer("seed", 0, 0, std::numeric_limits<long long>::max()));
     if (g.topP <= 0 || g.topP > 1) throw Error("--top-p must be in (0, 1]");
     const auto model = openModel(o);
     const Forcing forcing = forcingFromProject(o, *model);

@@ -5,6 +5,7 @@
 #include "core/project/result_source.h"
 #include "core/project/run_names.h"
 
+#include <cerrno>
 #include <cmath>
 #include <cstdlib>
 #include <sstream>
@@ -33,22 +34,35 @@ std::string Options::required(const std::string& key) const {
     return it->second;
 }
 
-double Options::number(const std::string& key, double fallback) const {
+namespace {
+
+std::string shown(double v) {
+    std::ostringstream o;
+    o << v;
+    return o.str();
+}
+
+}  // namespace
+
+double Options::number(const std::string& key, double fallback, double min, double max) const {
     auto it = values_.find(key);
     if (it == values_.end()) return fallback;
     char* end = nullptr;
     const double v = std::strtod(it->second.c_str(), &end);
-    if (end == it->second.c_str() || *end != '\0') throw Error("--" + key + " expects a number, got '" + it->second + "'");
+    if (end == it->second.c_str() || *end != '\0' || !std::isfinite(v) || v < min || v > max)
+        throw Error("--" + key + " expects a number from " + shown(min) + " to " + shown(max) + ", got '" + it->second + "'");
     return v;
 }
 
-long long Options::integer(const std::string& key, long long fallback, long long min) const {
+long long Options::integer(const std::string& key, long long fallback, long long min, long long max) const {
     auto it = values_.find(key);
     if (it == values_.end()) return fallback;
     char* end = nullptr;
+    errno = 0;
     const long long v = std::strtoll(it->second.c_str(), &end, 10);
-    if (end == it->second.c_str() || *end != '\0' || v < min)
-        throw Error("--" + key + " expects an integer >= " + std::to_string(min) + ", got '" + it->second + "'");
+    if (end == it->second.c_str() || *end != '\0' || errno == ERANGE || v < min || v > max)
+        throw Error("--" + key + " expects an integer from " + std::to_string(min) + " to " + std::to_string(max) + ", got '" +
+                    it->second + "'");
     return v;
 }
 
@@ -97,7 +111,7 @@ ProjectStore::ResultRef conceptResult(const ProjectStore& project, const Options
 std::vector<ProjectStore::ResultRef> projectResults(const ProjectStore& project, const Options& o) {
     std::vector<ProjectStore::ResultRef> refs;
     if (!o.text("run").empty()) {
-        refs = project.results(o.integer("run", 0, 1));
+        refs = project.results(o.integer("run", 0, 1, std::numeric_limits<long long>::max()));
         if (refs.empty()) throw Error(project.path() + ": run " + o.text("run") + " has no finished concepts");
         return refs;
     }

@@ -6,6 +6,7 @@
 
 #include <QJsonValue>
 
+#include <limits>
 #include <map>
 #include <memory>
 #include <set>
@@ -20,8 +21,10 @@ public:
     Options(const std::vector<std::string>& args, const std::set<std::string>& known);
     std::string text(const std::string& key, const std::string& fallback = "") const;
     std::string required(const std::string& key) const;
-    double number(const std::string& key, double fallback) const;
-    long long integer(const std::string& key, long long fallback, long long min) const;
+    // A finite number in [min, max]: NaN, infinities and values out of range are refused.
+    double number(const std::string& key, double fallback, double min, double max) const;
+    // An integer in [min, max] (most go into an int: max defaults to INT_MAX).
+    long long integer(const std::string& key, long long fallback, long long min, long long max = std::numeric_limits<int>::max()) const;
 
 private:
     std::map<std::string, std::string> values_;

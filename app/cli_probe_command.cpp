@@ -27,7 +27,7 @@ int probeCommand(const std::vector<std::string>& argsIn, std::ostream& out) {
     // The model the results were made with, unless another file of it is named.
     const auto model = o.text("model").empty() ? loadModel(project->modelSource(any.modelId)) : openModel(o);
     TextProbeOptions options;
-    options.threshold = o.number("threshold", options.threshold);
+    options.threshold = o.number("threshold", options.threshold, 0, 1);
     options.topK = static_cast<int>(o.integer("experts", options.topK, 1));
     const auto p = probeText(*model, *project, results, o.required("text"), options);
     const size_t top = static_cast<size_t>(o.integer("top", 10, 1));

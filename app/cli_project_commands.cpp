@@ -37,7 +37,7 @@ int expertsCommand(const std::vector<std::string>& argsIn, std::ostream& out) {
     const auto probes = project->probes(ref.modelId);
     // --min-ap reads every unit's AP; otherwise the stored top list is enough.
     const bool threshold = !o.text("min-ap").empty();
-    std::vector<Expert> chosen = threshold ? expertsAbove(e, o.number("min-ap", 0.0))
+    std::vector<Expert> chosen = threshold ? expertsAbove(e, o.number("min-ap", 0.0, 0, 1))
                                            : project->topExperts(ref.runId, ref.conceptId, static_cast<int>(o.integer("top", 20, 1)));
     if (threshold && !o.text("top").empty()) chosen.resize(std::min<size_t>(chosen.size(), static_cast<size_t>(o.integer("top", 20, 1))));
     QJsonArray rows;
@@ -74,7 +74,7 @@ int statsCommand(const std::vector<std::string>& argsIn, std::ostream& out) {
     const auto ref = conceptResult(*project, o, o.required("concept"));
     const auto e = project->loadConceptResult(ref.runId, ref.conceptId);
     const auto probes = project->probes(ref.modelId);
-    const double t = o.number("min-ap", kDefaultExpertThreshold);
+    const double t = o.number("min-ap", kDefaultExpertThreshold, 0, 1);
     const auto perProbe = expertsPerProbe(e, probes, t);
     const double best = ref.bestAp;  // as stored: the value the application lists
     int64_t experts = 0;
@@ -118,7 +118,7 @@ int unitCommand(const std::vector<std::string>& argsIn, std::ostream& out) {
     const auto project = ProjectStore::open(o.required("project"), false);
     const auto ref = conceptResult(*project, o, o.required("concept"));
     o.required("unit");  // missing: says so, rather than taking unit 0
-    UnitReport r = storedUnitReport(*project, ref, o.integer("unit", 0, 0));
+    UnitReport r = storedUnitReport(*project, ref, o.integer("unit", 0, 0, std::numeric_limits<long long>::max()));
     // The model the results came from, unless another copy is named.
     const auto stored = project->modelSource(ref.modelId);
     const auto model = loadModel({o.text("model", stored.path), o.text("tokenizer", o.text("model").empty() ? stored.tokenizerPath : "")});

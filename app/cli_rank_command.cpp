@@ -137,7 +137,7 @@ int rankCommand(const std::vector<std::string>& argsIn, std::ostream& out) {
     RankingOptions options;
     options.higherIsBetter = !lowerIsBetter;
     options.bootstrap.resamples = static_cast<int>(o.integer("resamples", options.bootstrap.resamples, 1));
-    options.bootstrap.seed = static_cast<uint64_t>(o.integer("seed", static_cast<long long>(options.bootstrap.seed), 0));
+    options.bootstrap.seed = static_cast<uint64_t>(o.integer("seed", static_cast<long long>(options.bootstrap.seed), 0, std::numeric_limits<long long>::max()));
     ResultRequest request;
     request.settings = selectionSettings(o);
     const auto models = readProjectsExperts(projects, options.thresholds, request);

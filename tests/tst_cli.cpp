@@ -517,6 +517,18 @@ private slots:
         QTest::newRow("no --model") << QStringList{"info"} << "missing --model";
         QTest::newRow("unknown option") << QStringList{"generate", "--bogus", "1"} << "unknown option '--bogus'";
         QTest::newRow("bad number") << QStringList{"generate", "--model", "x", "--length", "ten"} << "--length expects an integer";
+        // Numbers from users: NaN, infinities, out of range, too large for the integer.
+        for (const char* t : {"nan", "NaN", "inf", "-inf", "-1", "1e9", "0x"})
+            QTest::newRow(qPrintable(QString("temperature %1").arg(t)))
+                << QStringList{"generate", "--model", "x", "--temperature", t} << "--temperature expects a number from 0 to 100, got";
+        QTest::newRow("top-p 2") << QStringList{"generate", "--model", "x", "--top-p", "2"} << "--top-p expects a number from 0 to 1";
+        QTest::newRow("length overflow") << QStringList{"generate", "--model", "x", "--length", "99999999999999999999"}
+                                         << "--length expects an integer from 0 to 2147483647";
+        QTest::newRow("length past int") << QStringList{"generate", "--model", "x", "--length", "3000000000"}
+                                         << "--length expects an integer from 0 to 2147483647";
+        QTest::newRow("negative seed") << QStringList{"generate", "--model", "x", "--seed", "-5"} << "--seed expects an integer from 0";
+        QTest::newRow("curve strength nan") << QStringList{"curve", "--model", "x", "--project", "p", "--concept", "c", "--strength", "nan"}
+                                            << "--strength expects a number from 0 to 1000";
     }
     void errorsAreClear() {
         QFETCH(QStringList, args);

@@ -1,6 +1,8 @@
 // The main window without a project: what is enabled, how bad input is answered (a
 // message, no crash, the file untouched), and drag and drop of unknown files.
 #include "ui/main_window.h"
+#include "core/project/run_names.h"
+#include "ui/app_settings.h"
 #include "test_support.h"
 #include "ui/project_session.h"
 #include "ui/startup.h"
@@ -40,6 +42,21 @@ private slots:
         QCoreApplication::setOrganizationName("ExpertscopeTests");
         QSettings().clear();  // nothing left by an earlier process: each function starts alike
         qputenv("EXPERTSCOPE_NO_DIALOGS", "1");
+    }
+
+    // The settings file is the user's to edit: what it holds is checked as it is read back.
+    void settingsReadBackAreChecked() {
+        for (const QVariant& bad : {QVariant("nan"), QVariant("inf"), QVariant(1.5), QVariant(-0.1), QVariant("high")}) {
+            QSettings().setValue("view/threshold", bad);
+            QCOMPARE(AppSettings::expertThreshold(), expertscope::kDefaultExpertThreshold);
+        }
+        QSettings().setValue("view/threshold", 0.75);
+        QCOMPARE(AppSettings::expertThreshold(), 0.75);
+        QSettings().setValue("export/dpi", 0);
+        QVERIFY(AppSettings::exportDpi() >= 72 && AppSettings::exportDpi() <= 1200);
+        QSettings().setValue("view/colearningK", -3);
+        QVERIFY(AppSettings::coLearningK() >= 1);
+        QSettings().clear();
     }
 
     void startsWithoutAProject() {

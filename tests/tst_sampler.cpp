@@ -1,5 +1,6 @@
 // The sampler: greedy is argmax, a seed reproduces, top-k/top-p restrict, and sampled
 // frequencies follow the softmax.
+#include "core/base/error.h"
 #include "core/runtime/generation.h"
 
 #include <QTest>
@@ -11,6 +12,30 @@ using namespace expertscope;
 class TestSampler : public QObject {
     Q_OBJECT
 private slots:
+    // Whatever front end filled the options in, nonsense is refused before any sampling.
+    void refusesNonsenseOptions() {
+        for (float t : {std::nanf(""), INFINITY, -0.5f}) {
+            GenerationOptions o;
+            o.temperature = t;
+            QVERIFY_THROWS_EXCEPTION(Error, Sampler{o});
+        }
+        for (float p : {std::nanf(""), 0.f, -1.f, INFINITY}) {
+            GenerationOptions o;
+            o.topP = p;
+            QVERIFY_THROWS_EXCEPTION(Error, Sampler{o});
+        }
+        GenerationOptions k;
+        k.topK = -1;
+        QVERIFY_THROWS_EXCEPTION(Error, Sampler{k});
+        GenerationOptions fine;
+        fine.topP = 2.f;  // 1 or more: off
+        Sampler s(fine);
+        const float logits[2] = {0.f, 1.f};
+        QVERIFY(s.next(logits, 2) >= 0);
+        const float broken[3] = {0.f, std::nanf(""), 1.f};
+        QVERIFY_THROWS_EXCEPTION(Error, s.next(broken, 3));
+    }
+
     void greedyIsFirstArgmax() {
         GenerationOptions o;
         o.temperature = 0;

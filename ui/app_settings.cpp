@@ -5,6 +5,7 @@
 #include <QSettings>
 
 #include <algorithm>
+#include <cmath>
 
 namespace expertscope {
 namespace {
@@ -67,13 +68,23 @@ void AppSettings::setWindowLayout(const QByteArray& geometry, const QByteArray& 
 
 void AppSettings::setSplitterState(const QString& splitter, const QByteArray& state) { QSettings().setValue(kSplitters + splitter, state); }
 
-double AppSettings::expertThreshold() { return QSettings().value(kThreshold, kDefaultExpertThreshold).toDouble(); }
+// Values read back from the settings file are checked: the file is the user's to edit, and a
+// NaN threshold or a zero k would pass into every view.
+namespace {
+double storedNumber(const char* key, double fallback, double min, double max) {
+    bool ok = false;
+    const double v = QSettings().value(key, fallback).toDouble(&ok);
+    return ok && std::isfinite(v) && v >= min && v <= max ? v : fallback;
+}
+}  // namespace
+
+double AppSettings::expertThreshold() { return storedNumber(kThreshold, kDefaultExpertThreshold, 0, 1); }
 void AppSettings::setExpertThreshold(double ap) { QSettings().setValue(kThreshold, ap); }
 int AppSettings::colourMap() { return QSettings().value(kColourMap, 0).toInt(); }
 void AppSettings::setColourMap(int index) { QSettings().setValue(kColourMap, index); }
-int AppSettings::coLearningK() { return QSettings().value(kCoLearningK, kDefaultCoLearningK).toInt(); }
+int AppSettings::coLearningK() { return static_cast<int>(storedNumber(kCoLearningK, kDefaultCoLearningK, 1, 1000)); }
 void AppSettings::setCoLearningK(int k) { QSettings().setValue(kCoLearningK, k); }
-int AppSettings::exportDpi() { return QSettings().value(kDpi, kDefaultDpi).toInt(); }
+int AppSettings::exportDpi() { return static_cast<int>(storedNumber(kDpi, kDefaultDpi, 72, 1200)); }
 void AppSettings::setExportDpi(int dpi) { QSettings().setValue(kDpi, dpi); }
 bool AppSettings::exportFigureData() { return QSettings().value(kFigureData, true).toBool(); }
 void AppSettings::setExportFigureData(bool on) { QSettings().setValue(kFigureData, on); }

@@ -1,11 +1,21 @@
 #include "core/runtime/generation.h"
 
+#include "core/base/error.h"
+
 #include <algorithm>
 #include <cmath>
 
 namespace expertscope {
 
-Sampler::Sampler(const GenerationOptions& options) : options_(options), rng_(options.seed) {}
+Sampler::Sampler(const GenerationOptions& options) : options_(options), rng_(options.seed) {
+    // Whatever front end filled them in: a NaN temperature samples garbage bytes.
+    if (!std::isfinite(options.temperature) || options.temperature < 0)
+        throw Error("the temperature must be a finite number >= 0 (0: greedy), not " + std::to_string(options.temperature));
+    if (!std::isfinite(options.topP) || options.topP <= 0)
+        throw Error("top-p must be a finite number above 0 (1 or more: off), not " + std::to_string(options.topP));
+    if (options.topK < 0) throw Error("top-k must be 0 (off) or more, not " + std::to_string(options.topK));
+    if (options.maxNewTokens < 0) throw Error("the number of new tokens must be 0 or more");
+}
 
 double Sampler::uniform() {
     // 53 random bits -> [0, 1); defined by us, unlike std::uniform_real_distribution.
@@ -13,6 +23,9 @@ double Sampler::uniform() {
 }
 
 int Sampler::next(const float* logits, int vocab) {
+    // A NaN would break the orderings below (and mean the forward pass went wrong anyway).
+    for (int i = 0; i < vocab; ++i)
+        if (std::isnan(logits[i])) throw Error("the model's next-token logits hold NaN (at token " + std::to_string(i) + ")");
     if (options_.temperature <= 0.f) {
         int best = 0;
         for (int i = 1; i < vocab; ++i)

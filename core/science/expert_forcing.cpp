@@ -27,6 +27,7 @@ double auraAlpha(double auroc) { return auroc > 0.5 ? 1.0 - 2.0 * (auroc - 0.5) 
 
 void forceExperts(Forcing& forcing, const std::vector<ProbePoint>& probes, const std::vector<Expert>& experts,
                   const UnitExpertise& e, ForceValue value, double strength) {
+    if (!std::isfinite(strength)) throw Error("forcing: the strength must be a finite number");
     for (const auto& expert : experts) {
         const auto u = static_cast<size_t>(expert.unit);
         if (u >= e.ap.size()) throw Error("forcing: unit " + std::to_string(expert.unit) + " is beyond the results");
