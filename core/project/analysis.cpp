@@ -119,7 +119,7 @@ int64_t importOrReuseConceptSet(ProjectStore& store, const std::string& path) {
     if (const int64_t existing = store.findConceptSet(origin)) return existing;
     ConceptSet set = importConcepts(origin);
     set.origin = origin;
-    return store.addConceptSet(set);
+    return store.addConceptSet(set, true);
 }
 
 CollectionOptions collectionOptions(const RunSettings& settings) {
@@ -138,8 +138,7 @@ AnalysisSummary analyse(ProjectStore& store, LanguageModel& model, int64_t model
     if (settings.pooling == Pooling::SelfcondMax && settings.sequenceLength <= 0)
         throw Error("ml-selfcond pooling needs a sequence length");
     AnalysisSummary summary;
-    summary.runId = store.findRun(modelId, setId, settings);
-    if (summary.runId == 0) summary.runId = store.createRun(modelId, setId, settings);
+    summary.runId = store.findOrCreateRun(modelId, setId, settings);
     const auto finishedList = store.finishedConcepts(summary.runId);
     const std::set<int64_t> finished(finishedList.begin(), finishedList.end());
     const auto concepts = store.concepts(setId);

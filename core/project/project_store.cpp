@@ -137,19 +137,33 @@ std::vector<float> slice(const std::vector<double>& v, int64_t offset, int units
 }  // namespace
 
 std::unique_ptr<ProjectStore> ProjectStore::open(const std::string& path, bool create) {
-    const bool exists = QFileInfo::exists(QString::fromStdString(path));
+    const QFileInfo file(QString::fromStdString(path));
+    const bool exists = file.exists();
     if (!exists && !create) throw Error(path + ": no such project file");
-    if (exists) {
+    // Another process may be creating this very project (two analyses started at once): an
+    // empty file, or a database with no table yet, is one being made, and is made here too
+    // (the schema goes in under the write lock, once).
+    bool fresh = !exists || (create && file.size() == 0);
+    if (exists && !fresh) {
         // Look before touching: read-only checks, so a file that is not ours stays as it is.
         sqlite3* ro = nullptr;
         const int rc = sqlite3_open_v2(path.c_str(), &ro, SQLITE_OPEN_READONLY, nullptr);
+        sqlite3_busy_timeout(ro, 10000);  // a writer in another process: wait for it
         std::string problem;
+        sqlite3_stmt* st = nullptr;
+        const bool empty = rc == SQLITE_OK && sqlite3_prepare_v2(ro, "SELECT count(*) FROM sqlite_master", -1, &st, nullptr) == SQLITE_OK &&
+                           sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) == 0;
+        sqlite3_finalize(st);
         if (rc != SQLITE_OK) {
             problem = sqlite3_errmsg(ro);
+        } else if (empty && create) {
+            fresh = true;
         } else {
-            sqlite3_stmt* st = nullptr;
             if (sqlite3_prepare_v2(ro, "SELECT value FROM meta WHERE key = 'schema_version'", -1, &st, nullptr) != SQLITE_OK) {
-                problem = std::string("not an Expertscope project (") + sqlite3_errmsg(ro) + ")";
+                const int code = sqlite3_errcode(ro);
+                problem = code == SQLITE_BUSY || code == SQLITE_LOCKED
+                              ? std::string("the project is busy: another program holds it locked; try again when it is done")
+                              : std::string("not an Expertscope project (") + sqlite3_errmsg(ro) + ")";
             } else if (sqlite3_step(st) != SQLITE_ROW) {
                 problem = "not an Expertscope project (no schema version)";
             } else if (sqlite3_column_int(st, 0) > kSchemaVersion) {
@@ -174,8 +188,16 @@ std::unique_ptr<ProjectStore> ProjectStore::open(const std::string& path, bool c
         throw Error(path + ": cannot open (" + message + ")");
     }
     std::unique_ptr<ProjectStore> store(new ProjectStore(path, db));
-    store->exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;");
-    if (!exists) store->exec("BEGIN;" + std::string(kSchemaV1) + "INSERT INTO meta VALUES('schema_version', '1'); COMMIT;");
+    // The wait first: switching to WAL already needs the lock another process may hold.
+    sqlite3_busy_timeout(db, 10000);
+    store->exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
+    if (fresh) {
+        store->exec("BEGIN IMMEDIATE");
+        Statement tables(db, "SELECT count(*) FROM sqlite_master WHERE name = 'meta'");
+        const bool made = tables.step() && tables.integer(0) > 0;
+        tables.reset();
+        store->exec(made ? std::string("COMMIT") : std::string(kSchemaV1) + "INSERT INTO meta VALUES('schema_version', '1'); COMMIT;");
+    }
     // Migrate older projects one version at a time, each step in its own transaction.
     Statement version(db, "SELECT value FROM meta WHERE key = 'schema_version'");
     version.step();
@@ -234,34 +256,57 @@ int64_t ProjectStore::addModel(const LanguageModel& model) {
     const std::string path = QFileInfo::exists(given) ? absolute(given).toStdString() : i.path;
     // Projects written before stored the path as given (perhaps relative): the same weights
     // under a path naming the same place are still this model.
-    Statement find(db_, "SELECT id, path FROM models WHERE weights_hash = ? ORDER BY id");
-    find.bind(1, hash);
-    while (find.step())
-        if (find.text(1) == path || (QFileInfo::exists(given) && absolute(QString::fromStdString(find.text(1))).toStdString() == path))
-            return find.integer(0);
+    // Looked up and added under the write lock: two processes adding the model at once add it once.
+    exec("BEGIN IMMEDIATE");
+    {
+        Statement find(db_, "SELECT id, path FROM models WHERE weights_hash = ? ORDER BY id");
+        find.bind(1, hash);
+        while (find.step())
+            if (find.text(1) == path || (QFileInfo::exists(given) && absolute(QString::fromStdString(find.text(1))).toStdString() == path)) {
+                const int64_t id = find.integer(0);
+                find.reset();
+                exec("COMMIT");
+                return id;
+            }
+    }
     const std::string config = "{\"layers\": " + std::to_string(i.layers) + ", \"hidden\": " + std::to_string(i.hidden) +
                                ", \"intermediate\": " + std::to_string(i.intermediate) + ", \"heads\": " +
                                std::to_string(i.heads) + ", \"kv_heads\": " + std::to_string(i.kvHeads) + ", \"vocab\": " +
                                std::to_string(i.vocab) + ", \"max_positions\": " + std::to_string(i.maxPositions) + "}";
-    exec("BEGIN");
-    Statement insert(db_, "INSERT INTO models(path, tokenizer, family, format, weights_hash, config, units, added) "
-                          "VALUES(?, ?, ?, ?, ?, ?, ?, ?)");
-    insert.bind(1, path).bind(2, i.tokenizerPath).bind(3, i.family).bind(4, i.format).bind(5, hash).bind(6, config);
-    insert.bind(7, model.unitCount()).bind(8, now()).run();
-    const int64_t id = sqlite3_last_insert_rowid(db_);
-    Statement probe(db_, "INSERT INTO probes VALUES(?, ?, ?, ?, ?, ?, ?)");
-    const auto& probes = model.probePoints();
-    for (size_t p = 0; p < probes.size(); ++p) {
-        probe.bind(1, id).bind(2, static_cast<int64_t>(p)).bind(3, probes[p].name).bind(4, probes[p].kind);
-        probe.bind(5, static_cast<int64_t>(probes[p].layer)).bind(6, static_cast<int64_t>(probes[p].units)).bind(7, probes[p].offset).run();
+    int64_t id = 0;
+    try {
+        Statement insert(db_, "INSERT INTO models(path, tokenizer, family, format, weights_hash, config, units, added) "
+                              "VALUES(?, ?, ?, ?, ?, ?, ?, ?)");
+        insert.bind(1, path).bind(2, i.tokenizerPath).bind(3, i.family).bind(4, i.format).bind(5, hash).bind(6, config);
+        insert.bind(7, model.unitCount()).bind(8, now()).run();
+        id = sqlite3_last_insert_rowid(db_);
+        Statement probe(db_, "INSERT INTO probes VALUES(?, ?, ?, ?, ?, ?, ?)");
+        const auto& probes = model.probePoints();
+        for (size_t p = 0; p < probes.size(); ++p) {
+            probe.bind(1, id).bind(2, static_cast<int64_t>(p)).bind(3, probes[p].name).bind(4, probes[p].kind);
+            probe.bind(5, static_cast<int64_t>(probes[p].layer)).bind(6, static_cast<int64_t>(probes[p].units)).bind(7, probes[p].offset).run();
+        }
+    } catch (...) {
+        exec("ROLLBACK");
+        throw;
     }
     exec("COMMIT");
     return id;
 }
 
-int64_t ProjectStore::addConceptSet(const ConceptSet& set) {
-    exec("BEGIN");
+int64_t ProjectStore::addConceptSet(const ConceptSet& set, bool reuseOrigin) {
+    exec("BEGIN IMMEDIATE");
     try {
+        if (reuseOrigin) {  // under the write lock: two processes importing one set import it once
+            Statement find(db_, "SELECT id FROM concept_sets WHERE origin = ? ORDER BY id DESC LIMIT 1");
+            find.bind(1, set.origin);
+            if (find.step()) {
+                const int64_t id = find.integer(0);
+                find.reset();
+                exec("COMMIT");
+                return id;
+            }
+        }
         Statement insertSet(db_, "INSERT INTO concept_sets(name, origin, imported) VALUES(?, ?, ?)");
         insertSet.bind(1, set.name).bind(2, set.origin).bind(3, now()).run();
         const int64_t setId = sqlite3_last_insert_rowid(db_);
@@ -454,6 +499,20 @@ int64_t ProjectStore::createRun(int64_t modelId, int64_t setId, const RunSetting
     q.bind(1, modelId).bind(2, setId).bind(3, std::string(choiceName(poolingChoices(), settings.pooling)));
     q.bind(4, static_cast<int64_t>(settings.sequenceLength)).bind(5, settingsText(settings)).bind(6, now()).run();
     return sqlite3_last_insert_rowid(db_);
+}
+
+int64_t ProjectStore::findOrCreateRun(int64_t modelId, int64_t setId, const RunSettings& settings) {
+    exec("BEGIN IMMEDIATE");  // two analyses starting at once share one run
+    int64_t id = 0;
+    try {
+        id = findRun(modelId, setId, settings);
+        if (!id) id = createRun(modelId, setId, settings);
+    } catch (...) {
+        exec("ROLLBACK");
+        throw;
+    }
+    exec("COMMIT");
+    return id;
 }
 
 int64_t ProjectStore::findRun(int64_t modelId, int64_t setId, const RunSettings& settings) const {

@@ -57,7 +57,9 @@ public:
 
     // The same model file (by path and weights hash) is stored once.
     int64_t addModel(const LanguageModel& model);
-    int64_t addConceptSet(const ConceptSet& set);
+    // With reuseOrigin, a set already imported from the same origin is returned instead
+    // (decided under the write lock, so concurrent imports make one set).
+    int64_t addConceptSet(const ConceptSet& set, bool reuseOrigin = false);
     // The concept set imported from this origin (file or folder), or 0.
     int64_t findConceptSet(const std::string& origin) const;
     std::vector<StoredConcept> concepts(int64_t setId) const;
@@ -67,6 +69,8 @@ public:
     std::vector<std::string> conceptWords(int64_t conceptId) const;
 
     int64_t createRun(int64_t modelId, int64_t setId, const RunSettings& settings);
+    // The run with these settings, created when there is none, under the write lock.
+    int64_t findOrCreateRun(int64_t modelId, int64_t setId, const RunSettings& settings);
     // The run of this model, concept set and settings (finished or not), or 0.
     int64_t findRun(int64_t modelId, int64_t setId, const RunSettings& settings) const;
     // Concepts stored without AUROC (by a version before schema 4) do not count as finished
