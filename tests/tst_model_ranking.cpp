@@ -8,6 +8,7 @@
 #include "core/project/model_ranking_projects.h"
 #include "core/science/model_ranking.h"
 #include "test_cli_and_sql.h"
+#include "ranking_fixture.h"
 #include "test_support.h"
 
 #include <QFile>
@@ -40,43 +41,13 @@ void writeText(const QString& path, const QByteArray& text) {
     f.write(text);
 }
 
-Concept concept(const std::string& name, std::vector<std::string> positives, std::vector<std::string> negatives) {
-    return Concept{name, "test", "test", std::move(positives), std::move(negatives), {}};
-}
-
-const std::vector<Concept> kConcepts{
-    concept("ball", {"The boy kicked the ball.", "She threw the ball far.", "The ball rolled away.", "He caught the red ball."},
-            {"The cat slept all day.", "Mom baked a cake.", "The sun was warm.", "They went to bed."}),
-    concept("dog", {"The dog barked loudly.", "A dog ran in the park.", "Her dog was happy.", "The little dog wagged."},
-            {"The tree was tall.", "He drank some milk.", "The girl sang a song.", "It rained all night."})};
-
 }  // namespace
 
 class TestModelRanking : public QObject {
     Q_OBJECT
     QTemporaryDir tmp_;
 
-    // Three projects of stories260K analysed with three poolings: three "models" whose
-    // counts differ. Made on first use, so functions that do not need them stay fast.
-    QStringList projects(const QString& bin) {
-        QStringList paths;
-        const std::pair<const char*, Pooling> runs[]{{"max", Pooling::Max}, {"mean", Pooling::Mean}, {"selfcond", Pooling::SelfcondMax}};
-        for (const auto& [name, pooling] : runs) {
-            const QString path = tmp_.filePath(QString("%1.esproj").arg(name));
-            paths << path;
-            if (QFileInfo::exists(path)) continue;
-            auto store = ProjectStore::open(path.toStdString(), true);
-            const auto model = loadModel({bin.toStdString(), ""});
-            const int64_t setId = store->addConceptSet(ConceptSet{"ranking", "test-ranking", kConcepts});
-            RunSettings settings;
-            settings.pooling = pooling;
-            settings.workers = 1;
-            if (pooling == Pooling::SelfcondMax) settings.sequenceLength = 16;  // ml-selfcond pads to a fixed length
-            analyse(*store, *model, store->addModel(*model), setId, settings);
-            store->checkpoint();
-        }
-        return paths;
-    }
+    QStringList projects(const QString& bin) { return test::rankingProjects(QDir(tmp_.path()), bin); }
 
     static std::vector<std::string> paths(const QStringList& list) {
         std::vector<std::string> out;
@@ -317,7 +288,7 @@ private slots:
         {
             auto store = ProjectStore::open(partial.toStdString(), true);
             const auto model = loadModel({bin.toStdString(), ""});
-            analyse(*store, *model, store->addModel(*model), store->addConceptSet(ConceptSet{"one", "test-one", {kConcepts[0]}}), RunSettings{});
+            analyse(*store, *model, store->addModel(*model), store->addConceptSet(ConceptSet{"one", "test-one", {test::rankingConcepts()[0]}}), RunSettings{});
         }
         expectError([&] { readProjectsExperts(paths(QStringList{list[0], list[1], partial}), grid); },
                     "concept 'dog' has results for model 'max' but not for model 'partial'");

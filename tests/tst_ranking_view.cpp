@@ -8,6 +8,7 @@
 #include "core/project/model_ranking_projects.h"
 #include "core/runtime/language_model.h"
 #include "core/science/model_ranking.h"
+#include "ranking_fixture.h"
 #include "test_support.h"
 #include "ui/figure_export.h"
 #include "ui/main_window.h"
@@ -40,16 +41,6 @@ using namespace expertscope;
 
 namespace {
 
-Concept concept(const std::string& name, std::vector<std::string> positives, std::vector<std::string> negatives) {
-    return Concept{name, "test", "test", std::move(positives), std::move(negatives), {}};
-}
-
-const std::vector<Concept> kConcepts{
-    concept("ball", {"The boy kicked the ball.", "She threw the ball far.", "The ball rolled away.", "He caught the red ball."},
-            {"The cat slept all day.", "Mom baked a cake.", "The sun was warm.", "They went to bed."}),
-    concept("dog", {"The dog barked loudly.", "A dog ran in the park.", "Her dog was happy.", "The little dog wagged."},
-            {"The tree was tall.", "He drank some milk.", "The girl sang a song.", "It rained all night."})};
-
 bool same(const Estimate& a, const Estimate& b) {
     if (a.value != b.value || a.interval.has_value() != b.interval.has_value()) return false;
     if (a.interval && (a.interval->low != b.interval->low || a.interval->high != b.interval->high)) return false;
@@ -62,27 +53,7 @@ class TestRankingView : public QObject {
     Q_OBJECT
     QTemporaryDir tmp_;
 
-    // Three projects of stories260K analysed with three poolings: three "models" whose
-    // counts differ. Made on first use.
-    QStringList projects(const QString& bin) {
-        QStringList paths;
-        const std::pair<const char*, Pooling> runs[]{{"max", Pooling::Max}, {"mean", Pooling::Mean}, {"selfcond", Pooling::SelfcondMax}};
-        for (const auto& [name, pooling] : runs) {
-            const QString path = tmp_.filePath(QString("%1.esproj").arg(name));
-            paths << path;
-            if (QFileInfo::exists(path)) continue;
-            auto store = ProjectStore::open(path.toStdString(), true);
-            const auto model = loadModel({bin.toStdString(), ""});
-            const int64_t setId = store->addConceptSet(ConceptSet{"ranking", "test-ranking", kConcepts});
-            RunSettings settings;
-            settings.pooling = pooling;
-            settings.workers = 1;
-            if (pooling == Pooling::SelfcondMax) settings.sequenceLength = 16;  // ml-selfcond pads to a fixed length
-            analyse(*store, *model, store->addModel(*model), setId, settings);
-            store->checkpoint();
-        }
-        return paths;
-    }
+    QStringList projects(const QString& bin) { return test::rankingProjects(QDir(tmp_.path()), bin); }
 
     QString scoresFile(const QString& name, const QByteArray& text) {
         const QString path = tmp_.filePath(name);
