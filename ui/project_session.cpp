@@ -56,7 +56,7 @@ QString ProjectSession::modelDescription() const {
 bool ProjectSession::modelHasTokenizer() const { return model_ && !model_->info().tokenizerPath.empty(); }
 
 int64_t ProjectSession::unitCount() const {
-    return probes_.empty() ? 0 : probes_.back().offset + probes_.back().units;
+    return expertscope::unitCount(probes_);
 }
 
 bool ProjectSession::openProject(const QString& path, bool create) {

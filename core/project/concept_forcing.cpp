@@ -20,7 +20,7 @@ ForceValue parseForceValue(const std::string& name) {
 void forceConceptExperts(Forcing& forcing, const ProjectStore& store, const ProjectStore::ResultRef& ref,
                          const std::vector<ProbePoint>& probes, int experts, ForceValue value, double strength) {
     const auto expertise = store.loadConceptResult(ref.runId, ref.conceptId);
-    const int64_t units = probes.empty() ? 0 : probes.back().offset + probes.back().units;
+    const int64_t units = unitCount(probes);
     if (static_cast<int64_t>(expertise.ap.size()) != units)
         throw Error("the project's results for '" + ref.concept + "' are for a model with " + std::to_string(expertise.ap.size()) +
                     " units (" + ref.modelPath + "); this one has " + std::to_string(units));

@@ -16,8 +16,7 @@ namespace expertscope {
 namespace {
 
 int64_t unitCount(const ProjectStore& store, int64_t modelId) {
-    const auto probes = store.probes(modelId);
-    return probes.empty() ? 0 : probes.back().offset + probes.back().units;
+    return expertscope::unitCount(store.probes(modelId));
 }
 
 // One concept's AP vector at a time, so memory holds one model's units, not all concepts'.

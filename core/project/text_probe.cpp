@@ -35,8 +35,7 @@ ProbeExperts probeExperts(const ProjectStore& store, const std::map<int64_t, Pro
         else out.concepts.push_back(std::move(c));
     }
     if (modelId) {
-        const auto probes = store.probes(modelId);
-        out.modelUnits = probes.empty() ? 0 : probes.back().offset + probes.back().units;
+        out.modelUnits = unitCount(store.probes(modelId));
     }
     return out;
 }
@@ -47,7 +46,7 @@ TextProbe probeText(LanguageModel& model, const ProbeExperts& experts, const std
         if (cancelled && cancelled()) throw Cancelled();
     };
     const auto& probes = model.probePoints();
-    const int64_t units = probes.empty() ? 0 : probes.back().offset + probes.back().units;
+    const int64_t units = model.unitCount();
     if (!experts.concepts.empty() && experts.modelUnits != units)
         throw Error("the project's results are for a model with " + std::to_string(experts.modelUnits) + " units; this one has " +
                     std::to_string(units));

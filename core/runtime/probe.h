@@ -28,6 +28,11 @@ inline size_t probeOfUnit(const std::vector<ProbePoint>& probes, int64_t unit) {
     return lo;
 }
 
+// How many units the probes hold (they are numbered 0 .. this - 1).
+inline int64_t unitCount(const std::vector<ProbePoint>& probes) {
+    return probes.empty() ? 0 : probes.back().offset + probes.back().units;
+}
+
 enum class Pooling {
     Max,        // max over the sentence's real tokens (default)
     Mean,       // mean over the sentence's real tokens
