@@ -26,7 +26,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cmath>
 #include <functional>
 #include <cstdio>
 #include <iostream>
@@ -239,13 +238,8 @@ int buildRanking(const std::map<std::string, std::string>& o) {
             const std::vector<int> ids(heldOut.begin() + static_cast<long>(from),
                                        heldOut.begin() + static_cast<long>(std::min(heldOut.size(), from + window)));
             const auto trace = model->trace(ids);
-            const size_t V = static_cast<size_t>(trace.vocab);
             for (size_t p = 0; p + 1 < ids.size(); ++p) {
-                const float* l = trace.logits.data() + p * V;
-                const double top = *std::max_element(l, l + V);
-                double sum = 0;
-                for (size_t v = 0; v < V; ++v) sum += std::exp(l[v] - top);
-                nats += std::log(sum) + top - l[ids[p + 1]];
+                nats -= logProbability(trace.logits.data() + p * static_cast<size_t>(trace.vocab), trace.vocab, ids[p + 1]);
                 ++predicted;
             }
         }

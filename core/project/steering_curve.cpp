@@ -28,15 +28,6 @@ MeanSd meanSd(const std::vector<double>& v) {
     return m;
 }
 
-// log-softmax of a logits row at `token`, in double.
-double logProbability(const float* logits, int vocab, int token) {
-    double top = logits[0];
-    for (int i = 1; i < vocab; ++i) top = std::max(top, static_cast<double>(logits[i]));
-    double sum = 0;
-    for (int i = 0; i < vocab; ++i) sum += std::exp(static_cast<double>(logits[i]) - top);
-    return static_cast<double>(logits[token]) - top - std::log(sum);
-}
-
 // Perplexity of `generated` after `prompt` under the model without forcing.
 double perplexity(LanguageModel& model, const std::vector<int>& prompt, const std::vector<int>& generated) {
     if (generated.empty()) return 0;

@@ -22,6 +22,9 @@ struct GenerationOptions {
 // Called after each new token with the text it added. Return false to stop early.
 using TokenCallback = std::function<bool(int token, const std::string& newText)>;
 
+// log-softmax of a logits row at `token`, in double (a perplexity's, a held-out loss's term).
+double logProbability(const float* logits, int vocab, int token);
+
 class Sampler {
 public:
     explicit Sampler(const GenerationOptions& options);

@@ -73,4 +73,12 @@ int Sampler::next(const float* logits, int vocab) {
     return scratch_[n - 1].second;
 }
 
+double logProbability(const float* logits, int vocab, int token) {
+    double top = logits[0];
+    for (int i = 1; i < vocab; ++i) top = std::max(top, static_cast<double>(logits[i]));
+    double sum = 0;
+    for (int i = 0; i < vocab; ++i) sum += std::exp(static_cast<double>(logits[i]) - top);
+    return static_cast<double>(logits[token]) - top - std::log(sum);
+}
+
 }  // namespace expertscope
