@@ -104,6 +104,32 @@ QString colourName(QRgb c) { return QColor(c).name(); }
 
 }  // namespace
 
+// The longest wait between two ticks of a timer on the interface thread since start(): how
+// long the event loop was held.
+class StallClock {
+public:
+    explicit StallClock(int intervalMs) {
+        tick_.setInterval(intervalMs);
+        QObject::connect(&tick_, &QTimer::timeout, [this] {
+            const qint64 now = clock_.elapsed();
+            worst_ = std::max(worst_, now - last_);
+            last_ = now;
+        });
+    }
+    void start() {
+        clock_.start();
+        tick_.start();
+    }
+    void stop() { tick_.stop(); }
+    qint64 elapsed() const { return clock_.elapsed(); }
+    qint64 worst() const { return worst_; }
+
+private:
+    QElapsedTimer clock_;
+    QTimer tick_;
+    qint64 last_ = 0, worst_ = 0;
+};
+
 class TestGuiWorkflow : public QObject {
     Q_OBJECT
     QTemporaryDir tmp_;
@@ -214,28 +240,20 @@ private slots:
         QSignalSpy finished(s, &ProjectSession::analysisFinished);
         QSignalSpy progress(s, &ProjectSession::analysisProgress);
         // The longest wait between two ticks of a 10 ms timer while the analysis runs.
-        QElapsedTimer clock;
-        qint64 last = 0, worst = 0;
-        QTimer tick;
-        tick.setInterval(10);
-        connect(&tick, &QTimer::timeout, [&] {
-            const qint64 now = clock.elapsed();
-            worst = std::max(worst, now - last);
-            last = now;
-        });
+        StallClock stalls(10);
         QAction* run = nullptr;
         for (auto* a : w_->findChildren<QAction*>())
             if (a->text() == "&Run analysis") run = a;
         QVERIFY(run && run->isEnabled());
-        clock.start();
-        tick.start();
+        stalls.start();
         const double gui0 = cpuSeconds(CLOCK_THREAD_CPUTIME_ID), process0 = cpuSeconds(CLOCK_PROCESS_CPUTIME_ID);
         run->trigger();
         QVERIFY(!run->isEnabled());
         QVERIFY(finished.wait(120000));
         const double gui = cpuSeconds(CLOCK_THREAD_CPUTIME_ID) - gui0, process = cpuSeconds(CLOCK_PROCESS_CPUTIME_ID) - process0;
-        const qint64 took = clock.elapsed();
-        tick.stop();
+        const qint64 took = stalls.elapsed();
+        stalls.stop();
+        const qint64 worst = stalls.worst();
         QCOMPARE(finished.first().at(2).toString(), QString("3 concept(s) analysed"));
         QCOMPARE(finished.first().at(1).toBool(), false);  // not cancelled
         QCOMPARE(finished.first().at(0).toBool(), true);
@@ -852,16 +870,8 @@ private slots:
         // No stall: a clock ticking every 5 ms on the interface thread, while keys cancel
         // readings under way (or about to start) three times over, then the answer shows.
         QSignalSpy done(view, &TextProbeView::finished);
-        QElapsedTimer clock;
-        qint64 last = 0, worst = 0;
-        QTimer tick;
-        tick.setInterval(5);
-        connect(&tick, &QTimer::timeout, [&] {
-            worst = std::max(worst, clock.elapsed() - last);
-            last = clock.elapsed();
-        });
-        clock.start();
-        tick.start();
+        StallClock stalls(5);
+        stalls.start();
         edit->setPlainText(text);
         for (int round = 0; round < 3; ++round) {
             QVERIFY(waitFor([&] { return view->running(); }, 5000));  // after the pause, a reading starts...
@@ -873,7 +883,8 @@ private slots:
         }
         QVERIFY(waitFor([&] { return view->result().ids == finalIds(); }, 30000));
         QTest::qWait(300);
-        tick.stop();
+        stalls.stop();
+        const qint64 worst = stalls.worst();
         QCOMPARE(done.last().at(0).toString(), QString());
         const auto& shown = view->result();
         QVERIFY(shown.cut);
