@@ -137,6 +137,7 @@ AnalysisSummary analyse(ProjectStore& store, LanguageModel& model, int64_t model
     const auto started = std::chrono::steady_clock::now();
     if (settings.pooling == Pooling::SelfcondMax && settings.sequenceLength <= 0)
         throw Error("ml-selfcond pooling needs a sequence length");
+    store.requireWritable();  // before minutes of work on a concept it could not store
     AnalysisSummary summary;
     summary.runId = store.findOrCreateRun(modelId, setId, settings);
     const auto finishedList = store.finishedConcepts(summary.runId);

@@ -13,10 +13,12 @@
 #include <QJsonObject>
 
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <limits>
 #include <numeric>
@@ -24,12 +26,32 @@
 namespace expertscope {
 namespace {
 
+// What an SQLite failure means to the person who sees it. A full disk or a read-only file
+// fails the transaction in progress only: SQLite rolls it back, and every commit before it
+// stays (tests/tst_faults.cpp).
+std::string sqliteProblem(sqlite3* db) {
+    const std::string sqlite = sqlite3_errmsg(db);
+    switch (sqlite3_errcode(db) & 0xff) {
+    case SQLITE_FULL:
+        return "the disk is full (" + sqlite + "); what was finished before is kept: free some space and run again to resume";
+    case SQLITE_READONLY:
+        return "the project cannot be written (" + sqlite + "); make the file and its folder writable, or use another project";
+    case SQLITE_IOERR:
+        return "the disk reported an error (" + sqlite + "); what was finished before is kept";
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        return "the project is busy: another program holds it locked (" + sqlite + "); try again when it is done";
+    default:
+        return sqlite;
+    }
+}
+
 // A prepared statement that finalises itself; errors carry SQLite's message.
 class Statement {
 public:
     Statement(sqlite3* db, const std::string& sql) : db_(db) {
         if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt_, nullptr) != SQLITE_OK)
-            throw Error(std::string("project database: ") + sqlite3_errmsg(db));
+            throw Error("project database: " + sqliteProblem(db));
     }
     ~Statement() { sqlite3_finalize(stmt_); }
     Statement& bind(int i, int64_t v) { return check(sqlite3_bind_int64(stmt_, i, v)); }
@@ -47,7 +69,7 @@ public:
         const int rc = sqlite3_step(stmt_);
         if (rc == SQLITE_ROW) return true;
         if (rc == SQLITE_DONE) return false;
-        throw Error(std::string("project database: ") + sqlite3_errmsg(db_));
+        throw Error("project database: " + sqliteProblem(db_));
     }
     void run() {
         step();
@@ -72,7 +94,7 @@ public:
 
 private:
     Statement& check(int rc) {
-        if (rc != SQLITE_OK) throw Error(std::string("project database: ") + sqlite3_errmsg(db_));
+        if (rc != SQLITE_OK) throw Error("project database: " + sqliteProblem(db_));
         return *this;
     }
     sqlite3* db_;
@@ -134,20 +156,50 @@ std::vector<float> slice(const std::vector<double>& v, int64_t offset, int units
     return std::vector<float>(v.begin() + offset, v.begin() + offset + units);
 }
 
+std::string readOnlyMessage(const std::string& path) {
+    return path + ": the project file or its folder is read-only, so results cannot be saved in it; make them writable, "
+                  "or analyse into another project";
+}
+
+// An SQLite URI that reads `path` as a file nobody changes: no locks, no shared-memory
+// file (which a read-only folder would not let SQLite create).
+std::string immutableUri(const std::string& path) {
+    std::string uri = "file:";
+    for (char c : QFileInfo(QString::fromStdString(path)).absoluteFilePath().toStdString()) {
+        if (c == '%' || c == '?' || c == '#') {
+            char hex[4];
+            std::snprintf(hex, sizeof hex, "%%%02X", static_cast<unsigned char>(c));
+            uri += hex;
+        } else {
+            uri += c;
+        }
+    }
+    return uri + "?immutable=1";
+}
+
 }  // namespace
 
 std::unique_ptr<ProjectStore> ProjectStore::open(const std::string& path, bool create) {
     const QFileInfo file(QString::fromStdString(path));
     const bool exists = file.exists();
     if (!exists && !create) throw Error(path + ": no such project file");
-    // Another process may be creating this very project (two analyses started at once): an
-    // empty file, or a database with no table yet, is one being made, and is made here too
-    // (the schema goes in under the write lock, once).
-    bool fresh = !exists || (create && file.size() == 0);
+    // SQLite writes beside the file (its -wal and -shm): both it and its folder must allow it.
+    const QByteArray folder = QFile::encodeName(file.absolutePath());
+    const bool writable = access(folder.constData(), W_OK) == 0 && (!exists || access(path.c_str(), W_OK) == 0);
+    if (!writable && create) throw Error(readOnlyMessage(path));
+    // Another process may be creating this very project (two analyses started at once), or
+    // one was killed while creating it: an empty file, or a database with no table yet, is a
+    // project not made yet, and is made here (the schema goes in under the write lock, once).
+    bool fresh = !exists || file.size() == 0;
+    if (fresh && !writable) throw Error(path + ": an empty file that cannot be written; not an Expertscope project");
+    const std::string readOnlyName = writable ? path : immutableUri(path);
+    const int readOnlyFlags = SQLITE_OPEN_READONLY | (writable ? 0 : SQLITE_OPEN_URI);
     if (exists && !fresh) {
         // Look before touching: read-only checks, so a file that is not ours stays as it is.
         sqlite3* ro = nullptr;
-        const int rc = sqlite3_open_v2(path.c_str(), &ro, SQLITE_OPEN_READONLY, nullptr);
+        // Only SELECTs run on it; a writable file is opened so, as after a crash SQLite must
+        // recover the WAL index first, which a read-only connection cannot.
+        const int rc = sqlite3_open_v2(readOnlyName.c_str(), &ro, writable ? SQLITE_OPEN_READWRITE : readOnlyFlags, nullptr);
         sqlite3_busy_timeout(ro, 10000);  // a writer in another process: wait for it
         std::string problem;
         sqlite3_stmt* st = nullptr;
@@ -156,7 +208,7 @@ std::unique_ptr<ProjectStore> ProjectStore::open(const std::string& path, bool c
         sqlite3_finalize(st);
         if (rc != SQLITE_OK) {
             problem = sqlite3_errmsg(ro);
-        } else if (empty && create) {
+        } else if (empty && writable) {
             fresh = true;
         } else {
             if (sqlite3_prepare_v2(ro, "SELECT value FROM meta WHERE key = 'schema_version'", -1, &st, nullptr) != SQLITE_OK) {
@@ -168,6 +220,8 @@ std::unique_ptr<ProjectStore> ProjectStore::open(const std::string& path, bool c
                 problem = "not an Expertscope project (no schema version)";
             } else if (sqlite3_column_int(st, 0) > kSchemaVersion) {
                 problem = "made by a newer Expertscope (schema " + std::to_string(sqlite3_column_int(st, 0)) + ")";
+            } else if (!writable && sqlite3_column_int(st, 0) < kSchemaVersion) {
+                problem = "made by an older Expertscope and read-only, so it cannot be brought up to date; make it writable";
             }
             sqlite3_finalize(st);
             if (problem.empty()) {
@@ -182,10 +236,15 @@ std::unique_ptr<ProjectStore> ProjectStore::open(const std::string& path, bool c
         if (!problem.empty()) throw Error(path + ": " + problem + "; the file was left unchanged");
     }
     sqlite3* db = nullptr;
-    if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0), nullptr) != SQLITE_OK) {
+    const int flags = writable ? SQLITE_OPEN_READWRITE | (fresh ? SQLITE_OPEN_CREATE : 0) : readOnlyFlags;
+    if (sqlite3_open_v2(readOnlyName.c_str(), &db, flags, nullptr) != SQLITE_OK) {
         const std::string message = sqlite3_errmsg(db);
         sqlite3_close(db);
         throw Error(path + ": cannot open (" + message + ")");
+    }
+    if (!writable) {  // only read: checked above, and already in the newest schema
+        sqlite3_exec(db, "PRAGMA foreign_keys=ON", nullptr, nullptr, nullptr);
+        return std::unique_ptr<ProjectStore>(new ProjectStore(path, db));
     }
     std::unique_ptr<ProjectStore> store(new ProjectStore(path, db));
     // The wait first: switching to WAL already needs the lock another process may hold.
@@ -215,11 +274,17 @@ ProjectStore::~ProjectStore() { sqlite3_close(db_); }
 void ProjectStore::exec(const std::string& sql) const {
     char* message = nullptr;
     if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
-        const std::string m = message ? message : "unknown error";
+        const std::string m = sqliteProblem(db_);
         sqlite3_free(message);
-        sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+        rollback();
         throw Error(path_ + ": " + m);
     }
+}
+
+// Never throws: it runs while another error is on its way out, which it must not replace
+// (after a full disk SQLite may have rolled the transaction back already).
+void ProjectStore::rollback() const noexcept {
+    if (!sqlite3_get_autocommit(db_)) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
 }
 
 std::string weightsHash(const LanguageModel& model) {
@@ -287,7 +352,7 @@ int64_t ProjectStore::addModel(const LanguageModel& model) {
             probe.bind(5, static_cast<int64_t>(probes[p].layer)).bind(6, static_cast<int64_t>(probes[p].units)).bind(7, probes[p].offset).run();
         }
     } catch (...) {
-        exec("ROLLBACK");
+        rollback();
         throw;
     }
     exec("COMMIT");
@@ -340,7 +405,7 @@ int64_t ProjectStore::addConceptSet(const ConceptSet& set, bool reuseOrigin) {
         exec("COMMIT");
         return setId;
     } catch (...) {
-        exec("ROLLBACK");
+        rollback();
         throw;
     }
 }
@@ -508,7 +573,7 @@ int64_t ProjectStore::findOrCreateRun(int64_t modelId, int64_t setId, const RunS
         id = findRun(modelId, setId, settings);
         if (!id) id = createRun(modelId, setId, settings);
     } catch (...) {
-        exec("ROLLBACK");
+        rollback();
         throw;
     }
     exec("COMMIT");
@@ -538,6 +603,17 @@ std::unordered_map<std::string, int> ProjectStore::sharedSentences(int64_t setId
     std::unordered_map<std::string, int> out;
     while (q.step()) out.emplace(q.text(0), static_cast<int>(q.integer(1)));
     return out;
+}
+
+int64_t ProjectStore::dataVersion() const {
+    Statement q(db_, "PRAGMA data_version");
+    return q.step() ? q.integer(0) : 0;
+}
+
+bool ProjectStore::readOnly() const { return sqlite3_db_readonly(db_, "main") == 1; }
+
+void ProjectStore::requireWritable() const {
+    if (readOnly()) throw Error(readOnlyMessage(path_));
 }
 
 void ProjectStore::finishRun(int64_t runId) {
@@ -597,7 +673,7 @@ void ProjectStore::saveConceptResult(int64_t runId, int64_t conceptId, const std
         }
         exec("COMMIT");
     } catch (...) {
-        exec("ROLLBACK");
+        rollback();
         throw;
     }
 }

@@ -130,12 +130,18 @@ public:
     std::string meta(const std::string& key) const;
 
     const std::string& path() const { return path_; }
+    bool readOnly() const;  // the file could only be opened for reading
+    void requireWritable() const;  // throws, saying so, when it was
+    // Changes whenever another connection (another process, or another thread's store)
+    // commits to the project: what a viewer polls to show results as they land.
+    int64_t dataVersion() const;
     // Folds the write-ahead log into the file, so the file alone holds everything.
     void checkpoint();
 
 private:
     ProjectStore(std::string path, sqlite3* db);
     void exec(const std::string& sql) const;
+    void rollback() const noexcept;
     std::string path_;
     sqlite3* db_;
 };
