@@ -54,6 +54,7 @@
 #include <QListWidget>
 #include <QMenuBar>
 #include <QPlainTextEdit>
+#include <QProcess>
 #include <QProgressBar>
 #include <QSettings>
 #include <QSignalSpy>
@@ -958,6 +959,44 @@ private slots:
         QVERIFY(installLanguage("en"));
         MainWindow english;
         QCOMPARE(english.menuBar()->actions().first()->text(), QString("&File"));
+    }
+
+    // The command line analyses into the project this window shows: each concept appears
+    // as it is stored, the interface never waits for that writer, and the project ends whole.
+    void showsAnotherProcessAnalysing() {
+        const QString cli = qEnvironmentVariable("EXPERTSCOPE_CLI");
+        if (!QFileInfo::exists(cli)) MISSING_ASSET("EXPERTSCOPE_CLI (expertscope-cli) is not set");
+        const QString project = tmp_.filePath("written-by-the-cli.esproj");
+        QProcess writer;
+        writer.start(cli, {"analyse", "--model", model_, "--concepts", conceptsDir_, "--project", project, "--threads", "1",
+                           "--batch-tokens", "128", "--reuse-mb", "0"});  // no reuse: each concept takes seconds
+        QVERIFY(writer.waitForStarted());
+        QVERIFY(waitFor([&] { return QFileInfo(project).size() > 0 || writer.state() == QProcess::NotRunning; }, 60000));
+        auto* s = w_->session();
+        QList<int> shown;  // analysed concepts, each time the list changed
+        const auto analysedNow = [s] {
+            return static_cast<int>(std::count_if(s->concepts().begin(), s->concepts().end(), [](const ConceptSummary& c) { return c.analysed; }));
+        };
+        const auto connection = connect(s, &ProjectSession::conceptsChanged, this, [&] {
+            if (shown.isEmpty() || shown.last() != analysedNow()) shown << analysedNow();
+        });
+        StallClock stalls(5);
+        stalls.start();
+        QVERIFY(w_->openProject(project, false));
+        QVERIFY(waitFor([&] { return writer.state() == QProcess::NotRunning; }, 240000));
+        QCOMPARE(writer.exitCode(), 0);
+        QVERIFY2(waitFor([&] { return analysedNow() == 3; }, 10000),
+                 qPrintable(QString("%1 concepts, %2 analysed, shown %3").arg(s->concepts().size()).arg(analysedNow()).arg(shown.size())));
+        stalls.stop();
+        disconnect(connection);
+        qInfo("analysed concepts shown as the command line stored them: %s; longest interface stall %lld ms",
+              qPrintable([&] { QStringList l; for (int n : shown) l << QString::number(n); return l.join(' '); }()), stalls.worst());
+        QVERIFY2(stalls.worst() < 100, qPrintable(QString("%1 ms").arg(stalls.worst())));
+        // Shown as they landed, not only at the end.
+        QVERIFY2(std::any_of(shown.begin(), shown.end(), [](int n) { return n > 0 && n < 3; }), "no concept shown before the last");
+        // Whole: it opens (its integrity checked) and the window's results are the file's.
+        const auto store = ProjectStore::open(project.toStdString(), false);
+        QCOMPARE(store->results(store->findRun(store->latestModel(), store->latestConceptSet(), RunSettings{})).size(), size_t(3));
     }
 
     void cleanupTestCase() {

@@ -10,16 +10,22 @@
 #include <QFileInfo>
 #include <QPointer>
 #include <QThreadPool>
+#include <QTimer>
 
 
 namespace expertscope {
 ProjectSession::ProjectSession(QObject* parent)
-    : QObject(parent), threshold_(kDefaultExpertThreshold), modelLane_(new QThreadPool(this)), analysisLane_(new QThreadPool(this)) {
+    : QObject(parent), threshold_(kDefaultExpertThreshold), modelLane_(new QThreadPool(this)), analysisLane_(new QThreadPool(this)),
+      otherWriters_(new QTimer(this)) {
     qRegisterMetaType<UnitDetails>();
     qRegisterMetaType<AnalysisStatus>();
     modelLane_->setMaxThreadCount(1);
     analysisLane_->setMaxThreadCount(1);
     runSettings_.keepResponses = 200;  // the inspector opens the best experts at once
+    // A command-line analysis into the open project shows here as its concepts finish. A
+    // read in WAL mode never waits for that writer, so the poll cannot stall the interface.
+    otherWriters_->setInterval(1000);
+    connect(otherWriters_, &QTimer::timeout, this, &ProjectSession::checkForOtherWriters);
 }
 
 ProjectSession::~ProjectSession() {
@@ -79,8 +85,18 @@ bool ProjectSession::openProject(const QString& path, bool create) {
     probes_.clear();
     modelId_ = setId_ = 0;
     results_.clear();
-    // Show the model and concept set of the results the current settings prefer (as the
-    // command line chooses them); the model loads in the background.
+    try {
+        dataVersion_ = store_->dataVersion();
+    } catch (const std::exception&) {
+    }
+    otherWriters_->start();
+    showStoredResults();
+    return true;
+}
+
+// Shows the model and concept set of the results the current settings prefer (as the
+// command line chooses them); the model loads in the background.
+void ProjectSession::showStoredResults() {
     ResultRequest request;
     request.settings = runSettings_;
     const auto scope = chooseScope(*store_, request);
@@ -95,7 +111,28 @@ bool ProjectSession::openProject(const QString& path, bool create) {
         const auto source = store_->modelSource(modelId_);
         addModel(QString::fromStdString(source.path), QString::fromStdString(source.tokenizerPath));
     }
-    return true;
+}
+
+void ProjectSession::checkForOtherWriters() {
+    if (!store_ || analysing_) return;  // an analysis here reloads as it goes
+    try {
+        const int64_t version = store_->dataVersion();
+        if (version == dataVersion_) return;
+        dataVersion_ = version;
+        // A project that had no model or concepts when it opened: show what was written.
+        if (!modelId_ || !setId_) {
+            if (!store_->latestModel() || !store_->latestConceptSet()) return;
+            if (!model_) {
+                probes_.clear();
+                modelId_ = setId_ = 0;
+                showStoredResults();
+                return;
+            }
+        }
+        reloadConcepts();
+    } catch (const std::exception&) {
+        // Busy or briefly unreadable: the next poll tries again.
+    }
 }
 
 void ProjectSession::addModel(const QString& path, const QString& tokenizer) {

@@ -24,6 +24,7 @@
 #include <mutex>
 
 class QThreadPool;
+class QTimer;
 
 namespace expertscope {
 
@@ -174,6 +175,8 @@ signals:
     void failed(const QString& title, const QString& message);
 
 private:
+    void showStoredResults();
+    void checkForOtherWriters();
     void reloadConcepts();
     void recountExperts();
     void afterModelLoaded(std::shared_ptr<LanguageModel> model);
@@ -201,6 +204,8 @@ private:
     int nextJob_ = 0;
     QThreadPool* modelLane_;  // one thread: model calls run one at a time, in order
     QThreadPool* analysisLane_;
+    QTimer* otherWriters_;  // polls the project for commits by other processes
+    int64_t dataVersion_ = 0;
 };
 
 }  // namespace expertscope
