@@ -2,6 +2,8 @@
 # One entry point for a fresh Debian 12 machine: installs what is missing, builds, then
 #   run    launches the application (extra arguments go to it)
 #   test   runs the whole test suite (this is what CI runs)
+#   sanitize  builds with AddressSanitizer + UndefinedBehaviorSanitizer (build-asan/) and
+#          runs the suite there (CI runs it after `test`)
 #   bench  runs the benchmarks, printing JSON
 #   demo   builds the demo project if it is missing
 #   build  only builds
@@ -36,8 +38,16 @@ case "$what" in
          skips=$(grep -h '^SKIP   :' Testing/Temporary/LastTest*.log 2>/dev/null | sed 's/^SKIP   : //' | sort -u || true)
          [ -z "$skips" ] || printf '%s test functions were skipped:\n%s\n' "$(wc -l <<<"$skips")" "$skips" >&2
          exit $status ;;
+  sanitize)
+         # Every test binary once (the per-function and BLAS-kernel reruns repeat the same code);
+         # any report aborts its test. LibTorch, Qt and OpenBLAS are not instrumented.
+         cmake -S "$here" -B "$here/build-asan" -G Ninja -DCMAKE_BUILD_TYPE=Release -DEXPERTSCOPE_SANITIZE=ON >/dev/null
+         cmake --build "$here/build-asan" -j2
+         cd "$here/build-asan"
+         export ASAN_OPTIONS=detect_leaks=1:check_initialization_order=1:strict_init_order=1 UBSAN_OPTIONS=print_stacktrace=1
+         ctest --output-on-failure -j2 -E '_each_function_alone$|_haswell_kernels$|_skylakex_kernels$' "$@" ;;
   bench) cmake --build "$here/build" --target bench ;;
   demo)  demo ;;
   build) ;;
-  *) echo "usage: $0 run|test|bench|demo|build" >&2; exit 2 ;;
+  *) echo "usage: $0 run|test|sanitize|bench|demo|build" >&2; exit 2 ;;
 esac

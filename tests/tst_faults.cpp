@@ -193,9 +193,9 @@ private slots:
         for (int c = 0; c < kConcepts; ++c) {
             const QString name = QString("part%1").arg(c);
             QJsonArray p, n;
-            for (int i = 0; i < 60; ++i) {
-                p.append(pos[c * 60 + i]);
-                n.append(neg[c * 60 + i]);
+            for (int i = 0; i < 30; ++i) {
+                p.append(pos[c * 30 + i]);
+                n.append(neg[c * 30 + i]);
             }
             const QJsonObject concept{{"concept", name}, {"group", "sense"}, {"source", "test"},
                                       {"sentences", QJsonObject{{"positive", p}, {"negative", n}}}};

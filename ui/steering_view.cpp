@@ -248,6 +248,10 @@ void SteeringView::plot() {
     rateAxis->setRange(0, std::max(0.01, topRate * 1.1));
     pplAxis->setRange(0, std::max(1.0, topPpl * 1.1));
     auto* band = new QAreaSeries(rateHigh, rateLow);
+    // An area series does not own its boundary lines (AddressSanitizer's leak check found
+    // them outliving every plot): the band does, so removing it frees them.
+    rateHigh->setParent(band);
+    rateLow->setParent(band);
     band->setName(tr("± 1 sd"));
     band->setColor(QColor(70, 130, 180, 60));
     band->setBorderColor(QColor(70, 130, 180, 0));
