@@ -33,12 +33,13 @@ int analyseCommand(const std::vector<std::string>& argsIn, std::ostream& out) {
     std::vector<std::string> args;
     const bool json = flag(argsIn, "--json", &args);
     const Options o(args, withSelection({"model", "tokenizer", "concepts", "project", "batch-tokens", "threads",
-                                         "keep-responses", "reuse-mb"}));
+                                         "keep-responses", "reuse-mb", "max-memory-mb"}));
     RunSettings settings = selectionSettings(o);
     settings.tokenBudget = static_cast<int>(o.integer("batch-tokens", 1024, 1));
     settings.workers = static_cast<int>(o.integer("threads", 0, 0));
     settings.keepResponses = static_cast<int>(o.integer("keep-responses", 0, 0));
     settings.reuseBytes = o.integer("reuse-mb", 1024, 0, int64_t{1} << 30) << 20;
+    settings.maxResponseBytes = o.integer("max-memory-mb", 0, 0, int64_t{1} << 30) << 20;
     const auto model = openModel(o);
     auto project = ProjectStore::open(o.required("project"), true);
     const int64_t modelId = project->addModel(*model);

@@ -8,6 +8,7 @@
 #include <exception>
 #include <functional>
 #include <map>
+#include <new>
 #include <ostream>
 
 namespace expertscope::cli {
@@ -64,11 +65,13 @@ const char* kUsage =
     "            HF_HUB_OFFLINE=1. Prints the snapshot folder; open it as --model hf:ORG/NAME\n"
     "  analyse   --model PATH [--tokenizer PATH] --concepts PATH --project FILE\n"
     "            [--pooling max|mean|selfcond] [--seq-len N] [--batch-tokens N] [--threads N]\n"
-    "            [--long drop|truncate] [--keep-responses K] [--reuse-mb MB] [--json]\n"
+    "            [--long drop|truncate] [--keep-responses K] [--reuse-mb MB] [--max-memory-mb MB]\n"
+    "            [--json]\n"
     "            expertise of every unit for every concept, stored in the project (resumes);\n"
     "            --keep-responses stores the per-sentence responses of each concept's top K\n"
     "            experts; sentences shared by concepts run once, their responses kept in up to\n"
-    "            --reuse-mb MB of memory (default 1024)\n"
+    "            --reuse-mb MB of memory (default 1024); a concept whose responses (sentences x\n"
+    "            units x 4 bytes) exceed --max-memory-mb (default: half the memory) is refused\n"
     "  experts   --project FILE --concept NAME [--top K] [--min-ap T] [SELECTION] [--json]\n"
     "            the best units by AP, with their AUROC and forcing values\n"
     "  stats     --project FILE --concept NAME [--min-ap T] [SELECTION] [--json]\n"
@@ -134,8 +137,15 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
     } catch (const Error& e) {
         err << "expertscope-cli " << args[0] << ": " << e.what() << "\n";
         return 1;
+    } catch (const std::bad_alloc&) {
+        err << "expertscope-cli " << args[0] << ": not enough memory\n";
+        return 1;
     } catch (const std::exception& e) {
-        err << "expertscope-cli " << args[0] << ": internal error: " << e.what() << "\n";
+        // LibTorch's errors carry a C++ backtrace after their first line: not for users.
+        const std::string what = e.what();
+        const std::string first = what.substr(0, what.find('\n'));
+        err << "expertscope-cli " << args[0] << ": "
+            << (first.find("can't allocate memory") != std::string::npos ? "not enough memory: " : "internal error: ") << first << "\n";
         return 1;
     }
 }

@@ -1,13 +1,17 @@
 #include "core/project/analysis.h"
 
 #include "core/base/error.h"
+#include "core/project/long_text.h"
 #include "core/science/response_collector.h"
 
 #include <QDir>
 #include <QFileInfo>
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <numeric>
 #include <set>
@@ -67,6 +71,20 @@ KeptResponses keepTopResponses(const ResponseMatrix& responses, const std::vecto
     return kept;
 }
 
+// What an analysis may hold of one concept's responses (sentences x units, float32):
+// the run's own limit, else half of this machine's memory.
+int64_t responseBudget(const RunSettings& settings) {
+    if (settings.maxResponseBytes > 0) return settings.maxResponseBytes;
+    const long pages = sysconf(_SC_PHYS_PAGES), pageSize = sysconf(_SC_PAGE_SIZE);
+    return pages > 0 && pageSize > 0 ? static_cast<int64_t>(pages) * pageSize / 2 : int64_t{4} << 30;
+}
+
+std::string gigabytes(double bytes) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.1f GB", bytes / 1e9);
+    return text;
+}
+
 }  // namespace
 
 PreparedConcept prepareConcept(const Concept& stored, LanguageModel& model, const RunSettings& settings) {
@@ -79,10 +97,13 @@ PreparedConcept prepareConcept(const Concept& stored, LanguageModel& model, cons
     v.maxTokens = settings.sequenceLength > 0 ? std::min(settings.sequenceLength, model.info().maxPositions)
                                               : model.info().maxPositions;
     v.longSentences = settings.longSentences;
+    // A sentence longer than any that fits is judged, or cut, from its first part only
+    // (core/project/long_text.h): a 10 MB sentence costs about what one that fits costs.
+    int64_t bound = -1;
     v.truncate = [&](const std::string& s, int n) {
         // Cut the ids and decode; re-encoding decoded text can differ, so check it fits.
         const auto& tok = model.tokenizer();
-        auto cut = tok.encode(s);
+        auto cut = tok.encode(firstPartBeyond(s, n, tok, bound));
         const int room = n - (model.info().prependBos && tok.bosId() >= 0 ? 1 : 0);
         std::string text = s;
         for (int keep = room; keep > 0; --keep) {
@@ -94,6 +115,7 @@ PreparedConcept prepareConcept(const Concept& stored, LanguageModel& model, cons
         return text;
     };
     v.tokenCount = [&](const std::string& s) {
+        if (longerThanAnyFit(s, v.maxTokens, model.tokenizer(), bound)) return v.maxTokens + 1;
         auto it = ids.find(s);
         if (it == ids.end()) it = ids.emplace(s, model.tokenize(s)).first;
         return static_cast<int>(it->second.size());
@@ -155,6 +177,23 @@ AnalysisSummary analyse(ProjectStore& store, LanguageModel& model, int64_t model
         }
         const auto conceptStart = std::chrono::steady_clock::now();
         const Concept loaded = store.loadConcept(stored.id);
+        // Every response of the concept is held at once: refuse, before any work, one whose
+        // responses would not fit in the memory an analysis may use.
+        const int64_t rows = static_cast<int64_t>(loaded.positives.size() + loaded.negatives.size());
+        const double need = static_cast<double>(rows) * static_cast<double>(model.unitCount()) * sizeof(float);
+        const int64_t budget = responseBudget(settings);
+        if (need > static_cast<double>(budget)) {
+            summary.messages.push_back(
+                {true, loaded.name,
+                 std::to_string(rows) + " sentences x " + std::to_string(model.unitCount()) + " units need " + gigabytes(need) +
+                     " for their responses, more than the " + gigabytes(static_cast<double>(budget)) +
+                     " an analysis may use (" + (settings.maxResponseBytes > 0 ? "--max-memory-mb" : "half of this machine's memory") +
+                     "); use at most " + std::to_string(budget / (model.unitCount() * static_cast<int64_t>(sizeof(float)))) +
+                     " sentences"});
+            ++summary.refused;
+            ++p.conceptsDone;
+            continue;
+        }
         PreparedConcept prepared = prepareConcept(loaded, model, settings);
         summary.messages.insert(summary.messages.end(), prepared.messages.begin(), prepared.messages.end());
         if (prepared.fatal) {

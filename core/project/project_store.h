@@ -37,6 +37,7 @@ struct RunSettings {
     // Not part of a run's identity: how the work is done, not what it computes.
     int keepResponses = 0;           // persist per-sentence responses of this many top experts
     int64_t reuseBytes = int64_t{1} << 30;  // responses of sentences shared by concepts kept for reuse
+    int64_t maxResponseBytes = 0;  // one concept's responses at most; 0: half of the machine's memory
 };
 
 // Per-sentence responses of a concept's top experts, persisted when a run asks for them.

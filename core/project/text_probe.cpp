@@ -2,6 +2,7 @@
 
 #include "core/base/error.h"
 #include "core/project/analysis.h"
+#include "core/project/long_text.h"
 #include "core/science/response_collector.h"
 
 #include <algorithm>
@@ -52,8 +53,9 @@ TextProbe probeText(LanguageModel& model, const ProbeExperts& experts, const std
                     std::to_string(units));
     TextProbe p;
     p.withoutExperts = experts.withoutExperts;
-    p.ids = model.tokenize(text);
     const int context = model.info().maxPositions;
+    int64_t bound = -1;  // a text far past the context: only its first part is read
+    p.ids = model.tokenize(firstPartBeyond(text, context, model.tokenizer(), bound));
     const auto& info = model.info();
     if (context > 0 && static_cast<int>(p.ids.size()) > context) {
         p.ids.resize(static_cast<size_t>(context));

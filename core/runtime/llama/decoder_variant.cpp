@@ -13,6 +13,10 @@
 namespace expertscope {
 namespace {
 
+// Contexts beyond this are no model's (GGUF files are held to the same); the rotary tables
+// of the longest take positions x head_dim x 4 bytes (2 GB at head_dim 128).
+constexpr int kMaxPositions = 1 << 22;
+
 const char* const kSupported = "llama, mistral, qwen2, qwen3, phi3, gemma, gemma2, gemma3_text (and gpt2)";
 
 // model_types whose feed-forward is a mixture of experts: their "experts" are routed
@@ -94,6 +98,9 @@ DecoderVariant readDecoderVariant(const std::string& dirPath) {
     info.kvHeads = cfg.has("num_key_value_heads") ? cfg.requireInt("num_key_value_heads") : info.heads;
     info.vocab = cfg.requireInt("vocab_size");
     info.maxPositions = cfg.requireInt("max_position_embeddings");
+    if (info.maxPositions < 1 || info.maxPositions > kMaxPositions)  // tables of positions x head_dim are made at load
+        refuse(cfg, "max_position_embeddings " + std::to_string(info.maxPositions) + " is not plausible (from 1 to " +
+                        std::to_string(kMaxPositions) + ")");
     info.normEps = static_cast<float>(cfg.optionalNumber("rms_norm_eps", 1e-6));
     info.ropeTheta = static_cast<float>(cfg.optionalNumber("rope_theta", 10000.0));
     // Hugging Face's defaults per config class: Gemma ties unless told otherwise.
