@@ -156,6 +156,13 @@ std::vector<float> slice(const std::vector<double>& v, int64_t offset, int units
     return std::vector<float>(v.begin() + offset, v.begin() + offset + units);
 }
 
+// The schema version as stored (text), or 0 when it is not a plain positive number: a
+// damaged or foreign file, whose number must not pick a migration.
+int schemaVersion(const std::string& text) {
+    if (text.empty() || text.size() > 6 || text.find_first_not_of("0123456789") != std::string::npos) return 0;
+    return std::stoi(text);
+}
+
 std::string readOnlyMessage(const std::string& path) {
     return path + ": the project file or its folder is read-only, so results cannot be saved in it; make them writable, "
                   "or analyse into another project";
@@ -218,6 +225,8 @@ std::unique_ptr<ProjectStore> ProjectStore::open(const std::string& path, bool c
                               : std::string("not an Expertscope project (") + sqlite3_errmsg(ro) + ")";
             } else if (sqlite3_step(st) != SQLITE_ROW) {
                 problem = "not an Expertscope project (no schema version)";
+            } else if (const auto* text = sqlite3_column_text(st, 0); schemaVersion(text ? reinterpret_cast<const char*>(text) : "") < 1) {
+                problem = std::string("not an Expertscope project (schema version '") + (text ? reinterpret_cast<const char*>(text) : "") + "')";
             } else if (sqlite3_column_int(st, 0) > kSchemaVersion) {
                 problem = "made by a newer Expertscope (schema " + std::to_string(sqlite3_column_int(st, 0)) + ")";
             } else if (!writable && sqlite3_column_int(st, 0) < kSchemaVersion) {
@@ -259,9 +268,10 @@ std::unique_ptr<ProjectStore> ProjectStore::open(const std::string& path, bool c
     }
     // Migrate older projects one version at a time, each step in its own transaction.
     Statement version(db, "SELECT value FROM meta WHERE key = 'schema_version'");
-    version.step();
-    const int found = std::stoi(version.text(0));
+    const int found = version.step() ? schemaVersion(version.text(0)) : 0;
     version.reset();
+    if (found < 1 || found > kSchemaVersion)
+        throw Error(path + ": not an Expertscope project (schema version '" + (found ? std::to_string(found) : "?") + "')");
     for (int v = found; v < kSchemaVersion; ++v)
         store->exec(std::string("BEGIN;") + kMigrations[static_cast<size_t>(v - 1)] +
                     "UPDATE meta SET value = '" + std::to_string(v + 1) + "' WHERE key = 'schema_version'; COMMIT;");
@@ -484,6 +494,11 @@ std::vector<ProbePoint> ProjectStore::probes(int64_t modelId) const {
         p.layer = static_cast<int>(q.integer(2));
         p.units = static_cast<int>(q.integer(3));
         p.offset = q.integer(4);
+        // Units are addressed by these offsets: a layout whose probes do not follow one
+        // another from 0 would send reads outside the stored vectors.
+        const int64_t expected = out.empty() ? 0 : out.back().offset + out.back().units;
+        if (p.units < 1 || p.offset != expected)
+            throw Error(path_ + ": damaged project: the probe points of model " + std::to_string(modelId) + " do not follow one another");
         out.push_back(p);
     }
     return out;
@@ -691,6 +706,9 @@ UnitExpertise ProjectStore::loadConceptResult(int64_t runId, int64_t conceptId) 
             target.insert(target.end(), v.begin(), v.end());
         }
         // NULL (stored before schema 4): NaN, one per unit of the probe.
+        if (e.onP50.size() != e.ap.size() || e.onP90.size() != e.ap.size() || e.offMean.size() != e.ap.size())
+            throw Error(path_ + ": damaged project: the results of concept " + std::to_string(conceptId) + " in run " +
+                        std::to_string(runId) + " have vectors of different lengths");
         const auto auroc = q.floats(4);
         if (auroc.size() == e.ap.size() - before) e.auroc.insert(e.auroc.end(), auroc.begin(), auroc.end());
         else e.auroc.resize(e.ap.size(), std::numeric_limits<double>::quiet_NaN());
@@ -706,7 +724,7 @@ UnitExpertise ProjectStore::unitResults(int64_t runId, int64_t conceptId, int64_
     UnitExpertise e;
     for (int64_t u : units) {
         const size_t p = layout.empty() ? 0 : probeOfUnit(layout, u);
-        if (layout.empty() || u < 0 || u >= layout[p].offset + layout[p].units)
+        if (layout.empty() || u < layout[p].offset || u >= layout[p].offset + layout[p].units)
             throw Error(path_ + ": model " + std::to_string(modelId) + " has no unit " + std::to_string(u));
         auto found = read.find(p);
         if (found == read.end()) {
