@@ -190,6 +190,8 @@ AnalysisSummary analyse(ProjectStore& store, LanguageModel& model, int64_t model
                      " an analysis may use (" + (settings.maxResponseBytes > 0 ? "--max-memory-mb" : "half of this machine's memory") +
                      "); use at most " + std::to_string(budget / (model.unitCount() * static_cast<int64_t>(sizeof(float)))) +
                      " sentences"});
+            for (const auto* list : {&loaded.positives, &loaded.negatives})
+                for (const auto& s : *list) shared.used(s, nullptr);  // no later concept waits for it
             ++summary.refused;
             ++p.conceptsDone;
             continue;
