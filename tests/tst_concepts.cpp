@@ -88,6 +88,11 @@ private slots:
         write("bad6/concept_list.csv", "group,concept\ng,c\n");
         write("bad6/g/c.json", "{\"sentences\": {\"positive\": [\"a\"], \"negative\": [\"b\"]}, \"words\": \"dog\"}");
         expertscope::test::expectError([&] { importSelfcondFolder(tmp_.filePath("bad6").toStdString()); }, "c.json: words is missing or not a list of words");
+        // A list naming a path reads nothing outside the folder, though a valid file is there.
+        write("outside/c.json", "{\"sentences\": {\"positive\": [\"a\"], \"negative\": [\"b\"]}}");
+        write("bad7/concept_list.csv", "group,concept\n../outside,c\n");
+        expertscope::test::expectError([&] { importSelfcondFolder(tmp_.filePath("bad7").toStdString()); },
+                                       "line 2: group and concept must be names");
     }
 
     // Our optional "words" beside ml-selfcond's keys: the concept's own words.

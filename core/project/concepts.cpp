@@ -78,6 +78,12 @@ ConceptSet importSelfcondFolder(const std::string& dir) {
         if (comma == std::string::npos || line.find(',', comma + 1) != std::string::npos)
             throw Error(listPath + " line " + std::to_string(number) + ": expected 'group,concept', got '" + line + "'");
         const std::string group = line.substr(0, comma), name = line.substr(comma + 1);
+        // <group>/<concept>.json lies inside the folder: a name that is a path could reach
+        // any .json file on the machine.
+        for (const auto& part : {group, name})
+            if (part.empty() || part == "." || part == ".." || part.find_first_of("/\\") != std::string::npos)
+                throw Error(listPath + " line " + std::to_string(number) + ": group and concept must be names (of <group>/<concept>.json "
+                            "in the folder), got '" + line + "'");
         const std::string file = root.filePath(QString::fromStdString(group + "/" + name + ".json")).toStdString();
         const JsonFile json(file);
         Concept c;

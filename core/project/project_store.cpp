@@ -1,6 +1,7 @@
 #include "core/project/project_store.h"
 
 #include "core/project/run_names.h"
+#include "core/runtime/probe.h"
 
 #include "core/base/error.h"
 
@@ -353,7 +354,7 @@ int64_t ProjectStore::addModel(const LanguageModel& model) {
         Statement insert(db_, "INSERT INTO models(path, tokenizer, family, format, weights_hash, config, units, added) "
                               "VALUES(?, ?, ?, ?, ?, ?, ?, ?)");
         insert.bind(1, path).bind(2, i.tokenizerPath).bind(3, i.family).bind(4, i.format).bind(5, hash).bind(6, config);
-        insert.bind(7, model.unitCount()).bind(8, now()).run();
+        insert.bind(7, unitCount(model.probePoints())).bind(8, now()).run();
         id = sqlite3_last_insert_rowid(db_);
         Statement probe(db_, "INSERT INTO probes VALUES(?, ?, ?, ?, ?, ?, ?)");
         const auto& probes = model.probePoints();
@@ -735,14 +736,15 @@ UnitExpertise ProjectStore::unitResults(int64_t runId, int64_t conceptId, int64_
             found = read.emplace(p, std::array<std::vector<float>, 5>{q.floats(0), q.floats(1), q.floats(2), q.floats(3), q.floats(4)}).first;
         }
         const auto& v = found->second;
-        const size_t i = static_cast<size_t>(u - layout[p].offset);
-        if (v[0].size() != static_cast<size_t>(layout[p].units))
+        const size_t i = static_cast<size_t>(u - layout[p].offset), units = static_cast<size_t>(layout[p].units);
+        if (v[0].size() != units || v[1].size() != units || v[2].size() != units || v[3].size() != units ||
+            (!v[4].empty() && v[4].size() != units))
             throw Error(path_ + ": the stored results of probe " + std::to_string(p) + " do not match the model's layout");
         e.ap.push_back(v[0][i]);
         e.onP50.push_back(v[1][i]);
         e.onP90.push_back(v[2][i]);
         e.offMean.push_back(v[3][i]);
-        e.auroc.push_back(v[4].size() == v[0].size() ? v[4][i] : std::numeric_limits<double>::quiet_NaN());
+        e.auroc.push_back(v[4].empty() ? std::numeric_limits<double>::quiet_NaN() : v[4][i]);
     }
     return e;
 }

@@ -1,10 +1,9 @@
 #pragma once
 // The tensors of a Hugging Face checkpoint directory: model.safetensors.index.json when
 // sharded, else every model*.safetensors; each tensor read once, shape-checked.
+#include "core/base/safetensors_checkpoint.h"
 #include "core/runtime/transformer.h"
 
-#include <map>
-#include <memory>
 #include <string>
 #include <vector>
 
@@ -12,15 +11,13 @@ namespace expertscope {
 
 class CheckpointTensors {
 public:
-    explicit CheckpointTensors(const std::string& dir);  // throws Error
-    bool contains(const std::string& name) const { return where_.count(name) != 0; }
+    explicit CheckpointTensors(const std::string& dir) : files_(dir) {}  // throws Error
+    bool contains(const std::string& name) const { return files_.contains(name); }
     // float32 copy; throws when missing or of another shape, naming file and tensor.
     at::Tensor get(const std::string& name, const std::vector<int64_t>& shape) const;
 
 private:
-    std::string dir_;
-    std::vector<std::unique_ptr<SafetensorsFile>> files_;
-    std::map<std::string, const SafetensorsFile*> where_;
+    SafetensorsCheckpoint files_;  // which file holds what (LibTorch-free, fuzzed)
 };
 
 }  // namespace expertscope

@@ -9,8 +9,13 @@
 
 namespace expertscope {
 
+// The largest token id a vocabulary file may give: sixteen times the largest vocabulary in
+// use (Gemma's 262,144). Tokenizers keep a table indexed by id, so an id far beyond its
+// vocabulary would make a tiny hostile file allocate gigabytes.
+constexpr int kMaxTokenId = (1 << 22) - 1;
+
 // token -> id; throws Error (naming `where`) on an id that is not a non-negative integer
-// or an empty vocabulary.
+// up to kMaxTokenId, or an empty vocabulary.
 std::unordered_map<std::string, int> readBpeVocab(const QJsonObject& object, const std::string& where);
 // A tokenizer.json model's type: its "type", or for files that leave it out (as Hugging
 // Face reads them) "BPE" when it has merges, "WordPiece" when it has max_input_chars_per_word.

@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <climits>
+#include <cmath>
 
 namespace expertscope {
 
@@ -99,6 +100,8 @@ ByteLevelBpe::ByteLevelBpe(ByteLevelBpeSpec spec) : spec_(std::move(spec)) {
     int maxId = -1;
     for (const auto& kv : spec_.vocab) maxId = std::max(maxId, kv.second);
     for (const auto& a : spec_.added) maxId = std::max(maxId, a.id);
+    if (maxId > kMaxTokenId)
+        throw Error(source + ": token id " + std::to_string(maxId) + " is past the " + std::to_string(kMaxTokenId) + " this reader accepts");
     decoder_.assign(static_cast<size_t>(maxId + 1), std::string());
     isAdded_.assign(decoder_.size(), false);
     for (const auto& kv : spec_.vocab) {
@@ -254,9 +257,11 @@ std::string ByteLevelBpe::decode(const std::vector<int>& ids) const {
 std::unordered_map<std::string, int> readBpeVocab(const QJsonObject& object, const std::string& where) {
     std::unordered_map<std::string, int> vocab;
     for (auto it = object.begin(); it != object.end(); ++it) {
+        // Compared as a double before any cast: converting one beyond int's range is undefined.
         const double id = it.value().toDouble(-1);
-        if (!it.value().isDouble() || id < 0 || id != static_cast<int>(id))
-            throw Error(where + ": token '" + it.key().toStdString() + "' has an id that is not a non-negative integer");
+        if (!it.value().isDouble() || !(id >= 0 && id <= kMaxTokenId) || id != std::floor(id))
+            throw Error(where + ": token '" + it.key().toStdString() + "' has an id that is not a non-negative integer up to " +
+                        std::to_string(kMaxTokenId));
         vocab.emplace(it.key().toStdString(), static_cast<int>(id));
     }
     if (vocab.empty()) throw Error(where + ": empty vocabulary");

@@ -3,18 +3,20 @@
 
 #include <sentencepiece_processor.h>
 
+#include <exception>
+
 namespace expertscope {
 namespace {
 
 class SentencePieceTokenizer final : public Tokenizer {
 public:
     explicit SentencePieceTokenizer(const std::string& path) {
-        const auto status = sp_.Load(path);
-        if (!status.ok()) throw Error(path + ": not a readable sentencepiece model (" + status.ToString() + ")");
+        const std::string problem = loaded([&] { return sp_.Load(path); });
+        if (!problem.empty()) throw Error(path + ": not a readable sentencepiece model (" + problem + ")");
     }
     SentencePieceTokenizer(const std::string& serialized, const std::string& source, bool addsBos) : addsBos_(addsBos) {
-        const auto status = sp_.LoadFromSerializedProto(serialized);
-        if (!status.ok()) throw Error(source + ": the vocabulary does not make a sentencepiece model (" + status.ToString() + ")");
+        const std::string problem = loaded([&] { return sp_.LoadFromSerializedProto(serialized); });
+        if (!problem.empty()) throw Error(source + ": the vocabulary does not make a sentencepiece model (" + problem + ")");
     }
     std::vector<int> encode(const std::string& text) const override {
         std::vector<int> ids;
@@ -39,6 +41,19 @@ public:
     bool addsBos() const override { return addsBos_; }
 
 private:
+    // What is wrong with the model `load` read; empty when nothing is. The library reports
+    // most problems in its status, but some by exception (an empty piece makes its trie
+    // builder throw), and those are this file's problems too.
+    template <typename Load>
+    static std::string loaded(Load&& load) {
+        try {
+            const auto status = load();
+            return status.ok() ? std::string() : status.ToString();
+        } catch (const std::exception& e) {
+            return e.what();
+        }
+    }
+
     sentencepiece::SentencePieceProcessor sp_;
     bool addsBos_ = true;  // Llama's convention (add_bos_token)
 };

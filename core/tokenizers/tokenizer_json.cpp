@@ -128,8 +128,8 @@ public:
             for (const char* flag : {"single_word", "lstrip", "rstrip"})
                 if (a.value(flag).toBool()) refuse(field + "." + flag, "is not implemented");
             const QString content = a.value("content").toString();
-            if (content.isEmpty() || !a.value("id").isDouble() || a.value("id").toInt(-1) < 0)
-                refuse(field, "needs a content and a non-negative id");
+            if (content.isEmpty() || !a.value("id").isDouble() || a.value("id").toInt(-1) < 0 || a.value("id").toInt() > kMaxTokenId)
+                refuse(field, "needs a content and a non-negative id up to " + std::to_string(kMaxTokenId));
             if (a.value("normalized").toBool() && spec.nfc && content.normalized(QString::NormalizationForm_C) != content)
                 refuse(field + ".normalized", "matching a token that normalisation changes is not implemented");
             spec.added.push_back({content.toStdString(), a.value("id").toInt(), a.value("special").toBool()});

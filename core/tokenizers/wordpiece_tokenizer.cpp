@@ -58,6 +58,9 @@ WordPieceTokenizer::WordPieceTokenizer(WordPieceSpec spec) : spec_(std::move(spe
     if (spec_.unk < 0) throw Error(spec_.source + ": no [UNK] token");
     int maxId = -1;
     for (const auto& kv : spec_.vocab) maxId = std::max(maxId, kv.second);
+    if (maxId > kMaxTokenId)
+        throw Error(spec_.source + ": token id " + std::to_string(maxId) + " is past the " + std::to_string(kMaxTokenId) +
+                    " this reader accepts");
     decoder_.assign(static_cast<size_t>(maxId + 1), std::string());
     for (const auto& kv : spec_.vocab) {
         if (kv.second < 0) throw Error(spec_.source + ": token '" + kv.first + "' has a negative id");

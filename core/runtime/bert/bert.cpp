@@ -2,11 +2,11 @@
 // Face folders. Post-LayerNorm blocks, learned absolute positions (RoBERTa's counted from
 // its padding id + 1), token types, exact GELU, bidirectional attention that never sees a
 // row's padding; the masked-LM head when the checkpoint has it.
+#include "core/runtime/bert/bert_config.h"
 #include "core/runtime/checkpoint.h"
 #include "core/runtime/transformer.h"
 
 #include "core/base/error.h"
-#include "core/base/json_file.h"
 #include "core/tokenizers/bpe_tokenizer.h"
 #include "core/tokenizers/tokenizer.h"
 #include "core/tokenizers/wordpiece_tokenizer.h"
@@ -184,44 +184,16 @@ std::unique_ptr<Tokenizer> encoderTokenizer(const std::string& dirPath, const st
 }  // namespace
 
 std::unique_ptr<LanguageModel> loadBertHuggingFace(const std::string& dirPath, const std::string& tokenizerPath) {
-    const QDir dir(QString::fromStdString(dirPath));
-    const JsonFile cfg(dir.filePath("config.json").toStdString());
-    const std::string type = cfg.optionalString("model_type", "");
-    if (type != "bert" && type != "roberta") throw Error(cfg.path() + ": model_type '" + type + "' is not an encoder Expertscope runs");
-    const bool roberta = type == "roberta";
-    ModelInfo info;
-    info.family = type;
-    info.format = "huggingface";
-    info.path = dirPath;
-    info.encoder = true;
-    info.hidden = cfg.requireInt("hidden_size");
-    info.layers = cfg.requireInt("num_hidden_layers");
-    info.heads = cfg.requireInt("num_attention_heads");
-    info.intermediate = cfg.requireInt("intermediate_size");
-    info.vocab = cfg.requireInt("vocab_size");
-    info.normEps = static_cast<float>(cfg.optionalNumber("layer_norm_eps", 1e-12));
-    info.ropeTheta = 0;
-    info.tiedEmbeddings = cfg.optionalBool("tie_word_embeddings", true);
-    if (info.hidden % info.heads != 0)
-        throw Error(cfg.path() + ": hidden_size " + std::to_string(info.hidden) + " is not divisible by num_attention_heads " +
-                    std::to_string(info.heads));
-    info.headDim = info.hidden / info.heads;
-    info.kvHeads = info.heads;
-    const std::string activation = cfg.optionalString("hidden_act", "gelu");
-    if (activation != "gelu") throw Error(cfg.path() + ": hidden_act '" + activation + "' is not supported (gelu)");
-    const std::string positions = cfg.optionalString("position_embedding_type", "absolute");
-    if (positions != "absolute")
-        throw Error(cfg.path() + ": position_embedding_type '" + positions + "' is not supported (absolute)");
-    const int positionTable = cfg.requireInt("max_position_embeddings");
-    const int padId = cfg.optionalInt("pad_token_id", roberta ? 1 : 0);
-    // RoBERTa numbers the positions of real tokens from its padding id + 1.
-    const int64_t positionOffset = roberta ? padId + 1 : 0;
-    info.maxPositions = positionTable - static_cast<int>(positionOffset);
-    info.prependBos = true;
+    const BertConfig config = readBertConfig(dirPath);
+    ModelInfo info = config.info;
+    const std::string type = info.family;
+    const bool roberta = config.roberta;
+    const int positionTable = config.positionTable;
+    const int64_t positionOffset = config.positionOffset;
     // [CLS] and [SEP] (RoBERTa: <s> and </s>) from the tokenizer when there is one.
     auto tok = encoderTokenizer(dirPath, tokenizerPath, info, roberta);
-    info.bosId = tok->bosId() >= 0 ? tok->bosId() : cfg.optionalInt("bos_token_id", roberta ? 0 : -1);
-    info.eosId = tok->eosId() >= 0 ? tok->eosId() : cfg.optionalInt("eos_token_id", roberta ? 2 : -1);
+    info.bosId = tok->bosId() >= 0 ? tok->bosId() : config.configBos;
+    info.eosId = tok->eosId() >= 0 ? tok->eosId() : config.configEos;
     if (tok->vocabSize() > info.vocab)
         throw Error(info.tokenizerPath + ": tokenizer has " + std::to_string(tok->vocabSize()) + " tokens but the model only " +
                     std::to_string(info.vocab));
@@ -233,7 +205,7 @@ std::unique_ptr<LanguageModel> loadBertHuggingFace(const std::string& dirPath, c
     BertWeights w;
     w.word = get("embeddings.word_embeddings.weight", {info.vocab, D});
     w.position = get("embeddings.position_embeddings.weight", {positionTable, D});
-    w.tokenType = get("embeddings.token_type_embeddings.weight", {cfg.optionalInt("type_vocab_size", 2), D});
+    w.tokenType = get("embeddings.token_type_embeddings.weight", {config.tokenTypes, D});
     w.embNormW = get("embeddings.LayerNorm.weight", {D});
     w.embNormB = get("embeddings.LayerNorm.bias", {D});
     for (int l = 0; l < info.layers; ++l) {

@@ -3,10 +3,10 @@
 #include "core/runtime/attention.h"
 #include "core/runtime/checkpoint.h"
 #include "core/runtime/cpu_kernels.h"
+#include "core/runtime/gpt2/gpt2_config.h"
 #include "core/runtime/transformer.h"
 
 #include "core/base/error.h"
-#include "core/base/json_file.h"
 #include "core/tokenizers/bpe_tokenizer.h"
 
 #include <ATen/CPUGeneratorImpl.h>
@@ -128,14 +128,6 @@ std::vector<ProbePoint> gpt2ProbePoints(const ModelInfo& info, const std::string
     return probes;
 }
 
-void checkDimensions(ModelInfo& info) {
-    if (info.hidden % info.heads != 0)
-        throw Error(info.path + ": n_embd " + std::to_string(info.hidden) + " is not divisible by n_head " +
-                    std::to_string(info.heads));
-    info.headDim = info.hidden / info.heads;
-    info.kvHeads = info.heads;
-}
-
 int64_t countParameters(Gpt2Weights& w, bool tied) {
     int64_t n = tied ? 0 : w.head.numel();
     for (auto* t : w.all()) n += t->numel();
@@ -163,29 +155,8 @@ std::unique_ptr<LanguageModel> assemble(ModelInfo info, Gpt2Weights w, bool exac
 }  // namespace
 
 std::unique_ptr<LanguageModel> loadGpt2HuggingFace(const std::string& dirPath, const std::string& tokenizerPath) {
-    const QDir dir(QString::fromStdString(dirPath));
-    const JsonFile cfg(dir.filePath("config.json").toStdString());
-    ModelInfo info;
-    info.family = "gpt2";
-    info.architecture = "GPT2LMHeadModel";
-    info.format = "huggingface";
-    info.path = dirPath;
-    info.hidden = cfg.requireInt("n_embd");
-    info.layers = cfg.requireInt("n_layer");
-    info.heads = cfg.requireInt("n_head");
-    info.maxPositions = cfg.has("n_positions") ? cfg.requireInt("n_positions") : cfg.requireInt("n_ctx");
-    info.vocab = cfg.requireInt("vocab_size");
-    info.intermediate = cfg.has("n_inner") ? cfg.requireInt("n_inner") : 4 * info.hidden;
-    info.normEps = static_cast<float>(cfg.optionalNumber("layer_norm_epsilon", 1e-5));
-    info.tiedEmbeddings = cfg.optionalBool("tie_word_embeddings", true);
-    info.prependBos = false;
-    info.bosId = cfg.optionalInt("bos_token_id", 50256);
-    info.eosId = cfg.optionalInt("eos_token_id", 50256);
-    info.ropeTheta = 0;
-    const std::string activation = cfg.optionalString("activation_function", "gelu_new");
-    if (activation != "gelu_new" && activation != "gelu_pytorch_tanh" && activation != "gelu")
-        throw Error(cfg.path() + ": activation_function '" + activation + "' is not supported (gelu_new, gelu)");
-    checkDimensions(info);
+    const Gpt2Config config = readGpt2Config(dirPath);
+    ModelInfo info = config.info;
     // Without a tokenizer beside it (vocab.json + merges.txt, tokenizer.json) the model runs
     // on token ids only, and text asks for one.
     const QDir folder(QString::fromStdString(dirPath));
@@ -228,7 +199,7 @@ std::unique_ptr<LanguageModel> loadGpt2HuggingFace(const std::string& dirPath, c
     if (!info.tiedEmbeddings && !tensors.contains("lm_head.weight"))
         throw Error(dirPath + ": missing tensor 'lm_head.weight' (config says embeddings are not tied)");
     w.head = info.tiedEmbeddings ? w.tokenEmbedding : tensors.get("lm_head.weight", {info.vocab, D});
-    return assemble(std::move(info), std::move(w), activation == "gelu", prefix, std::move(tok));
+    return assemble(std::move(info), std::move(w), config.exactGelu, prefix, std::move(tok));
 }
 
 std::unique_ptr<LanguageModel> randomGpt2(const Gpt2Dimensions& dims, std::unique_ptr<Tokenizer> tokenizer, uint64_t seed) {
@@ -247,7 +218,7 @@ std::unique_ptr<LanguageModel> randomGpt2(const Gpt2Dimensions& dims, std::uniqu
     info.normEps = 1e-5f;
     info.prependBos = false;
     info.bosId = info.eosId = tokenizer->eosId() >= 0 ? tokenizer->eosId() : dims.vocab - 1;
-    checkDimensions(info);
+    checkGpt2Dimensions(info);
     auto gen = at::make_generator<at::CPUGeneratorImpl>(seed);
     const int64_t D = info.hidden, F = info.intermediate;
     auto normal = [&](std::vector<int64_t> shape) { return at::normal(0.0, 0.02, shape, gen); };

@@ -13,6 +13,8 @@
 namespace expertscope {
 namespace {
 
+// Layers beyond this are no model's (the deepest published have a few hundred).
+constexpr int kMaxLayers = 1 << 16;
 // Contexts beyond this are no model's (GGUF files are held to the same); the rotary tables
 // of the longest take positions x head_dim x 4 bytes (2 GB at head_dim 128).
 constexpr int kMaxPositions = 1 << 22;
@@ -94,6 +96,8 @@ DecoderVariant readDecoderVariant(const std::string& dirPath) {
     info.hidden = cfg.requireInt("hidden_size");
     info.intermediate = cfg.requireInt("intermediate_size");
     info.layers = cfg.requireInt("num_hidden_layers");
+    if (info.layers > kMaxLayers)  // a table per layer is made before any weight is read
+        refuse(cfg, "num_hidden_layers " + std::to_string(info.layers) + " is not plausible (at most " + std::to_string(kMaxLayers) + ")");
     info.heads = cfg.requireInt("num_attention_heads");
     info.kvHeads = cfg.has("num_key_value_heads") ? cfg.requireInt("num_key_value_heads") : info.heads;
     info.vocab = cfg.requireInt("vocab_size");
@@ -156,6 +160,7 @@ DecoderVariant readDecoderVariant(const std::string& dirPath) {
         // Every pattern-th layer is global (rope_theta with its scaling); the others are
         // local: sliding window and rope_local_base_freq without scaling.
         const int pattern = cfg.optionalInt("sliding_window_pattern", 6);
+        if (pattern < 1) refuse(cfg, "'sliding_window_pattern' must be a positive integer");
         DecoderVariant::Rope local;
         local.theta = static_cast<float>(cfg.optionalNumber("rope_local_base_freq", 10000.0));
         v.ropes.push_back(local);

@@ -3,6 +3,7 @@
 #include "core/base/error.h"
 #include "core/runtime/checkpoint.h"
 #include "core/runtime/llama/decoder_variant.h"
+#include "core/runtime/llama/llama2c_header.h"
 #include "core/tokenizers/bpe_tokenizer.h"
 
 #include <QDir>
@@ -23,15 +24,8 @@ std::string findTokenizerBeside(const std::string& modelPath, const std::string&
     throw Error(modelPath + ": no sentencepiece tokenizer (tokenizer.model or tok*.model) beside the model; name one explicitly");
 }
 
+// The tokenizer against the header (its shape was checked with the file: llama2c_header.h).
 void finishInfo(ModelInfo& info, const Tokenizer& tok) {
-    if (info.hidden % info.heads != 0)
-        throw Error(info.path + ": hidden size " + std::to_string(info.hidden) + " is not divisible by " +
-                    std::to_string(info.heads) + " attention heads");
-    if (info.heads % info.kvHeads != 0)
-        throw Error(info.path + ": " + std::to_string(info.heads) + " attention heads are not a multiple of " +
-                    std::to_string(info.kvHeads) + " key/value heads");
-    info.headDim = info.hidden / info.heads;
-    if (info.headDim % 2 != 0) throw Error(info.path + ": head dimension must be even for RoPE");
     if (tok.vocabSize() > info.vocab)
         throw Error(info.tokenizerPath + ": tokenizer has " + std::to_string(tok.vocabSize()) +
                     " pieces but the model only " + std::to_string(info.vocab));
@@ -185,35 +179,8 @@ std::unique_ptr<LanguageModel> buildDecoderModel(DecoderVariant variant, std::un
 }
 
 std::unique_ptr<LanguageModel> loadLlama2c(const std::string& path, const std::string& tokenizerPath) {
-    std::ifstream in(path, std::ios::binary | std::ios::ate);
-    if (!in) throw Error(path + ": cannot open");
-    const int64_t fileBytes = static_cast<int64_t>(in.tellg());
-    in.seekg(0);
-    int32_t header[7] = {};
-    if (fileBytes < static_cast<int64_t>(sizeof header) || !in.read(reinterpret_cast<char*>(header), sizeof header))
-        throw Error(path + ": too short for a llama2.c header (7 int32)");
-    const char* names[7] = {"dim", "hidden_dim", "n_layers", "n_heads", "n_kv_heads", "vocab_size", "seq_len"};
-    for (int i = 0; i < 7; ++i) {
-        const int64_t v = i == 5 ? std::abs(static_cast<int64_t>(header[i])) : header[i];
-        if (v <= 0 || v > (1 << 24))
-            throw Error(path + ": llama2.c header field " + names[i] + " = " + std::to_string(header[i]) +
-                        " is not plausible; not a llama2.c checkpoint?");
-    }
-    ModelInfo info;
-    info.family = "llama";
-    info.format = "llama2.c";
-    info.architecture = "llama2.c";
-    info.path = path;
-    info.hidden = header[0];
-    info.intermediate = header[1];
-    info.layers = header[2];
-    info.heads = header[3];
-    info.kvHeads = header[4];
-    info.tiedEmbeddings = header[5] > 0;  // llama2.c marks an untied classifier with a negative vocab size
-    info.vocab = std::abs(header[5]);
-    info.maxPositions = header[6];
-    info.normEps = 1e-5f;
-    info.ropeTheta = 10000.f;
+    Llama2cHeader header = readLlama2cHeader(path);  // the file's size is checked against it
+    ModelInfo& info = header.info;
     info.tokenizerPath = findTokenizerBeside(path, tokenizerPath);
     auto tok = loadSentencePieceTokenizer(info.tokenizerPath);
     info.bosId = tok->bosId() >= 0 ? tok->bosId() : 1;
@@ -222,14 +189,8 @@ std::unique_ptr<LanguageModel> loadLlama2c(const std::string& path, const std::s
 
     const int64_t D = info.hidden, F = info.intermediate, V = info.vocab, L = info.layers;
     const int64_t Q = info.heads * info.headDim, KVD = info.kvHeads * info.headDim;
-    const int64_t ropeTables = info.maxPositions * (info.headDim / 2) * 2;  // legacy freq_cis_real/imag, unused
-    const int64_t floats = V * D + L * (D + D * Q + 2 * D * KVD + Q * D + D + 3 * D * F) + D + ropeTables +
-                           (info.tiedEmbeddings ? 0 : V * D);
-    const int64_t expected = static_cast<int64_t>(sizeof header) + floats * 4;
-    if (fileBytes != expected)
-        throw Error(path + ": llama2.c header describes " + std::to_string(expected) + " bytes of checkpoint but the file has " +
-                    std::to_string(fileBytes) + (fileBytes < expected ? " (truncated?)" : ""));
-
+    std::ifstream in(path, std::ios::binary);
+    in.seekg(Llama2cHeader::kBytes);
     auto read = [&](std::vector<int64_t> shape) {
         auto t = at::empty(shape, at::kFloat);
         if (!in.read(reinterpret_cast<char*>(t.data_ptr<float>()), t.numel() * 4)) throw Error(path + ": read failed");
@@ -255,7 +216,7 @@ std::unique_ptr<LanguageModel> loadLlama2c(const std::string& path, const std::s
     stacked(&LlamaWeights::Layer::down, {D, F});  // w2
     stacked(&LlamaWeights::Layer::up, {F, D});    // w3
     w.finalNorm = read({D});
-    in.seekg(ropeTables * 4, std::ios::cur);
+    in.seekg(header.ropeFloats * 4, std::ios::cur);
     w.head = info.tiedEmbeddings ? w.embedding : read({V, D});
 
     // llama2.c's tiny story models use BOS as the story delimiter and stop on it.
