@@ -27,6 +27,7 @@ if [ ! -d "$shared/models" ]; then
   shared=
 fi
 
+bash "$root/packaging/setup-debian.sh" >&2  # clang-14, its fuzzer runtime, the static sentencepiece
 cmake -S "$root/tests/fuzz" -B "$build" -G Ninja -DCMAKE_CXX_COMPILER="${EXPERTSCOPE_FUZZ_CXX:-clang++-14}" >/dev/null
 cmake --build "$build" -j"${EXPERTSCOPE_BUILD_JOBS:-$(nproc)}" >/dev/null
 

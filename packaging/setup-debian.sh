@@ -11,6 +11,7 @@ sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
 
 packages=(
   build-essential cmake ninja-build ccache pkg-config dpkg-dev
+  clang-14 libclang-rt-14-dev llvm-14
   qt6-base-dev qt6-base-dev-tools qt6-charts-dev qt6-svg-dev qt6-tools-dev qt6-tools-dev-tools
   qt6-l10n-tools qt6-translations-l10n libqt6sql6-sqlite libqt6opengl6-dev libgl-dev
   libtorch-dev libopenblas0-openmp
