@@ -77,8 +77,10 @@ for target in "${targets[@]}"; do
     failed=1
     echo "fuzz.sh: $target crashed (exit $status); its report:" >&2
     # From the finding's first line: the sanitizer's or libFuzzer's report and its stacks.
-    first=$(grep -nE '==[0-9]+==ERROR|runtime error|terminate called|deadly signal' "$work/$target.log" | head -1 | cut -d: -f1)
-    tail -n +"${first:-1}" "$work/$target.log" | grep -vE '^(#[0-9]|  0x[0-9a-f]+: | {2}[A-Z][a-z ]+:)' | head -80 >&2
+    # (|| true: under pipefail a report without those words, or head closing the pipe, would
+    # end the script here, before the input's path and the other targets.)
+    first=$({ grep -nE '==[0-9]+== ?ERROR|runtime error|terminate called|deadly signal' "$work/$target.log" || true; } | head -1 | cut -d: -f1)
+    { tail -n +"${first:-1}" "$work/$target.log" | grep -vE '^(#[0-9]|  0x[0-9a-f]+: | {2}[A-Z][a-z ]+:)' | head -80 >&2; } || true
     [ -z "$new" ] || printf 'fuzz.sh: crash input: %s\n' $new >&2
   fi
 done

@@ -344,13 +344,6 @@ private slots:
         // Two of the four concepts finished: killed right after the second commit.
         const qint64 second = counted_.value("commits").toArray()[1].toArray()[1].toInteger();
         QVERIFY(runChild({project, concepts_, model_, "kill", QString::number(second + 1)}).crashed);
-        ProjectStore::open(project.toStdString(), false).reset();  // closed cleanly: the WAL folded in
-        QVERIFY(QFile::setPermissions(project, QFile::ReadOwner | QFile::ReadGroup | QFile::ReadOther));
-        const auto bytes = [&] {
-            QFile f(project);
-            return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
-        };
-        const QByteArray was = bytes();
         const auto run = [&](const QStringList& args) {
             QProcess p;
             if (geteuid() == 0)
@@ -360,6 +353,24 @@ private slots:
             p.waitForFinished(300000);
             return std::make_pair(p.exitCode(), p.readAllStandardError() + p.readAllStandardOutput());
         };
+        const auto readOnly = [&] { return QFile::setPermissions(project, QFile::ReadOwner | QFile::ReadGroup | QFile::ReadOther); };
+        const auto writable = [&] {
+            return QFile::setPermissions(project, QFile::ReadOwner | QFile::WriteOwner | QFile::ReadGroup | QFile::ReadOther);
+        };
+        // Killed, its last commits are still in its WAL, which a reader that may not write
+        // cannot fold in: refused, saying so (not shown without them).
+        QVERIFY(QFileInfo(project + "-wal").size() > 0);
+        QVERIFY(readOnly());
+        const auto pending = run({"experts", "--project", project, "--concept", "part1", "--top", "3"});
+        QVERIFY2(pending.first == 1 && pending.second.contains("its last changes are still in"), pending.second.constData());
+        QVERIFY(writable());
+        ProjectStore::open(project.toStdString(), false).reset();  // closed cleanly: the WAL folded in
+        QVERIFY(readOnly());
+        const auto bytes = [&] {
+            QFile f(project);
+            return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+        };
+        const QByteArray was = bytes();
         const QStringList analyse{"analyse", "--model", model_, "--concepts", concepts_, "--project", project,
                                   "--threads", "1", "--keep-responses", "3"};
         const auto refused = run(analyse);
@@ -370,7 +381,7 @@ private slots:
         QVERIFY(bytes() == was);
         QString problem;
         QCOMPARE(compareWithReference(project, reference_, &problem), 2);
-        QVERIFY(QFile::setPermissions(project, QFile::ReadOwner | QFile::WriteOwner | QFile::ReadGroup | QFile::ReadOther));
+        QVERIFY(writable());
         QCOMPARE(QProcess::execute(cli, analyse), 0);
         QCOMPARE(compareWithReference(project, reference_, &problem), kConcepts);
         qInfo("refused with: %s", refused.second.trimmed().constData());

@@ -118,18 +118,18 @@ void ProjectSession::checkForOtherWriters() {
     try {
         const int64_t version = store_->dataVersion();
         if (version == dataVersion_) return;
-        dataVersion_ = version;
         // A project that had no model or concepts when it opened: show what was written.
-        if (!modelId_ || !setId_) {
-            if (!store_->latestModel() || !store_->latestConceptSet()) return;
-            if (!model_) {
+        if (!modelId_ && !model_) {
+            if (store_->latestModel() && store_->latestConceptSet()) {
                 probes_.clear();
-                modelId_ = setId_ = 0;
+                setId_ = 0;
                 showStoredResults();
-                return;
             }
+        } else {
+            if (!setId_) setId_ = store_->latestConceptSet();
+            reloadConcepts();
         }
-        reloadConcepts();
+        dataVersion_ = version;  // only once shown: a failed reload is tried again next time
     } catch (const std::exception&) {
         // Busy or briefly unreadable: the next poll tries again.
     }

@@ -103,7 +103,9 @@ PreparedConcept prepareConcept(const Concept& stored, LanguageModel& model, cons
     v.truncate = [&](const std::string& s, int n) {
         // Cut the ids and decode; re-encoding decoded text can differ, so check it fits.
         const auto& tok = model.tokenizer();
-        auto cut = tok.encode(firstPartBeyond(s, n, tok, bound));
+        const std::string first = firstPartBeyond(s, n, tok, bound);
+        auto cut = tok.encode(first);
+        if (first.size() < s.size() && static_cast<int>(cut.size()) <= n) cut = tok.encode(s);  // folded: it may all fit
         const int room = n - (model.info().prependBos && tok.bosId() >= 0 ? 1 : 0);
         std::string text = s;
         for (int keep = room; keep > 0; --keep) {
@@ -115,7 +117,10 @@ PreparedConcept prepareConcept(const Concept& stored, LanguageModel& model, cons
         return text;
     };
     v.tokenCount = [&](const std::string& s) {
-        if (longerThanAnyFit(s, v.maxTokens, model.tokenizer(), bound)) return v.maxTokens + 1;
+        // Its first part's tokens already past the length: too long, the rest unread.
+        if (longerThanAnyFit(s, v.maxTokens, model.tokenizer(), bound) &&
+            static_cast<int>(model.tokenize(firstPartBeyond(s, v.maxTokens, model.tokenizer(), bound)).size()) > v.maxTokens)
+            return v.maxTokens + 1;
         auto it = ids.find(s);
         if (it == ids.end()) it = ids.emplace(s, model.tokenize(s)).first;
         return static_cast<int>(it->second.size());

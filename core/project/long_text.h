@@ -16,12 +16,15 @@ int64_t bytesPerTokenBound(const Tokenizer& tokenizer);
 // The first `bytes` bytes of `text`, not cutting a UTF-8 character.
 std::string utf8Prefix(const std::string& text, size_t bytes);
 
-// Whether `text` has more than `tokens` tokens, whatever they are: more bytes than that
-// many tokens (plus one) can cover. `bound` caches bytesPerTokenBound (start it at -1).
+// Whether `text` is longer in bytes than `tokens` tokens (plus one) can cover, so that its
+// first part of that many bytes holds all that could fit. `bound` caches bytesPerTokenBound
+// (start it at -1).
 bool longerThanAnyFit(const std::string& text, int tokens, const Tokenizer& tokenizer, int64_t& bound);
 
-// `text`, or, when it is longer than any `tokens` tokens can be, the first part of it that
-// still holds more than `tokens` tokens: the same first tokens, at bounded cost.
+// `text`, or, when it is longer than any `tokens` tokens can cover, its first part of that
+// many bytes. A tokenizer may drop or fold input (whitespace runs, a long word as one
+// [UNK]), so only the first part's tokens can say the text is too long: callers tokenize
+// the whole text when the first part's tokens still fit.
 std::string firstPartBeyond(const std::string& text, int tokens, const Tokenizer& tokenizer, int64_t& bound);
 
 }  // namespace expertscope

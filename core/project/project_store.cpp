@@ -198,8 +198,16 @@ std::unique_ptr<ProjectStore> ProjectStore::open(const std::string& path, bool c
     // Another process may be creating this very project (two analyses started at once), or
     // one was killed while creating it: an empty file, or a database with no table yet, is a
     // project not made yet, and is made here (the schema goes in under the write lock, once).
-    bool fresh = !exists || file.size() == 0;
+    // Without `create`, only a file named as a project is taken for one being made: another
+    // empty file stays as it is.
+    const bool mayMake = create || file.suffix() == "esproj";
+    bool fresh = !exists || (mayMake && file.size() == 0);
     if (fresh && !writable) throw Error(path + ": an empty file that cannot be written; not an Expertscope project");
+    // Read without writing, SQLite takes the file as it is (immutable) and would not see
+    // commits still in its write-ahead log (a writer killed, or still running as another user).
+    if (!writable && exists && QFileInfo(file.filePath() + "-wal").size() > 0)
+        throw Error(path + ": read-only, and its last changes are still in " + path + "-wal (its writer stopped or is still "
+                           "running); make it writable once, so they are folded in, or wait for the writer");
     const std::string readOnlyName = writable ? path : immutableUri(path);
     const int readOnlyFlags = SQLITE_OPEN_READONLY | (writable ? 0 : SQLITE_OPEN_URI);
     if (exists && !fresh) {
@@ -216,7 +224,7 @@ std::unique_ptr<ProjectStore> ProjectStore::open(const std::string& path, bool c
         sqlite3_finalize(st);
         if (rc != SQLITE_OK) {
             problem = sqlite3_errmsg(ro);
-        } else if (empty && writable) {
+        } else if (empty && writable && mayMake) {
             fresh = true;
         } else {
             if (sqlite3_prepare_v2(ro, "SELECT value FROM meta WHERE key = 'schema_version'", -1, &st, nullptr) != SQLITE_OK) {

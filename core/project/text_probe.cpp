@@ -55,7 +55,9 @@ TextProbe probeText(LanguageModel& model, const ProbeExperts& experts, const std
     p.withoutExperts = experts.withoutExperts;
     const int context = model.info().maxPositions;
     int64_t bound = -1;  // a text far past the context: only its first part is read
-    p.ids = model.tokenize(firstPartBeyond(text, context, model.tokenizer(), bound));
+    const std::string first = firstPartBeyond(text, context, model.tokenizer(), bound);
+    p.ids = model.tokenize(first);
+    if (first.size() < text.size() && static_cast<int>(p.ids.size()) <= context) p.ids = model.tokenize(text);  // folded: it may fit
     const auto& info = model.info();
     if (context > 0 && static_cast<int>(p.ids.size()) > context) {
         p.ids.resize(static_cast<size_t>(context));
