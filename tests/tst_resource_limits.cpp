@@ -5,6 +5,7 @@
 // with two million merges loads in memory proportional to its file. Peak memory is read
 // from the kernel (VmHWM) of the process doing the work.
 #include "core/base/error.h"
+#include "core/project/long_text.h"
 #include "core/tokenizers/tokenizer.h"
 #include "test_support.h"
 
@@ -230,6 +231,20 @@ private slots:
               r.seconds, r.peakMb, plain.seconds, plain.peakMb);
         // About 11 bytes of memory a byte of file (QJsonDocument's tree, then the tables).
         QVERIFY2(r.peakMb < plain.peakMb + 20 * fileMb * kMemoryScale, qPrintable(QString("%1 MB").arg(r.peakMb)));
+    }
+
+    // A long text whose tokenizer folds it (WordPiece: a word past 100 characters is one
+    // [UNK]) is measured whole: its first part alone cannot say it is too long.
+    void foldedTextsAreMeasuredWhole() {
+        REQUIRE_SHARED(vocab, "tokenizers/bert-base-uncased/vocab.txt");
+        const auto tok = loadTokenizer(vocab.toStdString());
+        const std::string text = "the cat sat on the mat with " + std::string(5000, 'a') + " and left";
+        int64_t bound = -1;
+        QVERIFY(longerThanAnyFit(text, 64, *tok, bound));  // more bytes than 65 tokens could cover
+        const std::string first = firstPartBeyond(text, 64, *tok, bound);
+        QVERIFY(first.size() < text.size());
+        QVERIFY(tok->encode(first).size() <= 64);  // so callers tokenize the whole text
+        QCOMPARE(tok->encode(text).size(), size_t(10));
     }
 };
 
