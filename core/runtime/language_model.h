@@ -11,6 +11,10 @@
 
 namespace expertscope {
 
+// Contexts beyond this are no model's: every loader refuses them before anything is sized by
+// them (the rotary tables take positions x head_dim x 4 bytes: 2 GB at head_dim 128).
+constexpr int kMaxContextPositions = 1 << 22;
+
 struct ModelInfo {
     std::string family;        // Hugging Face's model_type: "llama", "qwen2", "gemma3_text", "gpt2"
     std::string architecture;  // its class ("Qwen2ForCausalLM"), or "llama2.c"

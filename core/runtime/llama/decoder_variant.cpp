@@ -15,9 +15,6 @@ namespace {
 
 // Layers beyond this are no model's (the deepest published have a few hundred).
 constexpr int kMaxLayers = 1 << 16;
-// Contexts beyond this are no model's (GGUF files are held to the same); the rotary tables
-// of the longest take positions x head_dim x 4 bytes (2 GB at head_dim 128).
-constexpr int kMaxPositions = 1 << 22;
 
 const char* const kSupported = "llama, mistral, qwen2, qwen3, phi3, gemma, gemma2, gemma3_text (and gpt2)";
 
@@ -102,9 +99,9 @@ DecoderVariant readDecoderVariant(const std::string& dirPath) {
     info.kvHeads = cfg.has("num_key_value_heads") ? cfg.requireInt("num_key_value_heads") : info.heads;
     info.vocab = cfg.requireInt("vocab_size");
     info.maxPositions = cfg.requireInt("max_position_embeddings");
-    if (info.maxPositions < 1 || info.maxPositions > kMaxPositions)  // tables of positions x head_dim are made at load
+    if (info.maxPositions < 1 || info.maxPositions > kMaxContextPositions)  // tables of positions x head_dim are made at load
         refuse(cfg, "max_position_embeddings " + std::to_string(info.maxPositions) + " is not plausible (from 1 to " +
-                        std::to_string(kMaxPositions) + ")");
+                        std::to_string(kMaxContextPositions) + ")");
     info.normEps = static_cast<float>(cfg.optionalNumber("rms_norm_eps", 1e-6));
     info.ropeTheta = static_cast<float>(cfg.optionalNumber("rope_theta", 10000.0));
     // Hugging Face's defaults per config class: Gemma ties unless told otherwise.

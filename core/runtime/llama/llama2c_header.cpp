@@ -49,6 +49,9 @@ Llama2cHeader readLlama2cHeader(const std::string& path) {
     info.tiedEmbeddings = header[5] > 0;  // llama2.c marks an untied classifier with a negative vocab size
     info.vocab = std::abs(header[5]);
     info.maxPositions = header[6];
+    if (info.maxPositions > kMaxContextPositions)
+        throw Error(path + ": llama2.c header field seq_len = " + std::to_string(header[6]) + " is not plausible (at most " +
+                    std::to_string(kMaxContextPositions) + ")");
     info.normEps = 1e-5f;
     info.ropeTheta = 10000.f;
     if (info.hidden % info.heads != 0)

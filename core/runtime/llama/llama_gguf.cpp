@@ -95,7 +95,7 @@ std::unique_ptr<LanguageModel> loadLlamaGguf(const std::string& path, const std:
         if (v < 1 || v > most) throw Error(path + ": " + a + what + " is " + std::to_string(v) + ", outside 1.." + std::to_string(most));
     };
     within("block_count", metaInt(g, a + "block_count", 0), 4096);
-    within("context_length", metaInt(g, a + "context_length", 0), 1 << 22);
+    within("context_length", metaInt(g, a + "context_length", 0), kMaxContextPositions);
     within("embedding_length", metaInt(g, a + "embedding_length", 0), 1 << 18);
     within("feed_forward_length", metaInt(g, a + "feed_forward_length", 0), 1 << 20);
     within("attention.head_count", metaInt(g, a + "attention.head_count", 0), 4096);
