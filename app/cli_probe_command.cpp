@@ -4,6 +4,7 @@
 #include "app/cli_options.h"
 
 #include "core/base/error.h"
+#include "core/project/model_location.h"
 #include "core/project/text_probe.h"
 
 #include <QJsonArray>
@@ -25,7 +26,7 @@ int probeCommand(const std::vector<std::string>& argsIn, std::ostream& out) {
     for (auto& ref : projectResults(*project, o)) results.emplace(ref.conceptId, ref);
     const auto& any = results.begin()->second;
     // The model the results were made with, unless another file of it is named.
-    const auto model = o.text("model").empty() ? loadModel(project->modelSource(any.modelId)) : openModel(o);
+    const auto model = o.text("model").empty() ? loadModel(storedModelSource(*project, any.modelId)) : openModel(o);
     TextProbeOptions options;
     options.threshold = o.number("threshold", options.threshold, 0, 1);
     options.topK = static_cast<int>(o.integer("experts", options.topK, 1));

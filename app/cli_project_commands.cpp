@@ -3,6 +3,7 @@
 #include "app/cli_command_list.h"
 
 #include "core/base/error.h"
+#include "core/project/model_location.h"
 #include "core/project/project_store.h"
 #include "core/project/result_source.h"
 #include "core/project/run_names.h"
@@ -120,8 +121,12 @@ int unitCommand(const std::vector<std::string>& argsIn, std::ostream& out) {
     o.required("unit");  // missing: says so, rather than taking unit 0
     UnitReport r = storedUnitReport(*project, ref, o.integer("unit", 0, 0, std::numeric_limits<long long>::max()));
     // The model the results came from, unless another copy is named.
-    const auto stored = project->modelSource(ref.modelId);
-    const auto model = loadModel({o.text("model", stored.path), o.text("tokenizer", o.text("model").empty() ? stored.tokenizerPath : "")});
+    ModelSource source{o.text("model"), o.text("tokenizer")};
+    if (source.path.empty()) {
+        source = storedModelSource(*project, ref.modelId);
+        if (!o.text("tokenizer").empty()) source.tokenizerPath = o.text("tokenizer");
+    }
+    const auto model = loadModel(source);
     explainUnit(r, project->loadConcept(ref.conceptId), ref.settings, *model, static_cast<int>(o.integer("sentences", kSentencesShown, 0)));
     const auto sentences = [](const std::vector<SentenceReport>& list) {
         QJsonArray rows;

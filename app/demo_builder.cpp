@@ -6,6 +6,7 @@
 //   ranking  checkpoints of the model's training, analysed and scored, for the model ranking
 // Each step is deterministic: run again on the same machine, it writes the same files.
 #include "core/base/error.h"
+#include "core/project/model_location.h"
 #include "core/project/analysis.h"
 #include "core/project/concept_forcing.h"
 #include "core/project/result_source.h"
@@ -13,6 +14,7 @@
 #include "core/runtime/llama/llama_training.h"
 #include "core/science/expert_queries.h"
 #include "demo/demo_defaults.h"
+#include "demo/demo_project.h"
 #include "demo/tokenizer_training.h"
 #include "demo/wordnet.h"
 
@@ -30,6 +32,7 @@
 #include <cstdio>
 #include <iostream>
 #include <map>
+#include <memory>
 #include <unistd.h>
 
 using namespace expertscope;
@@ -117,64 +120,44 @@ int buildModel(const std::map<std::string, std::string>& o) {
     return 0;
 }
 
-// The WordNet concepts analysed with one model into a project file, built aside and moved
-// into place at the end (an interrupted build leaves no half project); `after` sees the
-// finished store before it is closed.
-void writeWordNetProject(const std::string& modelDir, const std::string& out, const WordNet& wn, const std::string& origin,
-                         int keepResponses, const std::function<void(ProjectStore&, const AnalysisSummary&)>& after) {
-    auto set = buildWordNetConcepts(wn, demoCategories());
-    set.origin = origin;
-    const auto model = loadModel({modelDir, ""});
-    const QString partial = QString::fromStdString(out + ".partial");
-    QDir().mkpath(QFileInfo(partial).absolutePath());
-    for (const char* suffix : {"", "-wal", "-shm"}) QFile::remove(partial + suffix);
-    {
-        auto store = ProjectStore::open(partial.toStdString(), true);
-        const int64_t modelId = store->addModel(*model), setId = store->addConceptSet(set);
-        RunSettings settings;
-        settings.keepResponses = keepResponses;
-        const bool terminal = isatty(STDERR_FILENO);
-        int shown = -1;
-        const auto summary = analyse(*store, *model, modelId, setId, settings, [&](const AnalysisProgress& p) {
-            if (terminal && p.conceptsDone != shown) {
-                shown = p.conceptsDone;
-                std::fprintf(stderr, "\r\033[K[%d/%d] %s", std::min(p.conceptsDone + 1, p.conceptsTotal), p.conceptsTotal, p.concept.c_str());
-            }
-            return true;
-        });
-        if (terminal) std::fprintf(stderr, "\r\033[K");
-        if (after) after(*store, summary);
-        store->checkpoint();
-    }
-    for (const char* suffix : {"", "-wal", "-shm"}) QFile::remove(QString::fromStdString(out) + suffix);
-    if (!QFile::rename(partial, QString::fromStdString(out))) throw Error(out + ": cannot move the finished project into place");
+// "[3/40] tree" on a terminal, nothing in a log.
+AnalysisCallback terminalProgress() {
+    if (!isatty(STDERR_FILENO)) return {};
+    auto shown = std::make_shared<int>(-1);
+    return [shown](const AnalysisProgress& p) {
+        if (p.conceptsDone != *shown) {
+            *shown = p.conceptsDone;
+            std::fprintf(stderr, "\r\033[K[%d/%d] %s", std::min(p.conceptsDone + 1, p.conceptsTotal), p.conceptsTotal, p.concept.c_str());
+        }
+        return true;
+    };
 }
 
 int buildProject(const std::map<std::string, std::string>& o) {
-    const std::string modelDir = QFileInfo(QString::fromStdString(get(o, "model", "resources/demo/model"))).absoluteFilePath().toStdString();
-    const std::string out = get(o, "out", "build/demo/demo.esproj");
-    const WordNet wn(get(o, "wordnet", "/usr/share/wordnet"));
+    DemoProjectOptions options;
+    options.modelDir = QFileInfo(QString::fromStdString(get(o, "model", "resources/demo/model"))).absoluteFilePath().toStdString();
+    options.out = get(o, "out", "build/demo/demo.esproj");
+    options.wordnetDir = get(o, "wordnet", "/usr/share/wordnet");
     const auto t0 = std::chrono::steady_clock::now();
-    writeWordNetProject(modelDir, out, wn, "wordnet:" + get(o, "wordnet", "/usr/share/wordnet"), 200,
-                        [&](ProjectStore& store, const AnalysisSummary& summary) {
-                            int strong = 0;
-                            QJsonArray concepts;
-                            for (const auto& r : store.results(summary.runId)) {
-                                const double best = store.topExperts(r.runId, r.conceptId, 1)[0].ap;
-                                strong += best >= 0.9 ? 1 : 0;
-                                concepts.append(QJsonObject{{"concept", QString::fromStdString(r.concept)}, {"positives", r.positives},
-                                                            {"negatives", r.negatives}, {"best_ap", best}});
-                            }
-                            const QJsonObject report{
-                                {"concepts", static_cast<int>(demoCategories().size())},
-                                {"concepts_with_an_expert_at_ap_0_9", strong},
-                                {"sentences_run", static_cast<qint64>(summary.sentencesRun)},
-                                {"sentences_reused", static_cast<qint64>(summary.sentencesReused)},
-                                {"seconds", std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()},
-                                {"results", concepts}};
-                            std::printf("%s", QJsonDocument(report).toJson().constData());
-                            suggestForcing(store, demoForcingSuggestion());
-                        });
+    buildDemoProject(options, terminalProgress(), [&](ProjectStore& store, const AnalysisSummary& summary) {
+        int strong = 0;
+        QJsonArray concepts;
+        for (const auto& r : store.results(summary.runId)) {
+            const double best = store.topExperts(r.runId, r.conceptId, 1)[0].ap;
+            strong += best >= 0.9 ? 1 : 0;
+            concepts.append(QJsonObject{{"concept", QString::fromStdString(r.concept)}, {"positives", r.positives},
+                                        {"negatives", r.negatives}, {"best_ap", best}});
+        }
+        const QJsonObject report{
+            {"concepts", static_cast<int>(demoCategories().size())},
+            {"concepts_with_an_expert_at_ap_0_9", strong},
+            {"sentences_run", static_cast<qint64>(summary.sentencesRun)},
+            {"sentences_reused", static_cast<qint64>(summary.sentencesReused)},
+            {"seconds", std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()},
+            {"results", concepts}};
+        std::printf("%s", QJsonDocument(report).toJson().constData());
+    });
+    if (isatty(STDERR_FILENO)) std::fprintf(stderr, "\r\033[K");
     return 0;
 }
 
@@ -246,8 +229,13 @@ int buildRanking(const std::map<std::string, std::string>& o) {
         const double loss = nats / static_cast<double>(predicted);
         scores.write(QString("%1,%2\n").arg(QString::fromStdString(name)).arg(loss, 0, 'g', 17).toUtf8());
         std::fprintf(stderr, "%s: held-out loss %.4f over %lld tokens; analysing\n", name.c_str(), loss, static_cast<long long>(predicted));
-        writeWordNetProject(QFileInfo(QString::fromStdString(dir)).absoluteFilePath().toStdString(), out + "/" + name + ".esproj", wn,
-                            "wordnet:" + wordnetDir, 0, {});
+        DemoProjectOptions project;
+        project.modelDir = QFileInfo(QString::fromStdString(dir)).absoluteFilePath().toStdString();
+        project.out = out + "/" + name + ".esproj";
+        project.wordnetDir = wordnetDir;
+        project.keepResponses = 0;
+        project.suggestForcing = false;
+        buildDemoProject(project, wn, {}, {});
         rows.append(QJsonObject{{"model", QString::fromStdString(name)}, {"step", step}, {"held_out_loss", loss}});
     }
     std::printf("%s", QJsonDocument(rows).toJson().constData());
@@ -265,7 +253,7 @@ int measure(const std::map<std::string, std::string>& o) {
     if (vocabulary.empty()) throw Error("no demo category '" + conceptName + "'");
     const auto store = ProjectStore::open(get(o, "project", "build/demo/demo.esproj"), false);
     const auto ref = chooseResult(*store, conceptName, ResultRequest{});  // the demo's runs use the defaults
-    const auto model = loadModel(store->modelSource(ref.modelId));
+    const auto model = loadModel(storedModelSource(*store, ref.modelId));
     const auto e = store->loadConceptResult(ref.runId, ref.conceptId);
     Forcing forcing;
     forceExperts(forcing, model->probePoints(), store->topExperts(ref.runId, ref.conceptId, experts), e,

@@ -1,7 +1,9 @@
 // The desktop application: picks the language, opens the project named on the command
-// line (else the last one, else the demo) and rebuilds the window when the language changes.
+// line (else the last one, else the demo, built on first use) and rebuilds the window when
+// the language changes.
 #include "core/runtime/blas_setup.h"
 #include "ui/app_settings.h"
+#include "ui/demo_setup.h"
 #include "ui/localisation.h"
 #include "ui/main_window.h"
 #include "ui/startup.h"
@@ -10,24 +12,14 @@
 #include <QCommandLineParser>
 #include <QDir>
 #include <QFileInfo>
+#include <QIcon>
 
 namespace {
 
-QString demoProject() {
-    const QString fromEnv = qEnvironmentVariable("EXPERTSCOPE_DEMO");
-    if (!fromEnv.isEmpty()) return QFileInfo(fromEnv).absoluteFilePath();
-    // Installed beside the executable, or in the build tree.
-    for (const QString& candidate : {QStringLiteral("demo/demo.esproj"), QStringLiteral("../demo/demo.esproj")}) {
-        const QString path = QDir(QCoreApplication::applicationDirPath()).filePath(candidate);
-        if (QFileInfo::exists(path)) return QFileInfo(path).absoluteFilePath();
-    }
-    return QDir(QCoreApplication::applicationDirPath()).filePath("demo/demo.esproj");
-}
-
-expertscope::MainWindow* makeWindow(const QString& project, const QString& demo) {
+expertscope::MainWindow* makeWindow(const QString& project, const expertscope::DemoSetup& demo) {
     auto* window = new expertscope::MainWindow;
     window->setAttribute(Qt::WA_DeleteOnClose);
-    window->setDemoProject(demo);
+    window->setDemo(demo);
     QObject::connect(window, &expertscope::MainWindow::languageChanged, window, [window, demo](const QString& code) {
         const QString path = window->session()->projectPath();
         if (!window->close()) return;  // the user kept a running analysis; the language applies next start
@@ -35,7 +27,10 @@ expertscope::MainWindow* makeWindow(const QString& project, const QString& demo)
         makeWindow(path, demo);
     });
     window->show();
-    if (!project.isEmpty()) window->openProject(project);
+    if (project == demo.project && !project.isEmpty())
+        window->openDemoProject();  // built first when it is missing
+    else if (!project.isEmpty())
+        window->openProject(project);
     return window;
 }
 
@@ -47,6 +42,9 @@ int main(int argc, char** argv) {
     QApplication::setApplicationName("Expertscope");
     QApplication::setOrganizationName("Expertscope");
     QApplication::setApplicationVersion(QStringLiteral(EXPERTSCOPE_VERSION));
+    // Wayland and the menus match the window to its desktop entry and icon by this name.
+    QGuiApplication::setDesktopFileName(QStringLiteral("org.expertscope.Expertscope"));
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/org.expertscope.Expertscope.svg")));
     expertscope::installLanguage(expertscope::savedLanguage());
 
     QCommandLineParser parser;
@@ -58,9 +56,12 @@ int main(int argc, char** argv) {
     parser.addPositionalArgument("project", QApplication::translate("main", "A project file (.esproj) to open."));
     parser.process(app);
 
-    const QString demo = demoProject();
+    expertscope::DemoSetup demo;
+    demo.project = expertscope::demoProjectPath(QCoreApplication::applicationDirPath());
+    demo.modelDir = expertscope::shippedDemoModel(QCoreApplication::applicationDirPath());
+    const bool demoAvailable = QFileInfo::exists(demo.project) || !demo.modelDir.isEmpty();
     const QString project = expertscope::projectOnStart(parser.positionalArguments().value(0), parser.isSet(demoOption),
-                                                        expertscope::AppSettings::recentProjects(), demo);
+                                                        expertscope::AppSettings::recentProjects(), demoAvailable ? demo.project : QString());
     makeWindow(project, demo);
     return app.exec();
 }

@@ -156,7 +156,8 @@ private slots:
             QCOMPARE(sqlite3_open(path.toUtf8().constData(), &db), SQLITE_OK);
             QCOMPARE(sqlite3_exec(db, "DROP TABLE kept_responses; DROP TABLE kept_sentences; "
                                       "ALTER TABLE probe_results DROP COLUMN auroc; ALTER TABLE concept_results DROP COLUMN best_auroc; "
-                                      "ALTER TABLE concepts DROP COLUMN words; UPDATE meta SET value = '1' WHERE key = 'schema_version'", nullptr, nullptr, nullptr), SQLITE_OK);
+                                      "ALTER TABLE concepts DROP COLUMN words; ALTER TABLE models DROP COLUMN relative_path; "
+                                      "UPDATE meta SET value = '1' WHERE key = 'schema_version'", nullptr, nullptr, nullptr), SQLITE_OK);
             sqlite3_close(db);
         }
         auto p = ProjectStore::open(path.toStdString(), false);

@@ -335,7 +335,8 @@ private slots:
         }
         // Back to schema 3: the tables as they were before AUROC.
         execSql(path, "ALTER TABLE probe_results DROP COLUMN auroc; ALTER TABLE concept_results DROP COLUMN best_auroc; "
-                      "ALTER TABLE concepts DROP COLUMN words; UPDATE meta SET value = '3' WHERE key = 'schema_version';");
+                      "ALTER TABLE concepts DROP COLUMN words; ALTER TABLE models DROP COLUMN relative_path; "
+                      "UPDATE meta SET value = '3' WHERE key = 'schema_version';");
         QCOMPARE(schemaVersion(path), QString("3"));
         {
             const auto store = ProjectStore::open(path.toStdString(), false);

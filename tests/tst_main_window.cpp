@@ -99,9 +99,10 @@ private slots:
 
     void opensTheDemoOnFirstLaunch() {
         const QString demo = tmp_.filePath("demo.esproj"), last = tmp_.filePath("last.esproj");
-        QCOMPARE(projectOnStart({}, false, {}, demo), QString());  // demo not built: nothing
+        QCOMPARE(projectOnStart({}, false, {}, {}), QString());  // no demo to open or build: nothing
+        QCOMPARE(projectOnStart({}, false, {}, demo), demo);  // first launch: the window builds it
         QFile(demo).open(QIODevice::WriteOnly);
-        QCOMPARE(projectOnStart({}, false, {}, demo), demo);  // first launch
+        QCOMPARE(projectOnStart({}, false, {}, demo), demo);
         QCOMPARE(projectOnStart({}, false, {last}, demo), demo);  // the last one is gone
         QFile(last).open(QIODevice::WriteOnly);
         QCOMPARE(projectOnStart({}, false, {last}, demo), last);

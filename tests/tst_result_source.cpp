@@ -119,7 +119,7 @@ private slots:
         // Back to schema 2, with exactly the texts schema 2 wrote.
         execSql(path, R"(UPDATE meta SET value = '2' WHERE key = 'schema_version';
             ALTER TABLE probe_results DROP COLUMN auroc; ALTER TABLE concept_results DROP COLUMN best_auroc;
-            ALTER TABLE concepts DROP COLUMN words;
+            ALTER TABLE concepts DROP COLUMN words; ALTER TABLE models DROP COLUMN relative_path;
             UPDATE runs SET settings = '{"pooling": "max", "sequence_length": 0}' WHERE id = 1;
             UPDATE runs SET settings = '{"pooling": "mean", "sequence_length": 0}' WHERE id = 2;
             UPDATE runs SET settings = '{"pooling": "selfcond", "sequence_length": 128}' WHERE id = 3;

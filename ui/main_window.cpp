@@ -135,6 +135,8 @@ void MainWindow::connectSession() {
     connect(session_, &ProjectSession::expertCountsChanged, concepts_, &ConceptList::setExpertCounts);
     connect(session_, &ProjectSession::unitDetailsReady, inspector_, &UnitInspector::setDetails);
     connect(session_, &ProjectSession::failed, this, &MainWindow::showError);
+    // Queued: the project shows its results first, then the question comes.
+    connect(session_, &ProjectSession::modelMissing, this, &MainWindow::askForMissingModel, Qt::QueuedConnection);
     connect(session_, &ProjectSession::conceptsChanged, this, [this] {
         const QSignalBlocker quiet(concepts_);  // shown once, below
         concepts_->setConcepts(session_->concepts(), session_->suggestedConcept());

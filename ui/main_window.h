@@ -6,6 +6,7 @@
 //
 // What the user asks for goes to the session, and what the views show comes back through
 // the session's signals; the window wires the two and owns no results of its own.
+#include "ui/demo_setup.h"
 #include "ui/project_session.h"
 
 #include <QMainWindow>
@@ -46,7 +47,9 @@ public:
     // Writes the current view's figure (by suffix: png, svg, pdf); empty or the error.
     QString exportCurrentFigure(const QString& path, int dpi = 300);
     const Figure* currentFigure() const;
-    void setDemoProject(const QString& path) { demoPath_ = path; }
+    void setDemo(const DemoSetup& demo) { demo_ = demo; }
+    // Opens the demo project, building it first when it is missing (progress, Cancel).
+    bool openDemoProject();
     bool openProject(const QString& path, bool create = false);
 
 signals:
@@ -63,6 +66,9 @@ private:
     void newProject();
     void openProjectDialog();
     void addModelDialog();
+    // The project's model moved: says so, and offers to locate it (File > Locate model).
+    void askForMissingModel(const QString& storedPath);
+    void locateModelDialog();
     void addConceptsDialog();
     void exportFigureDialog();
     void exportTableDialog();
@@ -94,7 +100,7 @@ private:
     QMenu* recentMenu_ = nullptr;
     QAction *analyse_ = nullptr, *cancelAction_ = nullptr, *addModel_ = nullptr, *addConcepts_ = nullptr,
             *exportFigure_ = nullptr;
-    QString demoPath_;
+    DemoSetup demo_;
 };
 
 }  // namespace expertscope

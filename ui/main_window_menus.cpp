@@ -25,6 +25,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
+#include <QPushButton>
 #include <QTabWidget>
 #include <QToolBar>
 
@@ -48,6 +49,8 @@ void MainWindow::buildMenus() {
     file->addSeparator();
     addModel_ = add(file, tr("Add &model…"), QKeySequence(Qt::CTRL | Qt::Key_M),
                     tr("Add a Hugging Face model folder or a llama2.c checkpoint"), &MainWindow::addModelDialog);
+    add(file, tr("&Locate model…"), QKeySequence(), tr("Point the project to its model's files after they moved"),
+        &MainWindow::locateModelDialog);
     addConcepts_ = add(file, tr("Add &concepts…"), QKeySequence(Qt::CTRL | Qt::Key_K),
                        tr("Import concepts: an ml-selfcond folder, a CSV/TSV table or text files"), &MainWindow::addConceptsDialog);
     file->addSeparator();
@@ -90,12 +93,8 @@ void MainWindow::buildMenus() {
     for (auto* dock : findChildren<QDockWidget*>()) view->addAction(dock->toggleViewAction());
 
     auto* help = menuBar()->addMenu(tr("&Help"));
-    help->addAction(tr("Open &demo project"), this, [this] {
-        if (demoPath_.isEmpty() || !QFileInfo::exists(demoPath_))
-            showError(tr("No demo project"), tr("The demo project was not found at %1.").arg(demoPath_));
-        else
-            openProject(demoPath_);
-    });
+    auto* demo = help->addAction(tr("Open &demo project"), this, &MainWindow::openDemoProject);
+    demo->setStatusTip(tr("WordNet concepts analysed with the small model that ships with Expertscope (built on first use)"));
     help->addAction(tr("&About Expertscope"), this, &MainWindow::showAbout);
 
     for (auto* a : {newAction, open, addModel_, addConcepts_}) toolbar->addAction(a);
@@ -126,6 +125,58 @@ void MainWindow::openProjectDialog() {
     const QString path = QFileDialog::getOpenFileName(this, tr("Open project"), QString(),
                                                       tr("Expertscope projects (*.esproj);;All files (*)"));
     if (!path.isEmpty()) openProject(path);
+}
+
+bool MainWindow::openDemoProject() {
+    QString error;
+    switch (ensureDemoProject(this, demo_, &error)) {
+    case DemoOutcome::Ready:
+        return openProject(demo_.project);
+    case DemoOutcome::Cancelled:
+        statusText_->setText(tr("The demo project was not built; Help > Open demo project builds it."));
+        return false;
+    case DemoOutcome::Failed:
+        showError(tr("The demo project could not be built"), error);
+        return false;
+    }
+    return false;
+}
+
+void MainWindow::askForMissingModel(const QString& storedPath) {
+    statusText_->setText(tr("The model was not found"));
+    QMessageBox box(QMessageBox::Question, tr("Locate the model"),
+                    tr("This project's results came from the model at\n%1\nwhich is not there any more (moved or deleted?).\n\n"
+                       "The results stay viewable; generation, the inspector's sentences and the text probe need the model. "
+                       "Locate its files now?").arg(storedPath),
+                    QMessageBox::NoButton, this);
+    box.setObjectName("locateModelPrompt");
+    auto* locate = box.addButton(tr("&Locate model…"), QMessageBox::AcceptRole);
+    box.addButton(tr("Not now"), QMessageBox::RejectRole);
+    box.setDefaultButton(locate);
+    if (qEnvironmentVariableIsSet("EXPERTSCOPE_NO_DIALOGS")) {  // tests: record, do not block
+        setProperty("lastPrompt", box.objectName() + ": " + storedPath);
+        return;
+    }
+    box.exec();
+    if (box.clickedButton() == locate) locateModelDialog();
+}
+
+void MainWindow::locateModelDialog() {
+    if (!session_->hasProject()) {
+        showError(tr("No project"), tr("Open a project before locating its model."));
+        return;
+    }
+    const QString missing = session_->missingModel();
+    // Start where it was, or as near as still exists.
+    QString start = QFileInfo(missing).absolutePath();
+    while (!start.isEmpty() && !QFileInfo(start).isDir() && QFileInfo(start).absolutePath() != start) start = QFileInfo(start).absolutePath();
+    const QString path = QFileDialog::getOpenFileName(this, tr("Locate the model (%1)").arg(QFileInfo(missing).fileName()), start,
+                                                      tr("Models (config.json *.gguf *.bin);;All files (*)"));
+    if (path.isEmpty()) return;
+    // A Hugging Face folder is chosen by any file in it; a GGUF or llama2.c file by itself.
+    const QFileInfo fi(path);
+    const bool single = fi.suffix() == "gguf" || fi.suffix() == "bin";
+    session_->locateModel(single ? fi.absoluteFilePath() : fi.absolutePath());
 }
 
 void MainWindow::addModelDialog() {

@@ -2,6 +2,7 @@
 
 #include "core/base/error.h"
 #include "core/project/analysis.h"
+#include "core/project/model_location.h"
 #include "core/project/result_source.h"
 #include "core/project/run_names.h"
 #include "ui/post_to_gui.h"
@@ -107,9 +108,15 @@ void ProjectSession::showStoredResults() {
     reloadConcepts();
     emit projectChanged();
     emit modelChanged();
+    missingModel_.clear();
     if (modelId_) {
-        const auto source = store_->modelSource(modelId_);
-        addModel(QString::fromStdString(source.path), QString::fromStdString(source.tokenizerPath));
+        const auto where = findStoredModel(*store_, modelId_);
+        if (!where.found) {
+            missingModel_ = QString::fromStdString(where.storedPath);
+            emit modelMissing(missingModel_);
+            return;
+        }
+        addModel(QString::fromStdString(where.source.path), QString::fromStdString(where.source.tokenizerPath));
     }
 }
 
@@ -140,10 +147,23 @@ void ProjectSession::addModel(const QString& path, const QString& tokenizer) {
         emit failed(tr("No project"), tr("Create or open a project before adding a model."));
         return;
     }
+    startModelLoad(path, tokenizer, false);
+}
+
+void ProjectSession::locateModel(const QString& path) {
+    if (!store_ || !modelId_) {
+        emit failed(tr("No project"), tr("Open a project before locating its model."));
+        return;
+    }
+    startModelLoad(path, {}, true);
+}
+
+void ProjectSession::startModelLoad(const QString& path, const QString& tokenizer, bool relocating) {
     emit busy(tr("Loading %1…").arg(QFileInfo(path).fileName()));
     QPointer<ProjectSession> self(this);
+    const int64_t storedId = modelId_;
     const ModelSource source{path.toStdString(), tokenizer.toStdString()};
-    modelLane_->start([self, source] {
+    modelLane_->start([self, source, relocating, storedId] {
         std::shared_ptr<LanguageModel> model;
         QString error;
         try {
@@ -152,7 +172,7 @@ void ProjectSession::addModel(const QString& path, const QString& tokenizer) {
             error = QString::fromStdString(e.what());
         }
         if (!self) return;
-        post(self.data(), [self, model, error] {
+        post(self.data(), [self, model, error, relocating, storedId] {
             if (!self) return;
             emit self->busy({});
             if (!error.isEmpty()) {
@@ -160,6 +180,16 @@ void ProjectSession::addModel(const QString& path, const QString& tokenizer) {
                                   error + "\n\n" + tr("Stored results stay viewable; generation and the inspector's "
                                                       "sentences need the model."));
                 return;
+            }
+            if (relocating) {
+                if (!self->store_ || self->modelId_ != storedId) return;  // another project or model since
+                try {
+                    self->store_->relocateModel(storedId, *model);
+                } catch (const std::exception& e) {
+                    emit self->failed(tr("Not this project's model"), QString::fromStdString(e.what()));
+                    return;
+                }
+                self->missingModel_.clear();
             }
             self->afterModelLoaded(model);
         });

@@ -94,6 +94,10 @@ public:
     // Each of these reports failure through `failed` and returns false.
     bool openProject(const QString& path, bool create);
     void addModel(const QString& path, const QString& tokenizer = {});  // loads in the background
+    // The project's model, moved: loads it from `path` in the background and, once its
+    // weights are checked to be the ones the results came from, stores the new place.
+    void locateModel(const QString& path);
+    QString missingModel() const { return missingModel_; }  // where it was stored, while it is not found
     bool addConcepts(const QString& path);
     void startAnalysis();
     void cancelAnalysis();
@@ -173,6 +177,9 @@ signals:
     void steeringFinished(int job, const SteeringCurve& curve, const QString& error);  // error empty when done
     void textProbed(int job, const TextProbe& result, const QString& error);  // error empty when done
     void failed(const QString& title, const QString& message);
+    // The results' model is at neither its stored place nor the same place relative to
+    // the project: the window asks the user to locate it.
+    void modelMissing(const QString& storedPath);
 
 private:
     void showStoredResults();
@@ -180,6 +187,8 @@ private:
     void reloadConcepts();
     void recountExperts();
     void afterModelLoaded(std::shared_ptr<LanguageModel> model);
+    void startModelLoad(const QString& path, const QString& tokenizer, bool relocating);
+    QString missingModel_;
     std::unique_ptr<ProjectStore> store_;
     std::shared_ptr<LanguageModel> model_;
     int64_t modelId_ = 0, setId_ = 0;

@@ -7,7 +7,7 @@ namespace expertscope {
 QString projectOnStart(const QString& named, bool demoRequested, const QStringList& recent, const QString& demo) {
     if (!named.isEmpty()) return named;
     if (!demoRequested && !recent.isEmpty() && QFileInfo::exists(recent.first())) return recent.first();
-    return QFileInfo::exists(demo) ? demo : QString();
+    return demo;
 }
 
 }  // namespace expertscope

@@ -148,6 +148,9 @@ const std::vector<const char*> kMigrations = {
     ALTER TABLE concept_results ADD COLUMN best_auroc REAL;)",
     // 5: a concept's own words (Concept::words), one per line; NULL: none given.
     R"(ALTER TABLE concepts ADD COLUMN words TEXT;)",
+    // 6: each model's path relative to the project's folder as well (NULL for models
+    // stored before): a project and its model moved together still find each other.
+    R"(ALTER TABLE models ADD COLUMN relative_path TEXT;)",
 };
 
 
@@ -323,6 +326,27 @@ std::string weightsHash(const LanguageModel& model) {
     return hash.result().toHex().toStdString();
 }
 
+namespace {
+
+// One spelling of a model file's path ("model", "./model", "/abs/model", a path through a
+// linked folder are one model), and one that still holds when the project is opened from
+// another folder: the folder holding it resolved, its own name kept. (The canonical path
+// of the file itself would turn a file linked into an HF cache snapshot into its blob,
+// whose name says neither its format nor where its tokenizer is.)
+QString modelFolderResolved(const QString& p) {
+    const QFileInfo f(p);
+    const QString folder = QFileInfo(f.absolutePath()).canonicalFilePath();
+    return folder.isEmpty() ? QDir::cleanPath(f.absoluteFilePath()) : QDir(folder).filePath(f.fileName());
+}
+
+}  // namespace
+
+std::string ProjectStore::relativeToProject(const std::string& modelPath) const {
+    if (modelPath.rfind("hf:", 0) == 0 || !QFileInfo(QString::fromStdString(modelPath)).isAbsolute()) return {};
+    const QString folder = QFileInfo(QFileInfo(QString::fromStdString(path_)).absolutePath()).canonicalFilePath();
+    return folder.isEmpty() ? std::string() : QDir(folder).relativeFilePath(QString::fromStdString(modelPath)).toStdString();
+}
+
 int64_t ProjectStore::addModel(const LanguageModel& model) {
     const auto& i = model.info();
     const std::string hash = weightsHash(model);
@@ -332,11 +356,7 @@ int64_t ProjectStore::addModel(const LanguageModel& model) {
     // canonical path of the file itself would turn a file linked into an HF cache snapshot
     // into its blob, whose name says neither its format nor where its tokenizer is.)
     const QString given = QString::fromStdString(i.path);
-    const auto absolute = [](const QString& p) {
-        const QFileInfo f(p);
-        const QString folder = QFileInfo(f.absolutePath()).canonicalFilePath();
-        return folder.isEmpty() ? QDir::cleanPath(f.absoluteFilePath()) : QDir(folder).filePath(f.fileName());
-    };
+    const auto absolute = modelFolderResolved;
     const std::string path = QFileInfo::exists(given) ? absolute(given).toStdString() : i.path;
     // Projects written before stored the path as given (perhaps relative): the same weights
     // under a path naming the same place are still this model.
@@ -359,10 +379,10 @@ int64_t ProjectStore::addModel(const LanguageModel& model) {
                                std::to_string(i.vocab) + ", \"max_positions\": " + std::to_string(i.maxPositions) + "}";
     int64_t id = 0;
     try {
-        Statement insert(db_, "INSERT INTO models(path, tokenizer, family, format, weights_hash, config, units, added) "
-                              "VALUES(?, ?, ?, ?, ?, ?, ?, ?)");
+        Statement insert(db_, "INSERT INTO models(path, tokenizer, family, format, weights_hash, config, units, added, relative_path) "
+                              "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)");
         insert.bind(1, path).bind(2, i.tokenizerPath).bind(3, i.family).bind(4, i.format).bind(5, hash).bind(6, config);
-        insert.bind(7, unitCount(model.probePoints())).bind(8, now()).run();
+        insert.bind(7, unitCount(model.probePoints())).bind(8, now()).bind(9, relativeToProject(path)).run();
         id = sqlite3_last_insert_rowid(db_);
         Statement probe(db_, "INSERT INTO probes VALUES(?, ?, ?, ?, ?, ?, ?)");
         const auto& probes = model.probePoints();
@@ -766,6 +786,37 @@ std::vector<Expert> ProjectStore::topExperts(int64_t runId, int64_t conceptId, i
 }
 
 void ProjectStore::checkpoint() { exec("PRAGMA wal_checkpoint(TRUNCATE)"); }
+
+std::string ProjectStore::modelRelativePath(int64_t modelId) const {
+    Statement q(db_, "SELECT relative_path FROM models WHERE id = ?");
+    q.bind(1, modelId);
+    if (!q.step()) throw Error(path_ + ": no model with id " + std::to_string(modelId));
+    return q.text(0);
+}
+
+void ProjectStore::relocateModel(int64_t modelId, const LanguageModel& model) {
+    requireWritable();
+    const auto& i = model.info();
+    const std::string hash = weightsHash(model);
+    const QString given = QString::fromStdString(i.path);
+    const std::string path = QFileInfo::exists(given) ? modelFolderResolved(given).toStdString() : i.path;
+    exec("BEGIN IMMEDIATE");
+    try {
+        Statement q(db_, "SELECT path, weights_hash FROM models WHERE id = ?");
+        q.bind(1, modelId);
+        if (!q.step()) throw Error(path_ + ": no model with id " + std::to_string(modelId));
+        if (q.text(1) != hash)
+            throw Error(i.path + " holds other weights than the model this project's results came from (" + q.text(0) +
+                        "); choose that model's files, moved or copied");
+        q.reset();
+        Statement update(db_, "UPDATE models SET path = ?, tokenizer = ?, relative_path = ? WHERE id = ?");
+        update.bind(1, path).bind(2, i.tokenizerPath).bind(3, relativeToProject(path)).bind(4, modelId).run();
+    } catch (...) {
+        rollback();
+        throw;
+    }
+    exec("COMMIT");
+}
 
 ModelSource ProjectStore::modelSource(int64_t modelId) const {
     Statement q(db_, "SELECT path, tokenizer FROM models WHERE id = ?");

@@ -50,7 +50,7 @@ struct KeptResponses {
 
 class ProjectStore {
 public:
-    static constexpr int kSchemaVersion = 5;
+    static constexpr int kSchemaVersion = 6;
     // Opens an existing project (refusing, without writing to it, a file that is not a
     // sound Expertscope project) or creates a new one when `create` is set.
     static std::unique_ptr<ProjectStore> open(const std::string& path, bool create);
@@ -123,6 +123,12 @@ public:
     std::vector<ProbePoint> probes(int64_t modelId) const;
     // Where a stored model's files are (as added; they may since have moved).
     ModelSource modelSource(int64_t modelId) const;
+    // The same place relative to the project file's folder as it was then ("" for models
+    // stored before schema 6): a project moved together with its model still finds it.
+    std::string modelRelativePath(int64_t modelId) const;
+    // The stored model's files now lie where `model` was loaded from: checked to be the
+    // same weights (else Error, nothing changed), then its path is stored instead.
+    void relocateModel(int64_t modelId, const LanguageModel& model);
     int64_t latestModel() const;       // 0 when there is none
     int64_t latestConceptSet() const;  // 0 when there is none
 
@@ -141,6 +147,7 @@ public:
 
 private:
     ProjectStore(std::string path, sqlite3* db);
+    std::string relativeToProject(const std::string& modelPath) const;
     void exec(const std::string& sql) const;
     void rollback() const noexcept;
     std::string path_;

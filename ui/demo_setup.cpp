@@ -1,0 +1,91 @@
+#include "ui/demo_setup.h"
+
+#include "core/science/response_collector.h"  // Cancelled
+#include "demo/demo_project.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QEventLoop>
+#include <QFileInfo>
+#include <QFutureWatcher>
+#include <QPointer>
+#include <QProgressDialog>
+#include <QStandardPaths>
+#include <QtConcurrent>
+
+#include <atomic>
+#include <memory>
+#include <utility>
+
+namespace expertscope {
+
+QString shippedDemoModel(const QString& applicationDir) {
+    const QDir bin(applicationDir);
+    for (const QString& candidate : {bin.filePath("../share/expertscope/demo/model"), QStringLiteral(EXPERTSCOPE_SOURCE_DIR "/resources/demo/model")})
+        if (QFileInfo::exists(candidate + "/config.json")) return QDir::cleanPath(QFileInfo(candidate).absoluteFilePath());
+    return {};
+}
+
+QString demoProjectPath(const QString& applicationDir) {
+    const QString fromEnv = qEnvironmentVariable("EXPERTSCOPE_DEMO");
+    if (!fromEnv.isEmpty()) return QFileInfo(fromEnv).absoluteFilePath();
+    // packaging/expertscope.sh builds it here when the application runs from its build tree.
+    const QString built = QDir(applicationDir).filePath("../demo/demo.esproj");
+    if (QFileInfo::exists(built)) return QDir::cleanPath(QFileInfo(built).absoluteFilePath());
+    return QDir(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation)).filePath("demo.esproj");
+}
+
+DemoOutcome ensureDemoProject(QWidget* parent, const DemoSetup& setup, QString* error) {
+    if (QFileInfo::exists(setup.project)) return DemoOutcome::Ready;
+    if (setup.modelDir.isEmpty()) {
+        if (error) *error = QCoreApplication::translate("DemoSetup", "The demo model is not installed, so the demo project cannot be built.");
+        return DemoOutcome::Failed;
+    }
+    QProgressDialog dialog(QCoreApplication::translate("DemoSetup", "Building the demo project: WordNet's concepts analysed with the demo model…"),
+                           QCoreApplication::translate("DemoSetup", "Cancel"), 0, 0, parent);
+    dialog.setObjectName("demoProgress");
+    dialog.setWindowTitle(QCoreApplication::translate("DemoSetup", "First start: the demo project"));
+    dialog.setWindowModality(Qt::WindowModal);
+    dialog.setMinimumDuration(0);
+    dialog.setMinimumWidth(480);
+    dialog.setValue(0);
+
+    auto cancel = std::make_shared<std::atomic<bool>>(false);
+    QPointer<QProgressDialog> shown(&dialog);
+    DemoProjectOptions options;
+    options.modelDir = setup.modelDir.toStdString();
+    options.out = setup.project.toStdString();
+    options.wordnetDir = setup.wordnetDir.toStdString();
+    using Result = std::pair<DemoOutcome, QString>;
+    QFutureWatcher<Result> watcher;
+    QEventLoop loop;
+    QObject::connect(&watcher, &QFutureWatcher<Result>::finished, &loop, &QEventLoop::quit);
+    QObject::connect(&dialog, &QProgressDialog::canceled, &dialog, [cancel] { *cancel = true; });
+    watcher.setFuture(QtConcurrent::run([options, cancel, shown]() -> Result {
+        try {
+            buildDemoProject(options, [cancel, shown](const AnalysisProgress& p) {
+                const QString text = QCoreApplication::translate("DemoSetup", "Analysing concept %1 of %2: %3")
+                                         .arg(std::min(p.conceptsDone + 1, p.conceptsTotal)).arg(p.conceptsTotal)
+                                         .arg(QString::fromStdString(p.concept));
+                QMetaObject::invokeMethod(shown, [shown, text, p] {
+                    if (!shown) return;
+                    shown->setMaximum(p.conceptsTotal);
+                    shown->setValue(p.conceptsDone);
+                    shown->setLabelText(text);
+                }, Qt::QueuedConnection);
+                return !*cancel;
+            });
+        } catch (const Cancelled&) {
+            return {DemoOutcome::Cancelled, QString()};
+        } catch (const std::exception& e) {
+            return {DemoOutcome::Failed, QString::fromStdString(e.what())};
+        }
+        return {DemoOutcome::Ready, QString()};
+    }));
+    if (!watcher.isFinished()) loop.exec();
+    const Result result = watcher.result();
+    if (error) *error = result.second;
+    return result.first;
+}
+
+}  // namespace expertscope
