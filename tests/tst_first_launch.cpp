@@ -31,6 +31,9 @@ class TestFirstLaunch : public QObject {
 
 private slots:
     void initTestCase() {
+        // A data folder of this process's own: CTest runs this binary twice at once (whole,
+        // and each function alone), and both build the demo there.
+        qputenv("HOME", tmp_.filePath("home").toUtf8());
         QStandardPaths::setTestModeEnabled(true);
         QCoreApplication::setOrganizationName("ExpertscopeTests");
         QCoreApplication::setApplicationName("Expertscope");
@@ -75,13 +78,17 @@ private slots:
         const QString dir = tmp_.filePath("cancel");
         QDir().mkpath(dir);
         const DemoSetup setup{dir + "/demo.esproj", kDemoModel};
-        QString label;
+        QString label, afterwards;
+        bool visibleUntilStopped = false;
         QTimer driver;
         connect(&driver, &QTimer::timeout, [&] {
             for (auto* d : QApplication::topLevelWidgets())
-                if (auto* p = qobject_cast<QProgressDialog*>(d); p && p->objectName() == "demoProgress" && p->value() >= 2) {
+                if (auto* p = qobject_cast<QProgressDialog*>(d); p && p->objectName() == "demoProgress" && label.isEmpty() && p->value() >= 2) {
                     label = p->labelText();
                     if (auto* button = p->findChild<QPushButton*>()) button->click();  // as the user does
+                    // It stays up, saying so, until the build has stopped.
+                    afterwards = p->labelText();
+                    visibleUntilStopped = p->isVisible();
                 }
         });
         driver.start(10);
@@ -89,6 +96,8 @@ private slots:
         QCOMPARE(ensureDemoProject(nullptr, setup, &error), DemoOutcome::Cancelled);
         driver.stop();
         QVERIFY2(label.startsWith("Analysing concept 3 of "), qPrintable(label));
+        QVERIFY(visibleUntilStopped);
+        QCOMPARE(afterwards, QString("Cancelling…"));
         QCOMPARE(filesIn(dir), QStringList());
     }
 

@@ -119,13 +119,15 @@ private slots:
         auto store = ProjectStore::open(project.toStdString(), false);
         const int64_t id = store->latestModel();
         try {
-            store->relocateModel(id, *loadModel({other.toStdString(), ""}));
+            const auto m = loadModel({other.toStdString(), ""});
+            store->relocateModel(id, *m, weightsHash(*m));
             QFAIL("other weights were accepted");
         } catch (const std::exception& e) {
             QVERIFY2(QString(e.what()).contains("holds other weights"), e.what());
         }
         QVERIFY(!findStoredModel(*store, id).found);  // nothing changed
-        store->relocateModel(id, *loadModel({moved.toStdString(), ""}));
+        const auto m = loadModel({moved.toStdString(), ""});
+        store->relocateModel(id, *m, weightsHash(*m));
         store.reset();
         store = ProjectStore::open(project.toStdString(), false);
         const auto where = findStoredModel(*store, id);
@@ -177,6 +179,29 @@ private slots:
         w.close();
         const auto store = ProjectStore::open(project.toStdString(), false);
         QCOMPARE(QString::fromStdString(store->modelSource(store->latestModel()).path), QFileInfo(moved).canonicalFilePath());
+    }
+
+    // Moved together, the application finds the model beside the project and keeps using
+    // the stored one (its results), storing the new place: no second model, no question.
+    void theWindowFindsAModelMovedWithItsProject() {
+        qputenv("EXPERTSCOPE_NO_DIALOGS", "1");
+        const QString before = tmp_.filePath("gui-together"), after = tmp_.filePath("gui-moved-together");
+        QVERIFY(copyFolder(kDemoModel, before + "/model"));
+        makeProject(before + "/p.esproj", before + "/model");
+        QVERIFY(QDir().rename(before, after));
+        MainWindow w;
+        QSignalSpy errors(w.session(), &ProjectSession::failed);
+        QVERIFY(w.openProject(after + "/p.esproj"));
+        QVERIFY(test::waitFor([&] { return w.session()->hasModel(); }, 60000));
+        QVERIFY(errors.isEmpty());
+        QVERIFY(w.property("lastPrompt").toString().isEmpty());
+        QCOMPARE(w.session()->concepts().size(), 1);
+        QVERIFY(w.session()->concepts().first().analysed);  // the stored model's results
+        w.close();
+        const auto store = ProjectStore::open((after + "/p.esproj").toStdString(), false);
+        QCOMPARE(store->latestModel(), int64_t(1));  // still one model
+        QCOMPARE(QString::fromStdString(store->modelSource(1).path), QFileInfo(after).canonicalFilePath() + "/model");
+        qunsetenv("EXPERTSCOPE_NO_DIALOGS");
     }
 
     // "Not now": the results stay viewable, nothing is changed, and no error is shown.

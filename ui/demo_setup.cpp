@@ -8,8 +8,10 @@
 #include <QEventLoop>
 #include <QFileInfo>
 #include <QFutureWatcher>
+#include <QLockFile>
 #include <QPointer>
 #include <QProgressDialog>
+#include <QPushButton>
 #include <QStandardPaths>
 #include <QtConcurrent>
 
@@ -48,6 +50,9 @@ DemoOutcome ensureDemoProject(QWidget* parent, const DemoSetup& setup, QString* 
     dialog.setWindowModality(Qt::WindowModal);
     dialog.setMinimumDuration(0);
     dialog.setMinimumWidth(480);
+    // Shown, and the window blocked, until the build has really stopped: Cancel only asks.
+    dialog.setAutoClose(false);
+    dialog.setAutoReset(false);
     dialog.setValue(0);
 
     auto cancel = std::make_shared<std::atomic<bool>>(false);
@@ -60,15 +65,28 @@ DemoOutcome ensureDemoProject(QWidget* parent, const DemoSetup& setup, QString* 
     QFutureWatcher<Result> watcher;
     QEventLoop loop;
     QObject::connect(&watcher, &QFutureWatcher<Result>::finished, &loop, &QEventLoop::quit);
-    QObject::connect(&dialog, &QProgressDialog::canceled, &dialog, [cancel] { *cancel = true; });
+    QObject::connect(&dialog, &QProgressDialog::canceled, &dialog, [cancel, shown] {
+        *cancel = true;
+        if (!shown) return;
+        shown->show();
+        shown->setLabelText(QCoreApplication::translate("DemoSetup", "Cancelling…"));
+        if (auto* button = shown->findChild<QPushButton*>()) button->setEnabled(false);
+    });
     watcher.setFuture(QtConcurrent::run([options, cancel, shown]() -> Result {
         try {
+            // Two instances starting at once build it once: the second waits, then finds it.
+            QLockFile lock(QString::fromStdString(options.out) + ".lock");
+            QDir().mkpath(QFileInfo(QString::fromStdString(options.out)).absolutePath());
+            if (!lock.lock())
+                return {DemoOutcome::Failed, QCoreApplication::translate("DemoSetup", "%1 cannot be created: is the folder writable?")
+                                                 .arg(QString::fromStdString(options.out) + ".lock")};
+            if (QFileInfo::exists(QString::fromStdString(options.out))) return {DemoOutcome::Ready, QString()};
             buildDemoProject(options, [cancel, shown](const AnalysisProgress& p) {
                 const QString text = QCoreApplication::translate("DemoSetup", "Analysing concept %1 of %2: %3")
                                          .arg(std::min(p.conceptsDone + 1, p.conceptsTotal)).arg(p.conceptsTotal)
                                          .arg(QString::fromStdString(p.concept));
-                QMetaObject::invokeMethod(shown, [shown, text, p] {
-                    if (!shown) return;
+                QMetaObject::invokeMethod(shown, [shown, text, p, cancel] {
+                    if (!shown || *cancel) return;
                     shown->setMaximum(p.conceptsTotal);
                     shown->setValue(p.conceptsDone);
                     shown->setLabelText(text);

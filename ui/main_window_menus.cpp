@@ -25,6 +25,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
+#include <QPointer>
 #include <QPushButton>
 #include <QTabWidget>
 #include <QToolBar>
@@ -129,7 +130,10 @@ void MainWindow::openProjectDialog() {
 
 bool MainWindow::openDemoProject() {
     QString error;
-    switch (ensureDemoProject(this, demo_, &error)) {
+    QPointer<MainWindow> self(this);
+    const DemoOutcome outcome = ensureDemoProject(this, demo_, &error);
+    if (!self) return false;  // closed while it was built
+    switch (outcome) {
     case DemoOutcome::Ready:
         return openProject(demo_.project);
     case DemoOutcome::Cancelled:
@@ -175,7 +179,7 @@ void MainWindow::locateModelDialog() {
     if (path.isEmpty()) return;
     // A Hugging Face folder is chosen by any file in it; a GGUF or llama2.c file by itself.
     const QFileInfo fi(path);
-    const bool single = fi.suffix() == "gguf" || fi.suffix() == "bin";
+    const bool single = (fi.suffix() == "gguf" || fi.suffix() == "bin") && !QFileInfo::exists(fi.absolutePath() + "/config.json");
     session_->locateModel(single ? fi.absoluteFilePath() : fi.absolutePath());
 }
 

@@ -81,6 +81,7 @@ bool ProjectSession::openProject(const QString& path, bool create) {
     cancelGeneration();
     modelLane_->waitForDone();
     store_ = std::move(store);
+    ++projectGeneration_;
     probeCache_ = std::make_shared<ProbeCache>();  // another project's experts are not these
     model_.reset();
     probes_.clear();
@@ -113,10 +114,13 @@ void ProjectSession::showStoredResults() {
         const auto where = findStoredModel(*store_, modelId_);
         if (!where.found) {
             missingModel_ = QString::fromStdString(where.storedPath);
+            storedTokenizer_ = QString::fromStdString(store_->modelSource(modelId_).tokenizerPath);
             emit modelMissing(missingModel_);
             return;
         }
-        addModel(QString::fromStdString(where.source.path), QString::fromStdString(where.source.tokenizerPath));
+        // Found beside the project (the two moved together): the same stored model, at its new place.
+        startModelLoad(QString::fromStdString(where.source.path), QString::fromStdString(where.source.tokenizerPath),
+                       where.source.path != where.storedPath);
     }
 }
 
@@ -155,26 +159,31 @@ void ProjectSession::locateModel(const QString& path) {
         emit failed(tr("No project"), tr("Open a project before locating its model."));
         return;
     }
-    startModelLoad(path, {}, true);
+    // A tokenizer stored apart from the model, and still there, stays the model's.
+    startModelLoad(path, QFileInfo::exists(storedTokenizer_) ? storedTokenizer_ : QString(), true);
 }
 
 void ProjectSession::startModelLoad(const QString& path, const QString& tokenizer, bool relocating) {
     emit busy(tr("Loading %1…").arg(QFileInfo(path).fileName()));
     QPointer<ProjectSession> self(this);
     const int64_t storedId = modelId_;
+    const int generation = projectGeneration_;
     const ModelSource source{path.toStdString(), tokenizer.toStdString()};
-    modelLane_->start([self, source, relocating, storedId] {
+    modelLane_->start([self, source, relocating, storedId, generation] {
         std::shared_ptr<LanguageModel> model;
+        std::string hash;  // relocating: the weights' hash, read here rather than on the interface thread
         QString error;
         try {
             model = loadModel(source);
+            if (relocating) hash = weightsHash(*model);
         } catch (const std::exception& e) {
             error = QString::fromStdString(e.what());
         }
         if (!self) return;
-        post(self.data(), [self, model, error, relocating, storedId] {
+        post(self.data(), [self, model, hash, error, relocating, storedId, generation] {
             if (!self) return;
             emit self->busy({});
+            if (self->projectGeneration_ != generation) return;  // loaded for a project since closed
             if (!error.isEmpty()) {
                 emit self->failed(tr("The model could not be loaded"),
                                   error + "\n\n" + tr("Stored results stay viewable; generation and the inspector's "
@@ -182,31 +191,47 @@ void ProjectSession::startModelLoad(const QString& path, const QString& tokenize
                 return;
             }
             if (relocating) {
-                if (!self->store_ || self->modelId_ != storedId) return;  // another project or model since
+                if (!self->store_ || self->modelId_ != storedId) return;  // another model chosen since
                 try {
-                    self->store_->relocateModel(storedId, *model);
+                    self->store_->requireSameWeights(storedId, *model, hash);
                 } catch (const std::exception& e) {
                     emit self->failed(tr("Not this project's model"), QString::fromStdString(e.what()));
                     return;
                 }
+                // A read-only project keeps the old place; the model is used for this session.
+                if (!self->store_->readOnly()) {
+                    try {
+                        self->store_->relocateModel(storedId, *model, hash);
+                    } catch (const std::exception& e) {
+                        emit self->failed(tr("The model's new place could not be stored"), QString::fromStdString(e.what()));
+                    }
+                }
                 self->missingModel_.clear();
+                self->useModel(model, storedId);
+                return;
             }
             self->afterModelLoaded(model);
         });
     });
 }
 
-void ProjectSession::afterModelLoaded(std::shared_ptr<LanguageModel> model) {
-    try {
-        modelId_ = store_->addModel(*model);
-    } catch (const std::exception& e) {
-        emit failed(tr("Cannot store the model in the project"), QString::fromStdString(e.what()));
-        return;
-    }
+void ProjectSession::useModel(std::shared_ptr<LanguageModel> model, int64_t modelId) {
+    modelId_ = modelId;
     model_ = std::move(model);
     probes_ = model_->probePoints();
     reloadConcepts();
     emit modelChanged();
+}
+
+void ProjectSession::afterModelLoaded(std::shared_ptr<LanguageModel> model) {
+    int64_t id = 0;
+    try {
+        id = store_->addModel(*model);
+    } catch (const std::exception& e) {
+        emit failed(tr("Cannot store the model in the project"), QString::fromStdString(e.what()));
+        return;
+    }
+    useModel(std::move(model), id);
 }
 
 bool ProjectSession::addConcepts(const QString& path) {

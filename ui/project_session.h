@@ -187,8 +187,11 @@ private:
     void reloadConcepts();
     void recountExperts();
     void afterModelLoaded(std::shared_ptr<LanguageModel> model);
+    void useModel(std::shared_ptr<LanguageModel> model, int64_t modelId);  // a stored model, loaded
     void startModelLoad(const QString& path, const QString& tokenizer, bool relocating);
     QString missingModel_;
+    QString storedTokenizer_;  // the missing model's tokenizer as stored, kept when it still exists
+    int projectGeneration_ = 0;  // counts openProject: a model loaded for an earlier project is dropped
     std::unique_ptr<ProjectStore> store_;
     std::shared_ptr<LanguageModel> model_;
     int64_t modelId_ = 0, setId_ = 0;

@@ -32,7 +32,10 @@ ModelWhereabouts findStoredModel(const ProjectStore& store, int64_t modelId) {
     if (w.source.path.rfind("hf:", 0) == 0 || exists(w.source.path)) {
         w.found = true;
     } else if (const std::string relative = store.modelRelativePath(modelId); !relative.empty()) {
-        const QString beside = QDir::cleanPath(QFileInfo(QString::fromStdString(store.path())).absoluteDir().filePath(QString::fromStdString(relative)));
+        // From the folder resolved through links, as the relative path was made.
+        const QFileInfo project(QString::fromStdString(store.path()));
+        const QString folder = QFileInfo(project.absolutePath()).canonicalFilePath();
+        const QString beside = QDir::cleanPath(QDir(folder.isEmpty() ? project.absolutePath() : folder).filePath(QString::fromStdString(relative)));
         if (QFileInfo::exists(beside)) {
             w.source.tokenizerPath = movedTokenizer(w.source, beside);
             w.source.path = beside.toStdString();

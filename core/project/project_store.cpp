@@ -278,15 +278,28 @@ std::unique_ptr<ProjectStore> ProjectStore::open(const std::string& path, bool c
         tables.reset();
         store->exec(made ? std::string("COMMIT") : std::string(kSchemaV1) + "INSERT INTO meta VALUES('schema_version', '1'); COMMIT;");
     }
-    // Migrate older projects one version at a time, each step in its own transaction.
-    Statement version(db, "SELECT value FROM meta WHERE key = 'schema_version'");
-    const int found = version.step() ? schemaVersion(version.text(0)) : 0;
-    version.reset();
+    // Migrate older projects one version at a time, each step in its own transaction. The
+    // version is read again under the write lock before each step: another process opening
+    // the same new project at once may have taken that step already. (Read first without
+    // the lock: an up-to-date project must not wait for another process's writes.)
+    const auto storedVersion = [db] {
+        Statement version(db, "SELECT value FROM meta WHERE key = 'schema_version'");
+        return version.step() ? schemaVersion(version.text(0)) : 0;
+    };
+    int found = storedVersion();
     if (found < 1 || found > kSchemaVersion)
         throw Error(path + ": not an Expertscope project (schema version '" + (found ? std::to_string(found) : "?") + "')");
-    for (int v = found; v < kSchemaVersion; ++v)
-        store->exec(std::string("BEGIN;") + kMigrations[static_cast<size_t>(v - 1)] +
-                    "UPDATE meta SET value = '" + std::to_string(v + 1) + "' WHERE key = 'schema_version'; COMMIT;");
+    while (found < kSchemaVersion) {
+        store->exec("BEGIN IMMEDIATE");
+        found = storedVersion();
+        if (found >= kSchemaVersion) {
+            store->exec("COMMIT");
+            break;
+        }
+        store->exec(std::string(kMigrations[static_cast<size_t>(found - 1)]) + "UPDATE meta SET value = '" +
+                    std::to_string(found + 1) + "' WHERE key = 'schema_version'; COMMIT;");
+        ++found;
+    }
     return store;
 }
 
@@ -339,6 +352,12 @@ QString modelFolderResolved(const QString& p) {
     return folder.isEmpty() ? QDir::cleanPath(f.absoluteFilePath()) : QDir(folder).filePath(f.fileName());
 }
 
+// The tokenizer's path spelt the same way, so it is recognised inside the model's folder.
+std::string tokenizerResolved(const std::string& p) {
+    const QString given = QString::fromStdString(p);
+    return p.empty() || !QFileInfo::exists(given) ? p : modelFolderResolved(given).toStdString();
+}
+
 }  // namespace
 
 std::string ProjectStore::relativeToProject(const std::string& modelPath) const {
@@ -362,7 +381,7 @@ int64_t ProjectStore::addModel(const LanguageModel& model) {
     // under a path naming the same place are still this model.
     // Looked up and added under the write lock: two processes adding the model at once add it once.
     exec("BEGIN IMMEDIATE");
-    {
+    try {
         Statement find(db_, "SELECT id, path FROM models WHERE weights_hash = ? ORDER BY id");
         find.bind(1, hash);
         while (find.step())
@@ -372,6 +391,9 @@ int64_t ProjectStore::addModel(const LanguageModel& model) {
                 exec("COMMIT");
                 return id;
             }
+    } catch (...) {
+        rollback();
+        throw;
     }
     const std::string config = "{\"layers\": " + std::to_string(i.layers) + ", \"hidden\": " + std::to_string(i.hidden) +
                                ", \"intermediate\": " + std::to_string(i.intermediate) + ", \"heads\": " +
@@ -381,7 +403,7 @@ int64_t ProjectStore::addModel(const LanguageModel& model) {
     try {
         Statement insert(db_, "INSERT INTO models(path, tokenizer, family, format, weights_hash, config, units, added, relative_path) "
                               "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)");
-        insert.bind(1, path).bind(2, i.tokenizerPath).bind(3, i.family).bind(4, i.format).bind(5, hash).bind(6, config);
+        insert.bind(1, path).bind(2, tokenizerResolved(i.tokenizerPath)).bind(3, i.family).bind(4, i.format).bind(5, hash).bind(6, config);
         insert.bind(7, unitCount(model.probePoints())).bind(8, now()).bind(9, relativeToProject(path)).run();
         id = sqlite3_last_insert_rowid(db_);
         Statement probe(db_, "INSERT INTO probes VALUES(?, ?, ?, ?, ?, ?, ?)");
@@ -794,23 +816,25 @@ std::string ProjectStore::modelRelativePath(int64_t modelId) const {
     return q.text(0);
 }
 
-void ProjectStore::relocateModel(int64_t modelId, const LanguageModel& model) {
+void ProjectStore::requireSameWeights(int64_t modelId, const LanguageModel& model, const std::string& weightsHash) const {
+    Statement q(db_, "SELECT path, weights_hash FROM models WHERE id = ?");
+    q.bind(1, modelId);
+    if (!q.step()) throw Error(path_ + ": no model with id " + std::to_string(modelId));
+    if (q.text(1) != weightsHash)
+        throw Error(model.info().path + " holds other weights than the model this project's results came from (" + q.text(0) +
+                    "); choose that model's files, moved or copied");
+}
+
+void ProjectStore::relocateModel(int64_t modelId, const LanguageModel& model, const std::string& weightsHash) {
     requireWritable();
     const auto& i = model.info();
-    const std::string hash = weightsHash(model);
     const QString given = QString::fromStdString(i.path);
     const std::string path = QFileInfo::exists(given) ? modelFolderResolved(given).toStdString() : i.path;
     exec("BEGIN IMMEDIATE");
     try {
-        Statement q(db_, "SELECT path, weights_hash FROM models WHERE id = ?");
-        q.bind(1, modelId);
-        if (!q.step()) throw Error(path_ + ": no model with id " + std::to_string(modelId));
-        if (q.text(1) != hash)
-            throw Error(i.path + " holds other weights than the model this project's results came from (" + q.text(0) +
-                        "); choose that model's files, moved or copied");
-        q.reset();
+        requireSameWeights(modelId, model, weightsHash);
         Statement update(db_, "UPDATE models SET path = ?, tokenizer = ?, relative_path = ? WHERE id = ?");
-        update.bind(1, path).bind(2, i.tokenizerPath).bind(3, relativeToProject(path)).bind(4, modelId).run();
+        update.bind(1, path).bind(2, tokenizerResolved(i.tokenizerPath)).bind(3, relativeToProject(path)).bind(4, modelId).run();
     } catch (...) {
         rollback();
         throw;

@@ -126,9 +126,12 @@ public:
     // The same place relative to the project file's folder as it was then ("" for models
     // stored before schema 6): a project moved together with its model still finds it.
     std::string modelRelativePath(int64_t modelId) const;
+    // Throws Error unless `weightsHash` (of `model`, see weightsHash()) is the stored
+    // model's: only the same weights may stand in for the model the results came from.
+    void requireSameWeights(int64_t modelId, const LanguageModel& model, const std::string& weightsHash) const;
     // The stored model's files now lie where `model` was loaded from: checked to be the
     // same weights (else Error, nothing changed), then its path is stored instead.
-    void relocateModel(int64_t modelId, const LanguageModel& model);
+    void relocateModel(int64_t modelId, const LanguageModel& model, const std::string& weightsHash);
     int64_t latestModel() const;       // 0 when there is none
     int64_t latestConceptSet() const;  // 0 when there is none
 
