@@ -15,7 +15,7 @@ namespace expertscope::cli {
 namespace {
 
 const char* kUsage =
-    "usage: expertscope-cli <command> [options]\n"
+    "usage: expertscope-cli <command> [options] | --help | --version\n"
     "\n"
     "--model PATH: a Hugging Face folder, a .gguf (llama; dequantised on load), a llama2.c .bin, or\n"
     "hf:ORG/NAME[@REVISION] from the Hugging Face cache (no network)\n"
@@ -110,6 +110,10 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
     if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
         (args.empty() ? err : out) << kUsage;
         return args.empty() ? 2 : 0;
+    }
+    if (args[0] == "--version") {
+        out << "expertscope-cli " << EXPERTSCOPE_VERSION << "\n";
+        return 0;
     }
     const std::map<std::string, std::function<int(const std::vector<std::string>&, std::ostream&)>> commands{
         {"info", infoCommand},

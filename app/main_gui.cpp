@@ -53,7 +53,7 @@ int main(int argc, char** argv) {
     parser.addVersionOption();
     QCommandLineOption demoOption("demo", QApplication::translate("main", "Open the demo project."));
     parser.addOption(demoOption);
-    parser.addPositionalArgument("project", QApplication::translate("main", "A project file (.esproj) to open."));
+    parser.addPositionalArgument("project", QApplication::translate("main", "A project file (.esproj) to open."), QStringLiteral("[project]"));
     parser.process(app);
 
     expertscope::DemoSetup demo;

@@ -4,6 +4,8 @@
 #   test   runs the whole test suite (this is what CI runs)
 #   sanitize  builds with AddressSanitizer + UndefinedBehaviorSanitizer (build-asan/) and
 #          runs the suite there (CI runs it after `test`)
+#   package  builds the .deb (build/expertscope_VERSION_amd64.deb) and checks it as a user's
+#          machine meets it: validators, the installed CLI and GUI (packaging/check-package.sh)
 #   bench  runs the benchmarks, printing JSON
 #   demo   builds the demo project if it is missing
 #   build  only builds
@@ -46,8 +48,13 @@ case "$what" in
          cd "$here/build-asan"
          export ASAN_OPTIONS=detect_leaks=1:check_initialization_order=1:strict_init_order=1 UBSAN_OPTIONS=print_stacktrace=1
          ctest --output-on-failure -j2 -E '_each_function_alone$|_haswell_kernels$|_skylakex_kernels$' "$@" ;;
+  package)
+         (cd "$here/build" && cpack -G DEB >/dev/null)
+         deb="$here/build/expertscope_$(sed -n 's/^project(Expertscope VERSION \([0-9.]*\).*/\1/p' "$here/CMakeLists.txt")_$(dpkg --print-architecture).deb"
+         echo "package: $deb" >&2
+         bash "$here/packaging/check-package.sh" "$deb" "$here/build/package-check" ;;
   bench) cmake --build "$here/build" --target bench ;;
   demo)  demo ;;
   build) ;;
-  *) echo "usage: $0 run|test|sanitize|bench|demo|build" >&2; exit 2 ;;
+  *) echo "usage: $0 run|test|sanitize|package|bench|demo|build" >&2; exit 2 ;;
 esac

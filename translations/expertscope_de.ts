@@ -16,6 +16,37 @@
     </message>
 </context>
 <context>
+    <name>DemoSetup</name>
+    <message>
+        <source>The demo model is not installed, so the demo project cannot be built.</source>
+        <translation>Das Demomodell ist nicht installiert, daher kann das Demoprojekt nicht erstellt werden.</translation>
+    </message>
+    <message>
+        <source>Building the demo project: WordNet's concepts analysed with the demo model…</source>
+        <translation>Das Demoprojekt wird erstellt: die WordNet-Konzepte, analysiert mit dem Demomodell…</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <source>First start: the demo project</source>
+        <translation>Erster Start: das Demoprojekt</translation>
+    </message>
+    <message>
+        <source>Analysing concept %1 of %2: %3</source>
+        <translation>Konzept %1 von %2 wird analysiert: %3</translation>
+    </message>
+    <message>
+        <source>Cancelling…</source>
+        <translation>Wird abgebrochen…</translation>
+    </message>
+    <message>
+        <source>%1 cannot be created: is the folder writable?</source>
+        <translation>%1 kann nicht angelegt werden: ist der Ordner beschreibbar?</translation>
+    </message>
+</context>
+<context>
     <name>ForceValue</name>
     <message>
         <source>on (median)</source>
@@ -699,14 +730,6 @@
         <translation>&amp;Demoprojekt öffnen</translation>
     </message>
     <message>
-        <source>No demo project</source>
-        <translation>Kein Demoprojekt</translation>
-    </message>
-    <message>
-        <source>The demo project was not found at %1.</source>
-        <translation>Das Demoprojekt wurde unter %1 nicht gefunden.</translation>
-    </message>
-    <message>
         <source>&amp;About Expertscope</source>
         <translation>&amp;Über Expertscope</translation>
     </message>
@@ -865,6 +888,62 @@
     <message>
         <source>&amp;Model ranking</source>
         <translation>&amp;Modell-Rangfolge</translation>
+    </message>
+    <message>
+        <source>&amp;Locate model…</source>
+        <translation>Modell &amp;suchen…</translation>
+    </message>
+    <message>
+        <source>Point the project to its model's files after they moved</source>
+        <translation>Dem Projekt die Dateien seines Modells zeigen, nachdem sie verschoben wurden</translation>
+    </message>
+    <message>
+        <source>WordNet concepts analysed with the small model that ships with Expertscope (built on first use)</source>
+        <translation>WordNet-Konzepte, analysiert mit dem kleinen Modell, das Expertscope beiliegt (beim ersten Öffnen erstellt)</translation>
+    </message>
+    <message>
+        <source>The demo project was not built; Help &gt; Open demo project builds it.</source>
+        <translation>Das Demoprojekt wurde nicht erstellt; Hilfe &gt; Demoprojekt öffnen erstellt es.</translation>
+    </message>
+    <message>
+        <source>The demo project could not be built</source>
+        <translation>Das Demoprojekt konnte nicht erstellt werden</translation>
+    </message>
+    <message>
+        <source>The model was not found</source>
+        <translation>Das Modell wurde nicht gefunden</translation>
+    </message>
+    <message>
+        <source>Locate the model</source>
+        <translation>Modell suchen</translation>
+    </message>
+    <message>
+        <source>This project's results came from the model at
+%1
+which is not there any more (moved or deleted?).
+
+The results stay viewable; generation, the inspector's sentences and the text probe need the model. Locate its files now?</source>
+        <translation>Die Ergebnisse dieses Projekts stammen vom Modell unter
+%1
+das dort nicht mehr liegt (verschoben oder gelöscht?).
+
+Die Ergebnisse bleiben sichtbar; Generierung, die Sätze des Inspektors und die Textprobe brauchen das Modell. Seine Dateien jetzt suchen?</translation>
+    </message>
+    <message>
+        <source>Not now</source>
+        <translation>Nicht jetzt</translation>
+    </message>
+    <message>
+        <source>No project</source>
+        <translation>Kein Projekt</translation>
+    </message>
+    <message>
+        <source>Open a project before locating its model.</source>
+        <translation>Öffnen Sie ein Projekt, bevor Sie sein Modell suchen.</translation>
+    </message>
+    <message>
+        <source>Locate the model (%1)</source>
+        <translation>Modell suchen (%1)</translation>
     </message>
 </context>
 <context>
@@ -1073,6 +1152,18 @@
     <message>
         <source>No concept has results yet: analyse first (Ctrl+R).</source>
         <translation>Noch kein Konzept hat Ergebnisse: zuerst analysieren (Strg+R).</translation>
+    </message>
+    <message>
+        <source>Open a project before locating its model.</source>
+        <translation>Öffnen Sie ein Projekt, bevor Sie sein Modell suchen.</translation>
+    </message>
+    <message>
+        <source>Not this project's model</source>
+        <translation>Nicht das Modell dieses Projekts</translation>
+    </message>
+    <message>
+        <source>The model's new place could not be stored</source>
+        <translation>Der neue Ort des Modells konnte nicht gespeichert werden</translation>
     </message>
 </context>
 <context>

@@ -423,6 +423,31 @@ DE = {
     'target rate': 'Zielanteil',
     '± 1 sd': '± 1 SA',
     'P(first token)': 'P(erstes Token)',
+    # Installed use: a moved model, the demo built on first launch.
+    'Open a project before locating its model.': 'Öffnen Sie ein Projekt, bevor Sie sein Modell suchen.',
+    "Not this project's model": 'Nicht das Modell dieses Projekts',
+    '&Locate model…': 'Modell &suchen…',
+    "Point the project to its model's files after they moved": 'Dem Projekt die Dateien seines Modells zeigen, nachdem sie verschoben wurden',
+    'The model was not found': 'Das Modell wurde nicht gefunden',
+    'Locate the model': 'Modell suchen',
+    "This project's results came from the model at\n%1\nwhich is not there any more (moved or deleted?).\n\nThe results stay viewable; generation, the inspector's sentences and the text probe need the model. Locate its files now?":
+        'Die Ergebnisse dieses Projekts stammen vom Modell unter\n%1\ndas dort nicht mehr liegt (verschoben oder gelöscht?).\n\nDie Ergebnisse bleiben sichtbar; Generierung, die Sätze des Inspektors und die Textprobe brauchen das Modell. Seine Dateien jetzt suchen?',
+    'Not now': 'Nicht jetzt',
+    'Locate the model (%1)': 'Modell suchen (%1)',
+    'The demo project was not built; Help > Open demo project builds it.':
+        'Das Demoprojekt wurde nicht erstellt; Hilfe > Demoprojekt öffnen erstellt es.',
+    'The demo project could not be built': 'Das Demoprojekt konnte nicht erstellt werden',
+    'WordNet concepts analysed with the small model that ships with Expertscope (built on first use)':
+        'WordNet-Konzepte, analysiert mit dem kleinen Modell, das Expertscope beiliegt (beim ersten Öffnen erstellt)',
+    'The demo model is not installed, so the demo project cannot be built.':
+        'Das Demomodell ist nicht installiert, daher kann das Demoprojekt nicht erstellt werden.',
+    "Building the demo project: WordNet's concepts analysed with the demo model…":
+        'Das Demoprojekt wird erstellt: die WordNet-Konzepte, analysiert mit dem Demomodell…',
+    'First start: the demo project': 'Erster Start: das Demoprojekt',
+    'Analysing concept %1 of %2: %3': 'Konzept %1 von %2 wird analysiert: %3',
+    'Cancelling…': 'Wird abgebrochen…',
+    '%1 cannot be created: is the folder writable?': '%1 kann nicht angelegt werden: ist der Ordner beschreibbar?',
+    "The model's new place could not be stored": 'Der neue Ort des Modells konnte nicht gespeichert werden',
 }
 
 

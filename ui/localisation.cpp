@@ -23,7 +23,11 @@ bool installLanguage(const QString& code) {
     qt.reset();
     if (code == "en") return true;
     auto t = std::make_unique<QTranslator>();
-    if (!t->load(QStringLiteral(":/i18n/expertscope_%1.qm").arg(code))) return false;
+    // An installed catalogue first (<prefix>/share/expertscope/translations: a corrected
+    // translation needs no rebuild), else the one compiled in.
+    const QString installed = QCoreApplication::applicationDirPath() + QStringLiteral("/../share/expertscope/translations");
+    if (!t->load(QStringLiteral("expertscope_%1").arg(code), installed) && !t->load(QStringLiteral(":/i18n/expertscope_%1.qm").arg(code)))
+        return false;
     QCoreApplication::installTranslator(t.get());
     own = std::move(t);
     // Qt's own strings (standard buttons, dialogs), when Qt's translations are installed.
