@@ -9,6 +9,7 @@
 #include <QApplication>
 #include <QDir>
 #include <QProgressDialog>
+#include <QRegularExpression>
 #include <QPushButton>
 #include <QSettings>
 #include <QStandardPaths>
@@ -95,9 +96,9 @@ private slots:
         QString error;
         QCOMPARE(ensureDemoProject(nullptr, setup, &error), DemoOutcome::Cancelled);
         driver.stop();
-        QVERIFY2(label.startsWith("Analysing concept 3 of "), qPrintable(label));
+        QVERIFY2(QRegularExpression("\nAnalysing concept [3-9] of 48: \\w+$").match(label).hasMatch(), qPrintable(label));
         QVERIFY(visibleUntilStopped);
-        QCOMPARE(afterwards, QString("Cancelling…"));
+        QVERIFY2(afterwards.endsWith("\nCancelling…"), qPrintable(afterwards));
         QCOMPARE(filesIn(dir), QStringList());
     }
 

@@ -945,6 +945,10 @@ Die Ergebnisse bleiben sichtbar; Generierung, die Sätze des Inspektors und die 
         <source>Locate the model (%1)</source>
         <translation>Modell suchen (%1)</translation>
     </message>
+    <message>
+        <source>Building the demo project…</source>
+        <translation>Das Demoprojekt wird erstellt…</translation>
+    </message>
 </context>
 <context>
     <name>expertscope::MatrixView</name>

@@ -448,6 +448,7 @@ DE = {
     'Cancelling…': 'Wird abgebrochen…',
     '%1 cannot be created: is the folder writable?': '%1 kann nicht angelegt werden: ist der Ordner beschreibbar?',
     "The model's new place could not be stored": 'Der neue Ort des Modells konnte nicht gespeichert werden',
+    'Building the demo project…': 'Das Demoprojekt wird erstellt…',
 }
 
 

@@ -43,7 +43,8 @@ DemoOutcome ensureDemoProject(QWidget* parent, const DemoSetup& setup, QString* 
         if (error) *error = QCoreApplication::translate("DemoSetup", "The demo model is not installed, so the demo project cannot be built.");
         return DemoOutcome::Failed;
     }
-    QProgressDialog dialog(QCoreApplication::translate("DemoSetup", "Building the demo project: WordNet's concepts analysed with the demo model…"),
+    const QString intro = QCoreApplication::translate("DemoSetup", "Building the demo project: WordNet's concepts analysed with the demo model…");
+    QProgressDialog dialog(intro,
                            QCoreApplication::translate("DemoSetup", "Cancel"), 0, 0, parent);
     dialog.setObjectName("demoProgress");
     dialog.setWindowTitle(QCoreApplication::translate("DemoSetup", "First start: the demo project"));
@@ -65,14 +66,14 @@ DemoOutcome ensureDemoProject(QWidget* parent, const DemoSetup& setup, QString* 
     QFutureWatcher<Result> watcher;
     QEventLoop loop;
     QObject::connect(&watcher, &QFutureWatcher<Result>::finished, &loop, &QEventLoop::quit);
-    QObject::connect(&dialog, &QProgressDialog::canceled, &dialog, [cancel, shown] {
+    QObject::connect(&dialog, &QProgressDialog::canceled, &dialog, [cancel, shown, intro] {
         *cancel = true;
         if (!shown) return;
         shown->show();
-        shown->setLabelText(QCoreApplication::translate("DemoSetup", "Cancelling…"));
+        shown->setLabelText(intro + "\n" + QCoreApplication::translate("DemoSetup", "Cancelling…"));
         if (auto* button = shown->findChild<QPushButton*>()) button->setEnabled(false);
     });
-    watcher.setFuture(QtConcurrent::run([options, cancel, shown]() -> Result {
+    watcher.setFuture(QtConcurrent::run([options, cancel, shown, intro]() -> Result {
         try {
             // Two instances starting at once build it once: the second waits, then finds it.
             QLockFile lock(QString::fromStdString(options.out) + ".lock");
@@ -81,8 +82,8 @@ DemoOutcome ensureDemoProject(QWidget* parent, const DemoSetup& setup, QString* 
                 return {DemoOutcome::Failed, QCoreApplication::translate("DemoSetup", "%1 cannot be created: is the folder writable?")
                                                  .arg(QString::fromStdString(options.out) + ".lock")};
             if (QFileInfo::exists(QString::fromStdString(options.out))) return {DemoOutcome::Ready, QString()};
-            buildDemoProject(options, [cancel, shown](const AnalysisProgress& p) {
-                const QString text = QCoreApplication::translate("DemoSetup", "Analysing concept %1 of %2: %3")
+            buildDemoProject(options, [cancel, shown, intro](const AnalysisProgress& p) {
+                const QString text = intro + "\n" + QCoreApplication::translate("DemoSetup", "Analysing concept %1 of %2: %3")
                                          .arg(std::min(p.conceptsDone + 1, p.conceptsTotal)).arg(p.conceptsTotal)
                                          .arg(QString::fromStdString(p.concept));
                 QMetaObject::invokeMethod(shown, [shown, text, p, cancel] {

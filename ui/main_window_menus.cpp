@@ -131,6 +131,7 @@ void MainWindow::openProjectDialog() {
 bool MainWindow::openDemoProject() {
     QString error;
     QPointer<MainWindow> self(this);
+    if (!QFileInfo::exists(demo_.project)) statusText_->setText(tr("Building the demo project…"));
     const DemoOutcome outcome = ensureDemoProject(this, demo_, &error);
     if (!self) return false;  // closed while it was built
     switch (outcome) {
