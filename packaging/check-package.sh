@@ -53,9 +53,10 @@ set -u
 "$1" > "$2/gui.log" 2>&1 & app=$!
 for _ in $(seq 1 600); do
   kill -0 "$app" 2>/dev/null || { echo "the application exited early" >&2; exit 1; }
-  # The main window titled with the demo project: built, then opened.
-  if [ -f "$3" ] && xwininfo -root -tree | grep -q '"demo.esproj . Expertscope"'; then
-    xwininfo -root -tree | grep '"demo.esproj . Expertscope"' > "$2/windows.txt"
+  # The main window titled with the demo project: built, then opened. (The title's dash is
+  # not ASCII: matched by .*, whatever the locale and however xwininfo prints it.)
+  if [ -f "$3" ] && xwininfo -root -tree | grep -q '"demo\.esproj.*Expertscope"'; then
+    xwininfo -root -tree | grep '"demo\.esproj.*Expertscope"' > "$2/windows.txt"
     sleep 3  # the demo opens in the window; then it must still be running
     kill -0 "$app" 2>/dev/null || { echo "the application exited after opening the demo" >&2; exit 1; }
     kill -TERM "$app"; wait "$app" 2>/dev/null
