@@ -10,6 +10,9 @@
 #      purge that leave none of its files behind
 #   packaging/check-package.sh PACKAGE.deb [WORKDIR]
 set -euo pipefail
+# UTF-8 whatever the machine's locale: xwininfo prints a title it cannot convert (the
+# window's has a non-ASCII dash) as a conversion failure instead.
+export LC_ALL=C.UTF-8
 deb=$(realpath "$1")
 work=${2:-$(dirname "$deb")/package-check}
 rm -rf "$work"; mkdir -p "$work"
@@ -53,8 +56,7 @@ set -u
 "$1" > "$2/gui.log" 2>&1 & app=$!
 for _ in $(seq 1 600); do
   kill -0 "$app" 2>/dev/null || { echo "the application exited early" >&2; exit 1; }
-  # The main window titled with the demo project: built, then opened. (The title's dash is
-  # not ASCII: matched by .*, whatever the locale and however xwininfo prints it.)
+  # The main window titled with the demo project ("demo.esproj – Expertscope"): built, then opened.
   if [ -f "$3" ] && xwininfo -root -tree | grep -q '"demo\.esproj.*Expertscope"'; then
     xwininfo -root -tree | grep '"demo\.esproj.*Expertscope"' > "$2/windows.txt"
     sleep 3  # the demo opens in the window; then it must still be running

@@ -204,6 +204,37 @@ private slots:
         qunsetenv("EXPERTSCOPE_NO_DIALOGS");
     }
 
+    // Other weights at the stored place (a folder re-downloaded, retrained): said so, the
+    // project's results kept and no second model added.
+    void otherWeightsAtTheStoredPlaceAreRefused() {
+        qputenv("EXPERTSCOPE_NO_DIALOGS", "1");
+        const QString project = tmp_.filePath("changed/p.esproj"), model = tmp_.filePath("changed-model");
+        QVERIFY(copyFolder(kDemoModel, model));
+        QDir().mkpath(tmp_.filePath("changed"));
+        makeProject(project, model);
+        {
+            QFile f(model + "/model.safetensors");
+            QVERIFY(f.open(QIODevice::ReadWrite));
+            f.seek(f.size() - 1);
+            char c = 0;
+            f.getChar(&c);
+            f.seek(f.size() - 1);
+            f.putChar(static_cast<char>(c ^ 0x01));
+        }
+        MainWindow w;
+        QVERIFY(w.openProject(project));
+        QVERIFY(test::waitFor([&] { return !w.property("lastError").toString().isEmpty(); }, 60000));
+        QVERIFY2(w.property("lastError").toString().startsWith("Not this project's model: ") &&
+                     w.property("lastError").toString().contains("holds other weights"),
+                 qPrintable(w.property("lastError").toString()));
+        QVERIFY(!w.session()->hasModel());
+        QVERIFY(w.session()->concepts().first().analysed);
+        QCOMPARE(w.session()->missingModel(), QFileInfo(model).canonicalFilePath());
+        w.close();
+        QCOMPARE(ProjectStore::open(project.toStdString(), false)->latestModel(), int64_t(1));
+        qunsetenv("EXPERTSCOPE_NO_DIALOGS");
+    }
+
     // "Not now": the results stay viewable, nothing is changed, and no error is shown.
     void notNowKeepsTheResultsViewable() {
         qunsetenv("EXPERTSCOPE_NO_DIALOGS");

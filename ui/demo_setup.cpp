@@ -78,9 +78,13 @@ DemoOutcome ensureDemoProject(QWidget* parent, const DemoSetup& setup, QString* 
             // Two instances starting at once build it once: the second waits, then finds it.
             QLockFile lock(QString::fromStdString(options.out) + ".lock");
             QDir().mkpath(QFileInfo(QString::fromStdString(options.out)).absolutePath());
-            if (!lock.lock())
-                return {DemoOutcome::Failed, QCoreApplication::translate("DemoSetup", "%1 cannot be created: is the folder writable?")
-                                                 .arg(QString::fromStdString(options.out) + ".lock")};
+            lock.setStaleLockTime(0);  // held as long as its holder lives (a build takes a minute)
+            while (!lock.tryLock(200)) {
+                if (lock.error() != QLockFile::LockFailedError)
+                    return {DemoOutcome::Failed, QCoreApplication::translate("DemoSetup", "%1 cannot be created: is the folder writable?")
+                                                     .arg(QString::fromStdString(options.out) + ".lock")};
+                if (*cancel) return {DemoOutcome::Cancelled, QString()};
+            }
             if (QFileInfo::exists(QString::fromStdString(options.out))) return {DemoOutcome::Ready, QString()};
             buildDemoProject(options, [cancel, shown, intro](const AnalysisProgress& p) {
                 const QString text = intro + "\n" + QCoreApplication::translate("DemoSetup", "Analysing concept %1 of %2: %3")

@@ -118,9 +118,10 @@ void ProjectSession::showStoredResults() {
             emit modelMissing(missingModel_);
             return;
         }
-        // Found beside the project (the two moved together): the same stored model, at its new place.
+        // The stored model, checked to hold the same weights; found beside the project (the
+        // two moved together), its new place is stored.
         startModelLoad(QString::fromStdString(where.source.path), QString::fromStdString(where.source.tokenizerPath),
-                       where.source.path != where.storedPath);
+                       StoredModel{true, where.source.path != where.storedPath});
     }
 }
 
@@ -151,7 +152,7 @@ void ProjectSession::addModel(const QString& path, const QString& tokenizer) {
         emit failed(tr("No project"), tr("Create or open a project before adding a model."));
         return;
     }
-    startModelLoad(path, tokenizer, false);
+    startModelLoad(path, tokenizer, StoredModel{});
 }
 
 void ProjectSession::locateModel(const QString& path) {
@@ -160,46 +161,47 @@ void ProjectSession::locateModel(const QString& path) {
         return;
     }
     // A tokenizer stored apart from the model, and still there, stays the model's.
-    startModelLoad(path, QFileInfo::exists(storedTokenizer_) ? storedTokenizer_ : QString(), true);
+    startModelLoad(path, QFileInfo::exists(storedTokenizer_) ? storedTokenizer_ : QString(), StoredModel{true, true});
 }
 
-void ProjectSession::startModelLoad(const QString& path, const QString& tokenizer, bool relocating) {
+void ProjectSession::startModelLoad(const QString& path, const QString& tokenizer, StoredModel stored) {
     emit busy(tr("Loading %1…").arg(QFileInfo(path).fileName()));
     QPointer<ProjectSession> self(this);
     const int64_t storedId = modelId_;
     const int generation = projectGeneration_;
     const ModelSource source{path.toStdString(), tokenizer.toStdString()};
-    modelLane_->start([self, source, relocating, storedId, generation] {
+    modelLane_->start([self, source, stored, storedId, generation] {
         std::shared_ptr<LanguageModel> model;
-        std::string hash;  // relocating: the weights' hash, read here rather than on the interface thread
+        std::string hash;  // the stored model's: its weights' hash, read here rather than on the interface thread
         QString error;
         try {
             model = loadModel(source);
-            if (relocating) hash = weightsHash(*model);
+            if (stored.is) hash = weightsHash(*model);
         } catch (const std::exception& e) {
             error = QString::fromStdString(e.what());
         }
         if (!self) return;
-        post(self.data(), [self, model, hash, error, relocating, storedId, generation] {
-            if (!self) return;
+        post(self.data(), [self, model, hash, error, stored, storedId, generation] {
+            if (!self || self->projectGeneration_ != generation) return;  // loaded for a project since closed
             emit self->busy({});
-            if (self->projectGeneration_ != generation) return;  // loaded for a project since closed
             if (!error.isEmpty()) {
                 emit self->failed(tr("The model could not be loaded"),
                                   error + "\n\n" + tr("Stored results stay viewable; generation and the inspector's "
                                                       "sentences need the model."));
                 return;
             }
-            if (relocating) {
+            if (stored.is) {
                 if (!self->store_ || self->modelId_ != storedId) return;  // another model chosen since
                 try {
                     self->store_->requireSameWeights(storedId, *model, hash);
                 } catch (const std::exception& e) {
+                    // Other weights where the model was: the results stay, File > Locate model finds it.
+                    self->missingModel_ = QString::fromStdString(model->info().path);
                     emit self->failed(tr("Not this project's model"), QString::fromStdString(e.what()));
                     return;
                 }
                 // A read-only project keeps the old place; the model is used for this session.
-                if (!self->store_->readOnly()) {
+                if (stored.moved && !self->store_->readOnly()) {
                     try {
                         self->store_->relocateModel(storedId, *model, hash);
                     } catch (const std::exception& e) {

@@ -188,7 +188,12 @@ private:
     void recountExperts();
     void afterModelLoaded(std::shared_ptr<LanguageModel> model);
     void useModel(std::shared_ptr<LanguageModel> model, int64_t modelId);  // a stored model, loaded
-    void startModelLoad(const QString& path, const QString& tokenizer, bool relocating);
+    // The project's own model (is) is checked against its stored weights and keeps its id
+    // and results; moved: its new place is stored too. Any other is added to the project.
+    struct StoredModel {
+        bool is = false, moved = false;
+    };
+    void startModelLoad(const QString& path, const QString& tokenizer, StoredModel stored);
     QString missingModel_;
     QString storedTokenizer_;  // the missing model's tokenizer as stored, kept when it still exists
     int projectGeneration_ = 0;  // counts openProject: a model loaded for an earlier project is dropped
