@@ -92,9 +92,11 @@ DemoOutcome ensureDemoProject(QWidget* parent, const DemoSetup& setup, QString* 
                                          .arg(QString::fromStdString(p.concept));
                 QMetaObject::invokeMethod(shown, [shown, text, p, cancel] {
                     if (!shown || *cancel) return;
+                    // The label first: a modal dialog's setValue processes events, which
+                    // must not see the new count beside the old concept.
+                    shown->setLabelText(text);
                     shown->setMaximum(p.conceptsTotal);
                     shown->setValue(p.conceptsDone);
-                    shown->setLabelText(text);
                 }, Qt::QueuedConnection);
                 return !*cancel;
             });
