@@ -35,6 +35,14 @@ bool copyFolder(const QString& from, const QString& to) {
     return true;
 }
 
+// The last weight's last byte flipped: still a loadable model, but other weights.
+bool changeLastWeight(const QString& modelDir) {
+    QFile f(modelDir + "/model.safetensors");
+    char c = 0;
+    if (!f.open(QIODevice::ReadWrite) || !f.seek(f.size() - 1) || !f.getChar(&c) || !f.seek(f.size() - 1)) return false;
+    return f.putChar(static_cast<char>(c ^ 0x01));
+}
+
 // A project beside (or away from) its model, with one concept analysed.
 void makeProject(const QString& project, const QString& model) {
     auto store = ProjectStore::open(project.toStdString(), true);
@@ -107,15 +115,7 @@ private slots:
         const QString moved = tmp_.filePath("check-moved"), other = tmp_.filePath("check-other");
         QVERIFY(QDir().rename(model, moved));
         QVERIFY(copyFolder(moved, other));
-        {  // the last weight's last byte changed: a loadable model, other weights
-            QFile f(other + "/model.safetensors");
-            QVERIFY(f.open(QIODevice::ReadWrite));
-            f.seek(f.size() - 1);
-            char c = 0;
-            f.getChar(&c);
-            f.seek(f.size() - 1);
-            f.putChar(static_cast<char>(c ^ 0x01));
-        }
+        QVERIFY(changeLastWeight(other));
         auto store = ProjectStore::open(project.toStdString(), false);
         const int64_t id = store->latestModel();
         try {
@@ -212,15 +212,7 @@ private slots:
         QVERIFY(copyFolder(kDemoModel, model));
         QDir().mkpath(tmp_.filePath("changed"));
         makeProject(project, model);
-        {
-            QFile f(model + "/model.safetensors");
-            QVERIFY(f.open(QIODevice::ReadWrite));
-            f.seek(f.size() - 1);
-            char c = 0;
-            f.getChar(&c);
-            f.seek(f.size() - 1);
-            f.putChar(static_cast<char>(c ^ 0x01));
-        }
+        QVERIFY(changeLastWeight(model));
         MainWindow w;
         QVERIFY(w.openProject(project));
         QVERIFY(test::waitFor([&] { return !w.property("lastError").toString().isEmpty(); }, 60000));

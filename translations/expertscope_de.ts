@@ -1169,6 +1169,10 @@ Die Ergebnisse bleiben sichtbar; Generierung, die Sätze des Inspektors und die 
         <source>The model's new place could not be stored</source>
         <translation>Der neue Ort des Modells konnte nicht gespeichert werden</translation>
     </message>
+    <message>
+        <source>Cannot read the project</source>
+        <translation>Das Projekt kann nicht gelesen werden</translation>
+    </message>
 </context>
 <context>
     <name>expertscope::RankingView</name>

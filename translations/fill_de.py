@@ -449,6 +449,7 @@ DE = {
     '%1 cannot be created: is the folder writable?': '%1 kann nicht angelegt werden: ist der Ordner beschreibbar?',
     "The model's new place could not be stored": 'Der neue Ort des Modells konnte nicht gespeichert werden',
     'Building the demo project…': 'Das Demoprojekt wird erstellt…',
+    'Cannot read the project': 'Das Projekt kann nicht gelesen werden',
 }
 
 

@@ -114,7 +114,6 @@ void ProjectSession::showStoredResults() {
         const auto where = findStoredModel(*store_, modelId_);
         if (!where.found) {
             missingModel_ = QString::fromStdString(where.storedPath);
-            storedTokenizer_ = QString::fromStdString(store_->modelSource(modelId_).tokenizerPath);
             emit modelMissing(missingModel_);
             return;
         }
@@ -161,7 +160,14 @@ void ProjectSession::locateModel(const QString& path) {
         return;
     }
     // A tokenizer stored apart from the model, and still there, stays the model's.
-    startModelLoad(path, QFileInfo::exists(storedTokenizer_) ? storedTokenizer_ : QString(), StoredModel{true, true});
+    QString tokenizer;
+    try {
+        tokenizer = QString::fromStdString(store_->modelSource(modelId_).tokenizerPath);
+    } catch (const std::exception& e) {
+        emit failed(tr("Cannot read the project"), QString::fromStdString(e.what()));
+        return;
+    }
+    startModelLoad(path, QFileInfo::exists(tokenizer) ? tokenizer : QString(), StoredModel{true, true});
 }
 
 void ProjectSession::startModelLoad(const QString& path, const QString& tokenizer, StoredModel stored) {

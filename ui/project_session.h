@@ -195,7 +195,6 @@ private:
     };
     void startModelLoad(const QString& path, const QString& tokenizer, StoredModel stored);
     QString missingModel_;
-    QString storedTokenizer_;  // the missing model's tokenizer as stored, kept when it still exists
     int projectGeneration_ = 0;  // counts openProject: a model loaded for an earlier project is dropped
     std::unique_ptr<ProjectStore> store_;
     std::shared_ptr<LanguageModel> model_;

@@ -352,8 +352,9 @@ QString modelFolderResolved(const QString& p) {
     return folder.isEmpty() ? QDir::cleanPath(f.absoluteFilePath()) : QDir(folder).filePath(f.fileName());
 }
 
-// The tokenizer's path spelt the same way, so it is recognised inside the model's folder.
-std::string tokenizerResolved(const std::string& p) {
+// A model's or tokenizer's path as the project stores it: spelt as above when the file
+// exists (a tokenizer then matches its model's folder), else as given.
+std::string pathAsStored(const std::string& p) {
     const QString given = QString::fromStdString(p);
     return p.empty() || !QFileInfo::exists(given) ? p : modelFolderResolved(given).toStdString();
 }
@@ -369,14 +370,8 @@ std::string ProjectStore::relativeToProject(const std::string& modelPath) const 
 int64_t ProjectStore::addModel(const LanguageModel& model) {
     const auto& i = model.info();
     const std::string hash = weightsHash(model);
-    // One spelling of the files' path ("model", "./model", "/abs/model", a path through a
-    // linked folder are one model), and one that still holds when the project is opened
-    // from another folder: the folder holding them resolved, their own name kept. (The
-    // canonical path of the file itself would turn a file linked into an HF cache snapshot
-    // into its blob, whose name says neither its format nor where its tokenizer is.)
     const QString given = QString::fromStdString(i.path);
-    const auto absolute = modelFolderResolved;
-    const std::string path = QFileInfo::exists(given) ? absolute(given).toStdString() : i.path;
+    const std::string path = pathAsStored(i.path);
     // Projects written before stored the path as given (perhaps relative): the same weights
     // under a path naming the same place are still this model.
     // Looked up and added under the write lock: two processes adding the model at once add it once.
@@ -385,7 +380,7 @@ int64_t ProjectStore::addModel(const LanguageModel& model) {
         Statement find(db_, "SELECT id, path FROM models WHERE weights_hash = ? ORDER BY id");
         find.bind(1, hash);
         while (find.step())
-            if (find.text(1) == path || (QFileInfo::exists(given) && absolute(QString::fromStdString(find.text(1))).toStdString() == path)) {
+            if (find.text(1) == path || (QFileInfo::exists(given) && modelFolderResolved(QString::fromStdString(find.text(1))).toStdString() == path)) {
                 const int64_t id = find.integer(0);
                 find.reset();
                 exec("COMMIT");
@@ -403,7 +398,7 @@ int64_t ProjectStore::addModel(const LanguageModel& model) {
     try {
         Statement insert(db_, "INSERT INTO models(path, tokenizer, family, format, weights_hash, config, units, added, relative_path) "
                               "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)");
-        insert.bind(1, path).bind(2, tokenizerResolved(i.tokenizerPath)).bind(3, i.family).bind(4, i.format).bind(5, hash).bind(6, config);
+        insert.bind(1, path).bind(2, pathAsStored(i.tokenizerPath)).bind(3, i.family).bind(4, i.format).bind(5, hash).bind(6, config);
         insert.bind(7, unitCount(model.probePoints())).bind(8, now()).bind(9, relativeToProject(path)).run();
         id = sqlite3_last_insert_rowid(db_);
         Statement probe(db_, "INSERT INTO probes VALUES(?, ?, ?, ?, ?, ?, ?)");
@@ -828,13 +823,12 @@ void ProjectStore::requireSameWeights(int64_t modelId, const LanguageModel& mode
 void ProjectStore::relocateModel(int64_t modelId, const LanguageModel& model, const std::string& weightsHash) {
     requireWritable();
     const auto& i = model.info();
-    const QString given = QString::fromStdString(i.path);
-    const std::string path = QFileInfo::exists(given) ? modelFolderResolved(given).toStdString() : i.path;
+    const std::string path = pathAsStored(i.path);
     exec("BEGIN IMMEDIATE");
     try {
         requireSameWeights(modelId, model, weightsHash);
         Statement update(db_, "UPDATE models SET path = ?, tokenizer = ?, relative_path = ? WHERE id = ?");
-        update.bind(1, path).bind(2, tokenizerResolved(i.tokenizerPath)).bind(3, relativeToProject(path)).bind(4, modelId).run();
+        update.bind(1, path).bind(2, pathAsStored(i.tokenizerPath)).bind(3, relativeToProject(path)).bind(4, modelId).run();
     } catch (...) {
         rollback();
         throw;
