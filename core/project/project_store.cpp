@@ -1,6 +1,7 @@
 #include "core/project/project_store.h"
 
 #include "core/project/run_names.h"
+#include "core/project/sqlite_statement.h"
 #include "core/runtime/probe.h"
 
 #include "core/base/error.h"
@@ -26,81 +27,6 @@
 
 namespace expertscope {
 namespace {
-
-// What an SQLite failure means to the person who sees it. A full disk or a read-only file
-// fails the transaction in progress only: SQLite rolls it back, and every commit before it
-// stays (tests/tst_faults.cpp).
-std::string sqliteProblem(sqlite3* db) {
-    const std::string sqlite = sqlite3_errmsg(db);
-    switch (sqlite3_errcode(db) & 0xff) {
-    case SQLITE_FULL:
-        return "the disk is full (" + sqlite + "); what was finished before is kept: free some space and run again to resume";
-    case SQLITE_READONLY:
-        return "the project cannot be written (" + sqlite + "); make the file and its folder writable, or use another project";
-    case SQLITE_IOERR:
-        return "the disk reported an error (" + sqlite + "); what was finished before is kept";
-    case SQLITE_BUSY:
-    case SQLITE_LOCKED:
-        return "the project is busy: another program holds it locked (" + sqlite + "); try again when it is done";
-    default:
-        return sqlite;
-    }
-}
-
-// A prepared statement that finalises itself; errors carry SQLite's message.
-class Statement {
-public:
-    Statement(sqlite3* db, const std::string& sql) : db_(db) {
-        if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt_, nullptr) != SQLITE_OK)
-            throw Error("project database: " + sqliteProblem(db));
-    }
-    ~Statement() { sqlite3_finalize(stmt_); }
-    Statement& bind(int i, int64_t v) { return check(sqlite3_bind_int64(stmt_, i, v)); }
-    // NaN is stored as NULL (SQLite would store it so anyway): what was not computed.
-    Statement& bind(int i, double v) { return check(std::isnan(v) ? sqlite3_bind_null(stmt_, i) : sqlite3_bind_double(stmt_, i, v)); }
-    Statement& bind(int i, const std::string& v) {
-        return check(sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT));
-    }
-    template <typename T>
-    Statement& bindBlob(int i, const T* data, size_t count) {
-        return check(sqlite3_bind_blob(stmt_, i, data, static_cast<int>(count * sizeof(T)), SQLITE_TRANSIENT));
-    }
-    Statement& bindFloats(int i, const std::vector<float>& v) { return bindBlob(i, v.data(), v.size()); }
-    bool step() {
-        const int rc = sqlite3_step(stmt_);
-        if (rc == SQLITE_ROW) return true;
-        if (rc == SQLITE_DONE) return false;
-        throw Error("project database: " + sqliteProblem(db_));
-    }
-    void run() {
-        step();
-        sqlite3_reset(stmt_);
-    }
-    void reset() { sqlite3_reset(stmt_); }
-    Statement& bindNull(int i) { return check(sqlite3_bind_null(stmt_, i)); }
-    bool isNull(int c) const { return sqlite3_column_type(stmt_, c) == SQLITE_NULL; }
-    int64_t integer(int c) const { return sqlite3_column_int64(stmt_, c); }
-    double real(int c) const { return sqlite3_column_double(stmt_, c); }
-    std::string text(int c) const {
-        const auto* p = sqlite3_column_text(stmt_, c);
-        return p ? reinterpret_cast<const char*>(p) : "";
-    }
-    template <typename T>
-    std::vector<T> blob(int c) const {
-        std::vector<T> v(static_cast<size_t>(sqlite3_column_bytes(stmt_, c)) / sizeof(T));
-        if (!v.empty()) std::memcpy(v.data(), sqlite3_column_blob(stmt_, c), v.size() * sizeof(T));
-        return v;
-    }
-    std::vector<float> floats(int c) const { return blob<float>(c); }
-
-private:
-    Statement& check(int rc) {
-        if (rc != SQLITE_OK) throw Error("project database: " + sqliteProblem(db_));
-        return *this;
-    }
-    sqlite3* db_;
-    sqlite3_stmt* stmt_ = nullptr;
-};
 
 const char* kSchemaV1 = R"(
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -170,22 +96,6 @@ int schemaVersion(const std::string& text) {
 std::string readOnlyMessage(const std::string& path) {
     return path + ": the project file or its folder is read-only, so results cannot be saved in it; make them writable, "
                   "or analyse into another project";
-}
-
-// An SQLite URI that reads `path` as a file nobody changes: no locks, no shared-memory
-// file (which a read-only folder would not let SQLite create).
-std::string immutableUri(const std::string& path) {
-    std::string uri = "file:";
-    for (char c : QFileInfo(QString::fromStdString(path)).absoluteFilePath().toStdString()) {
-        if (c == '%' || c == '?' || c == '#') {
-            char hex[4];
-            std::snprintf(hex, sizeof hex, "%%%02X", static_cast<unsigned char>(c));
-            uri += hex;
-        } else {
-            uri += c;
-        }
-    }
-    return uri + "?immutable=1";
 }
 
 }  // namespace
@@ -655,11 +565,15 @@ std::vector<int64_t> ProjectStore::finishedConcepts(int64_t runId) const {
     return out;
 }
 
-std::unordered_map<std::string, int> ProjectStore::sharedSentences(int64_t setId, int64_t runId) const {
+std::unordered_map<std::string, int> ProjectStore::sharedSentences(int64_t setId, int64_t runId,
+                                                                   const std::vector<int64_t>& among) const {
+    std::string only;
+    for (int64_t id : among) only += (only.empty() ? " AND cs.concept_id IN (" : ", ") + std::to_string(id);
+    if (!only.empty()) only += ")";
     Statement q(db_, "SELECT s.text, COUNT(*) FROM concept_sentences cs JOIN concepts c ON c.id = cs.concept_id "
                      "JOIN sentences s ON s.id = cs.sentence_id WHERE c.set_id = ? AND cs.concept_id NOT IN "
-                     "(SELECT concept_id FROM concept_results WHERE run_id = ? AND best_auroc IS NOT NULL) "
-                     "GROUP BY cs.sentence_id HAVING COUNT(*) > 1");
+                     "(SELECT concept_id FROM concept_results WHERE run_id = ? AND best_auroc IS NOT NULL)" + only +
+                     " GROUP BY cs.sentence_id HAVING COUNT(*) > 1");
     q.bind(1, setId).bind(2, runId);
     std::unordered_map<std::string, int> out;
     while (q.step()) out.emplace(q.text(0), static_cast<int>(q.integer(1)));
@@ -803,6 +717,16 @@ std::vector<Expert> ProjectStore::topExperts(int64_t runId, int64_t conceptId, i
 }
 
 void ProjectStore::checkpoint() { exec("PRAGMA wal_checkpoint(TRUNCATE)"); }
+
+void ProjectStore::refreshRelativePaths() {
+    std::vector<std::pair<int64_t, std::string>> models;
+    {
+        Statement q(db_, "SELECT id, path FROM models");
+        while (q.step()) models.emplace_back(q.integer(0), q.text(1));
+    }
+    Statement update(db_, "UPDATE models SET relative_path = ? WHERE id = ?");
+    for (const auto& [id, path] : models) update.bind(1, relativeToProject(path)).bind(2, id).run();
+}
 
 std::string ProjectStore::modelRelativePath(int64_t modelId) const {
     Statement q(db_, "SELECT relative_path FROM models WHERE id = ?");
