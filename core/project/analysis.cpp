@@ -2,7 +2,9 @@
 
 #include "core/base/error.h"
 #include "core/project/long_text.h"
+#include "core/project/shards.h"
 #include "core/science/response_collector.h"
+#include "core/science/response_spool.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -53,8 +55,10 @@ private:
     int64_t budget_, cols_, bytes_ = 0;
 };
 
-KeptResponses keepTopResponses(const ResponseMatrix& responses, const std::vector<std::string>& sentences,
-                               const std::vector<uint8_t>& labels, const std::vector<double>& ap, int count) {
+// The `count` units of highest AP (ties: the lower index), with the concept's sentences;
+// their values are filled by the caller from wherever the responses are held.
+KeptResponses topUnitsToKeep(const std::vector<std::string>& sentences, const std::vector<uint8_t>& labels,
+                             const std::vector<double>& ap, int count) {
     KeptResponses kept;
     std::vector<int64_t> order(ap.size());
     std::iota(order.begin(), order.end(), int64_t{0});
@@ -65,9 +69,33 @@ KeptResponses keepTopResponses(const ResponseMatrix& responses, const std::vecto
     kept.sentences = sentences;
     kept.labels = labels;
     kept.values.resize(top * sentences.size());
-    for (size_t u = 0; u < top; ++u)
+    return kept;
+}
+
+KeptResponses keepTopResponses(const ResponseMatrix& responses, const std::vector<std::string>& sentences,
+                               const std::vector<uint8_t>& labels, const std::vector<double>& ap, int count) {
+    KeptResponses kept = topUnitsToKeep(sentences, labels, ap, count);
+    for (size_t u = 0; u < kept.units.size(); ++u)
         for (size_t i = 0; i < sentences.size(); ++i)
             kept.values[u * sentences.size() + i] = responses.values[i * static_cast<size_t>(responses.cols) + kept.units[u]];
+    return kept;
+}
+
+// The same from a spool, reading only the probes that hold a kept unit.
+KeptResponses keepTopResponses(const ResponseSpool& spool, const std::vector<std::string>& sentences,
+                               const std::vector<uint8_t>& labels, const std::vector<double>& ap, int count) {
+    KeptResponses kept = topUnitsToKeep(sentences, labels, ap, count);
+    const auto& probes = spool.probes();
+    for (size_t p = 0; p < probes.size(); ++p) {
+        std::vector<float> block;
+        for (size_t u = 0; u < kept.units.size(); ++u) {
+            const int64_t column = kept.units[u] - probes[p].offset;
+            if (column < 0 || column >= probes[p].units) continue;
+            if (block.empty()) block = spool.readProbe(p);
+            for (size_t i = 0; i < sentences.size(); ++i)
+                kept.values[u * sentences.size() + i] = block[i * static_cast<size_t>(probes[p].units) + static_cast<size_t>(column)];
+        }
+    }
     return kept;
 }
 
@@ -81,8 +109,12 @@ int64_t responseBudget(const RunSettings& settings) {
 
 std::string gigabytes(double bytes) {
     char text[32];
-    std::snprintf(text, sizeof text, "%.1f GB", bytes / 1e9);
+    std::snprintf(text, sizeof text, bytes < 1e8 ? "%.1f MB" : "%.1f GB", bytes < 1e8 ? bytes / 1e6 : bytes / 1e9);
     return text;
+}
+
+std::string scratchFolder(const RunSettings& settings) {
+    return settings.scratchFolder.empty() ? QDir::tempPath().toStdString() : settings.scratchFolder;
 }
 
 }  // namespace
@@ -164,13 +196,31 @@ AnalysisSummary analyse(ProjectStore& store, LanguageModel& model, int64_t model
     const auto started = std::chrono::steady_clock::now();
     if (settings.pooling == Pooling::SelfcondMax && settings.sequenceLength <= 0)
         throw Error("ml-selfcond pooling needs a sequence length");
+    const Shard shard{settings.shardIndex, settings.shardCount};
+    if (shard.index < 1 || shard.index > shard.count) throw Error("shard " + std::to_string(shard.index) + " of " + std::to_string(shard.count) + " does not exist");
     store.requireWritable();  // before minutes of work on a concept it could not store
     AnalysisSummary summary;
     summary.runId = store.findOrCreateRun(modelId, setId, settings);
+    // Responses agree to the bit only between runs on the same kind of device and kernels:
+    // recorded, so that merging shards computed on different ones is refused.
+    const std::string device = model.info().device + (model.info().rowAlignment > 0 ? ", batch-invariant kernels" : ", ATen kernels");
+    if (store.meta("analysed_on").empty()) store.setMeta("analysed_on", device);
     const auto finishedList = store.finishedConcepts(summary.runId);
     const std::set<int64_t> finished(finishedList.begin(), finishedList.end());
-    const auto concepts = store.concepts(setId);
-    SharedResponses shared(store.sharedSentences(setId, summary.runId), settings.reuseBytes, model.unitCount());
+    std::vector<StoredConcept> concepts = store.concepts(setId);
+    std::vector<int64_t> mine;  // this shard's concepts (all of them when the set is whole)
+    if (!shard.whole()) {
+        mine = conceptsOfShard(concepts, shard);
+        const std::set<int64_t> in(mine.begin(), mine.end());
+        concepts.erase(std::remove_if(concepts.begin(), concepts.end(), [&](const StoredConcept& c) { return !in.count(c.id); }),
+                       concepts.end());
+    }
+    SharedResponses shared(store.sharedSentences(setId, summary.runId, mine), settings.reuseBytes, model.unitCount());
+    const auto& probes = model.probePoints();
+    int64_t widest = 1;  // the most units one probe has: what scoring from disk holds at once
+    for (const auto& probe : probes) widest = std::max<int64_t>(widest, probe.units);
+    const int64_t budget = responseBudget(settings);
+    const char* budgetName = settings.maxResponseBytes > 0 ? "--max-memory-mb" : "half of this machine's memory";
 
     AnalysisProgress p;
     p.conceptsTotal = static_cast<int>(concepts.size());
@@ -182,21 +232,25 @@ AnalysisSummary analyse(ProjectStore& store, LanguageModel& model, int64_t model
         }
         const auto conceptStart = std::chrono::steady_clock::now();
         const Concept loaded = store.loadConcept(stored.id);
-        // Every response of the concept is held at once: refuse, before any work, one whose
-        // responses would not fit in the memory an analysis may use.
+        const auto noLongerWaited = [&] {  // no later concept waits for its sentences from here
+            for (const auto* list : {&loaded.positives, &loaded.negatives})
+                for (const auto& s : *list) shared.used(s, nullptr);
+        };
+        // Responses that fit in the memory an analysis may use are held there; the rest go
+        // to a temporary file and are scored probe by probe, which holds one probe's worth.
+        // Refuse, before any work, a concept whose widest probe alone would not fit.
         const int64_t rows = static_cast<int64_t>(loaded.positives.size() + loaded.negatives.size());
         const double need = static_cast<double>(rows) * static_cast<double>(model.unitCount()) * sizeof(float);
-        const int64_t budget = responseBudget(settings);
-        if (need > static_cast<double>(budget)) {
+        const bool onDisk = settings.responsesOnDisk || need > static_cast<double>(budget);
+        const double probeNeed = static_cast<double>(rows) * static_cast<double>(widest) * sizeof(float);
+        if (onDisk && probeNeed > static_cast<double>(budget)) {
             summary.messages.push_back(
                 {true, loaded.name,
-                 std::to_string(rows) + " sentences x " + std::to_string(model.unitCount()) + " units need " + gigabytes(need) +
-                     " for their responses, more than the " + gigabytes(static_cast<double>(budget)) +
-                     " an analysis may use (" + (settings.maxResponseBytes > 0 ? "--max-memory-mb" : "half of this machine's memory") +
-                     "); use at most " + std::to_string(budget / (model.unitCount() * static_cast<int64_t>(sizeof(float)))) +
-                     " sentences"});
-            for (const auto* list : {&loaded.positives, &loaded.negatives})
-                for (const auto& s : *list) shared.used(s, nullptr);  // no later concept waits for it
+                 std::to_string(rows) + " sentences x " + std::to_string(widest) + " units (the widest probe; responses are scored one probe at a time) need " +
+                     gigabytes(probeNeed) + ", more than the " + gigabytes(static_cast<double>(budget)) +
+                     " an analysis may use (" + budgetName + "); use at most " +
+                     std::to_string(budget / (widest * static_cast<int64_t>(sizeof(float)))) + " sentences"});
+            noLongerWaited();
             ++summary.refused;
             ++p.conceptsDone;
             continue;
@@ -204,8 +258,7 @@ AnalysisSummary analyse(ProjectStore& store, LanguageModel& model, int64_t model
         PreparedConcept prepared = prepareConcept(loaded, model, settings);
         summary.messages.insert(summary.messages.end(), prepared.messages.begin(), prepared.messages.end());
         if (prepared.fatal) {
-            for (const auto* list : {&loaded.positives, &loaded.negatives})
-                for (const auto& s : *list) shared.used(s, nullptr);
+            noLongerWaited();
             ++summary.refused;
             ++p.conceptsDone;
             continue;
@@ -224,44 +277,66 @@ AnalysisSummary analyse(ProjectStore& store, LanguageModel& model, int64_t model
         p.concept = loaded.name;
         p.sentencesTotal = static_cast<int64_t>(toRun.size());
         p.sentencesDone = 0;
-        ResponseMatrix responses = collectAll(model, toRun, o, [&](const CollectionProgress& cp) {
+        const auto collected = [&](const CollectionProgress& cp) {
             p.sentencesDone = cp.sentencesDone;
             p.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
             return !progress || progress(p);
-        });
+        };
         summary.sentencesRun += static_cast<int64_t>(toRun.size());
         summary.sentencesReused += static_cast<int64_t>(texts.size() - toRun.size());
-        // Spread the rows that ran to their places in concept order, in place (from the
-        // last, as each moves down), and fill the gaps with reused rows: one matrix only.
-        const size_t cols = static_cast<size_t>(model.unitCount());
-        responses.rows = static_cast<int64_t>(texts.size());
-        responses.cols = static_cast<int64_t>(cols);
-        responses.values.resize(texts.size() * cols);
-        std::vector<bool> reused(texts.size(), true);
-        for (size_t r = runRows.size(); r-- > 0;) {
-            reused[runRows[r]] = false;
-            if (runRows[r] != r)
-                std::memmove(responses.values.data() + runRows[r] * cols, responses.values.data() + r * cols, cols * sizeof(float));
-        }
-        for (size_t i = 0; i < texts.size(); ++i)
-            if (reused[i]) std::memcpy(responses.values.data() + i * cols, shared.find(texts[i])->data(), cols * sizeof(float));
-        std::unordered_map<std::string, const float*> ranRow;
-        for (size_t i = 0; i < texts.size(); ++i)
-            if (!reused[i]) ranRow.emplace(texts[i], responses.values.data() + i * cols);
-        for (const auto* list : {&loaded.positives, &loaded.negatives})
-            for (const auto& s : *list) {
-                const auto it = ranRow.find(s);
-                shared.used(s, it == ranRow.end() ? nullptr : it->second);
+        UnitExpertise expertise;
+        KeptResponses kept;
+        if (onDisk) {
+            if (!settings.responsesOnDisk)
+                summary.messages.push_back({false, loaded.name,
+                                            "its responses (" + gigabytes(need) + ") exceed the " + gigabytes(static_cast<double>(budget)) +
+                                                " an analysis may hold (" + budgetName +
+                                                "): kept in a temporary file and scored one probe at a time"});
+            ResponseSpool spool(scratchFolder(settings), static_cast<int64_t>(texts.size()), probes);
+            collectInto(model, toRun, [&](size_t r, const float* row) { spool.writeRow(static_cast<int64_t>(runRows[r]), row); }, o,
+                        collected);
+            std::vector<bool> ran(texts.size(), false);
+            for (size_t r : runRows) ran[r] = true;
+            for (size_t i = 0; i < texts.size(); ++i)
+                if (!ran[i]) spool.writeRow(static_cast<int64_t>(i), shared.find(texts[i])->data());
+            noLongerWaited();  // rows this large are not kept for reuse
+            expertise = computeExpertise(spool, labels, settings.workers);
+            kept = keepTopResponses(spool, texts, labels, expertise.ap, settings.keepResponses);
+        } else {
+            ResponseMatrix responses = collectAll(model, toRun, o, collected);
+            // Spread the rows that ran to their places in concept order, in place (from the
+            // last, as each moves down), and fill the gaps with reused rows: one matrix only.
+            const size_t cols = static_cast<size_t>(model.unitCount());
+            responses.rows = static_cast<int64_t>(texts.size());
+            responses.cols = static_cast<int64_t>(cols);
+            responses.values.resize(texts.size() * cols);
+            std::vector<bool> reused(texts.size(), true);
+            for (size_t r = runRows.size(); r-- > 0;) {
+                reused[runRows[r]] = false;
+                if (runRows[r] != r)
+                    std::memmove(responses.values.data() + runRows[r] * cols, responses.values.data() + r * cols, cols * sizeof(float));
             }
-        const auto expertise = computeExpertise(responses.values.data(), responses.rows, responses.cols, labels, settings.workers);
-        const auto kept = keepTopResponses(responses, texts, labels, expertise.ap, settings.keepResponses);
-        store.saveConceptResult(summary.runId, stored.id, model.probePoints(), expertise, prepared.positives, prepared.negatives,
+            for (size_t i = 0; i < texts.size(); ++i)
+                if (reused[i]) std::memcpy(responses.values.data() + i * cols, shared.find(texts[i])->data(), cols * sizeof(float));
+            std::unordered_map<std::string, const float*> ranRow;
+            for (size_t i = 0; i < texts.size(); ++i)
+                if (!reused[i]) ranRow.emplace(texts[i], responses.values.data() + i * cols);
+            for (const auto* list : {&loaded.positives, &loaded.negatives})
+                for (const auto& s : *list) {
+                    const auto it = ranRow.find(s);
+                    shared.used(s, it == ranRow.end() ? nullptr : it->second);
+                }
+            expertise = computeExpertise(responses.values.data(), responses.rows, responses.cols, labels, settings.workers);
+            kept = keepTopResponses(responses, texts, labels, expertise.ap, settings.keepResponses);
+        }
+        store.saveConceptResult(summary.runId, stored.id, probes, expertise, prepared.positives, prepared.negatives,
                                 std::chrono::duration<double>(std::chrono::steady_clock::now() - conceptStart).count(), &kept);
         ++summary.analysed;
         ++p.conceptsDone;
         if (progress && !progress(p)) throw Cancelled();
     }
-    if (summary.refused == 0) store.finishRun(summary.runId);
+    // A shard's run is finished only when merged with the others (project_merge.h).
+    if (summary.refused == 0 && shard.whole()) store.finishRun(summary.runId);
     return summary;
 }
 

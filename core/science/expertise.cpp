@@ -108,7 +108,7 @@ double percentile(const double* sorted, int64_t n, double p) {
 
 template <typename T>
 UnitExpertise compute(const T* responses, int64_t sentences, int64_t units, const std::vector<uint8_t>& labels,
-                      int threads) {
+                      int threads, int64_t firstUnit) {
     if (static_cast<int64_t>(labels.size()) != sentences)
         throw Error("expertise: " + std::to_string(labels.size()) + " labels for " + std::to_string(sentences) + " sentences");
     int64_t positives = 0;
@@ -196,20 +196,20 @@ UnitExpertise compute(const T* responses, int64_t sentences, int64_t units, cons
     for (int t = 1; t < count; ++t) pool.emplace_back(work);
     work();
     for (auto& t : pool) t.join();
-    if (nanUnit >= 0) throw Error("expertise: unit " + std::to_string(nanUnit.load()) + " has a response that is not a number");
+    if (nanUnit >= 0) throw Error("expertise: unit " + std::to_string(firstUnit + nanUnit.load()) + " has a response that is not a number");
     return out;
 }
 
 }  // namespace
 
 UnitExpertise computeExpertise(const float* responses, int64_t sentences, int64_t units, const std::vector<uint8_t>& labels,
-                               int threads) {
-    return compute(responses, sentences, units, labels, threads);
+                               int threads, int64_t firstUnit) {
+    return compute(responses, sentences, units, labels, threads, firstUnit);
 }
 
 UnitExpertise computeExpertise(const double* responses, int64_t sentences, int64_t units, const std::vector<uint8_t>& labels,
                                int threads) {
-    return compute(responses, sentences, units, labels, threads);
+    return compute(responses, sentences, units, labels, threads, 0);
 }
 
 }  // namespace expertscope

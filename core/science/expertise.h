@@ -27,8 +27,10 @@ struct Expert {
 // responses: [sentences, units] row-major, as collectAll returns them; labels: one per
 // sentence, non-zero for positives. Runs over units on `threads` threads (0: one per
 // core). Throws Error when a class is empty or a response is not a number.
+// firstUnit: the global index of column 0, for messages (a slice of the units, as the
+// probe-by-probe scoring of analysis.h passes).
 UnitExpertise computeExpertise(const float* responses, int64_t sentences, int64_t units,
-                               const std::vector<uint8_t>& labels, int threads = 0);
+                               const std::vector<uint8_t>& labels, int threads = 0, int64_t firstUnit = 0);
 UnitExpertise computeExpertise(const double* responses, int64_t sentences, int64_t units,
                                const std::vector<uint8_t>& labels, int threads = 0);
 

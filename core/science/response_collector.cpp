@@ -14,12 +14,24 @@ namespace expertscope {
 
 ResponseMatrix collectAll(LanguageModel& model, const std::vector<std::vector<int>>& sentences,
                           const CollectionOptions& options, const ProgressCallback& progress) {
-    const auto started = std::chrono::steady_clock::now();
     ResponseMatrix out;
     out.rows = static_cast<int64_t>(sentences.size());
     out.cols = model.unitCount();
     out.values.assign(static_cast<size_t>(out.rows * out.cols), 0.f);
-    if (sentences.empty()) return out;
+    const size_t cols = static_cast<size_t>(out.cols);
+    collectInto(
+        model, sentences,
+        [&](size_t sentence, const float* row) { std::memcpy(out.values.data() + sentence * cols, row, cols * sizeof(float)); },
+        options, progress);
+    return out;
+}
+
+void collectInto(LanguageModel& model, const std::vector<std::vector<int>>& sentences, const RowSink& sink,
+                 const CollectionOptions& options, const ProgressCallback& progress) {
+    const auto started = std::chrono::steady_clock::now();
+    if (sentences.empty()) return;
+    const int64_t total = static_cast<int64_t>(sentences.size());
+    const int64_t cols = model.unitCount();
 
     // Similar lengths together keep padding small; each batch holds at most tokenBudget
     // padded tokens (at least one sentence).
@@ -63,9 +75,7 @@ ResponseMatrix collectAll(LanguageModel& model, const std::vector<std::vector<in
                 std::vector<std::vector<int>> batch;
                 for (size_t i : batches[b]) batch.push_back(sentences[i]);
                 const auto responses = model.collectResponses(batch, options.capture);
-                for (size_t r = 0; r < batches[b].size(); ++r)
-                    std::memcpy(&out.values[static_cast<size_t>(batches[b][r] * out.cols)], &responses.values[r * out.cols],
-                                static_cast<size_t>(out.cols) * sizeof(float));
+                for (size_t r = 0; r < batches[b].size(); ++r) sink(batches[b][r], &responses.values[r * static_cast<size_t>(cols)]);
             } catch (...) {
                 std::lock_guard<std::mutex> lock(mutex);
                 if (!error) error = std::current_exception();
@@ -92,7 +102,7 @@ ResponseMatrix collectAll(LanguageModel& model, const std::vector<std::vector<in
             changed.wait(lock, [&] { return done != reported || running == 0; });
             if (progress && done != reported && !stop) {
                 reported = done;
-                const CollectionProgress p{done, out.rows,
+                const CollectionProgress p{done, total,
                                            std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count()};
                 lock.unlock();
                 const bool goOn = progress(p);
@@ -111,7 +121,6 @@ ResponseMatrix collectAll(LanguageModel& model, const std::vector<std::vector<in
     if (workers > 1) setIntraOpThreads(previousThreads);
     if (error) std::rethrow_exception(error);
     if (cancelled) throw Cancelled();
-    return out;
 }
 
 }  // namespace expertscope

@@ -31,4 +31,11 @@ struct Cancelled : Error {
 ResponseMatrix collectAll(LanguageModel& model, const std::vector<std::vector<int>>& sentences,
                           const CollectionOptions& options = {}, const ProgressCallback& progress = {});
 
+// The same collection handing each sentence's responses (model.unitCount() values) to
+// `sink` as its batch ends, instead of holding them all: called from the worker threads,
+// once per sentence, concurrently for different sentences.
+using RowSink = std::function<void(size_t sentence, const float* responses)>;
+void collectInto(LanguageModel& model, const std::vector<std::vector<int>>& sentences, const RowSink& sink,
+                 const CollectionOptions& options = {}, const ProgressCallback& progress = {});
+
 }  // namespace expertscope
