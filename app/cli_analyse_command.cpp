@@ -5,10 +5,12 @@
 #include "core/base/error.h"
 #include "core/project/analysis.h"
 #include "core/project/project_store.h"
+#include "core/project/shards.h"
 #include "core/science/response_collector.h"
 
 #include "app/cli_options.h"
 
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -31,15 +33,24 @@ void onInterrupt(int) { interrupted = true; }
 
 int analyseCommand(const std::vector<std::string>& argsIn, std::ostream& out) {
     std::vector<std::string> args;
-    const bool json = flag(argsIn, "--json", &args);
+    std::vector<std::string> rest;
+    const bool json = flag(argsIn, "--json", &rest);
+    const bool onDisk = flag(rest, "--responses-on-disk", &args);
     const Options o(args, withSelection({"model", "tokenizer", "concepts", "project", "batch-tokens", "threads",
-                                         "keep-responses", "reuse-mb", "max-memory-mb"}));
+                                         "keep-responses", "reuse-mb", "max-memory-mb", "scratch", "shard"}));
     RunSettings settings = selectionSettings(o);
     settings.tokenBudget = static_cast<int>(o.integer("batch-tokens", 1024, 1));
     settings.workers = static_cast<int>(o.integer("threads", 0, 0));
     settings.keepResponses = static_cast<int>(o.integer("keep-responses", 0, 0));
     settings.reuseBytes = o.integer("reuse-mb", 1024, 0, int64_t{1} << 30) << 20;
     settings.maxResponseBytes = o.integer("max-memory-mb", 0, 0, int64_t{1} << 30) << 20;
+    settings.responsesOnDisk = onDisk;
+    settings.scratchFolder = o.text("scratch", "");
+    if (!settings.scratchFolder.empty() && !QFileInfo(QString::fromStdString(settings.scratchFolder)).isDir())
+        throw Error("--scratch " + settings.scratchFolder + ": no such folder");
+    const Shard shard = parseShard(o.text("shard", "1/1"));
+    settings.shardIndex = shard.index;
+    settings.shardCount = shard.count;
     const auto model = openModel(o);
     auto project = ProjectStore::open(o.required("project"), true);
     const int64_t modelId = project->addModel(*model);
@@ -85,6 +96,7 @@ int analyseCommand(const std::vector<std::string>& argsIn, std::ostream& out) {
                                          {"refused", summary.refused},
                                          {"sentences_run", static_cast<qint64>(summary.sentencesRun)},
                                          {"sentences_reused", static_cast<qint64>(summary.sentencesReused)},
+                                         {"shard", QString("%1/%2").arg(shard.index).arg(shard.count)},
                                          {"concepts", concepts},
                                          {"messages", messages}})
                    .toJson(QJsonDocument::Indented)
@@ -96,7 +108,9 @@ int analyseCommand(const std::vector<std::string>& argsIn, std::ostream& out) {
             out << c.toObject().value("concept").toString().toStdString() << ": best AP "
                 << c.toObject().value("best_ap").toDouble() << ", best AUROC "
                 << aurocText(c.toObject().value("best_auroc").toDouble(std::nan(""))) << "\n";
-        out << "run " << summary.runId << ": " << summary.analysed << " analysed, " << summary.alreadyDone
+        out << "run " << summary.runId;
+        if (!shard.whole()) out << " (shard " << shard.index << "/" << shard.count << ")";
+        out << ": " << summary.analysed << " analysed, " << summary.alreadyDone
             << " already done, " << summary.refused << " refused; " << summary.sentencesRun << " sentences run, "
             << summary.sentencesReused << " reused\n";
     }

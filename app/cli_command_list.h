@@ -16,6 +16,8 @@ int fillCommand(const std::vector<std::string>& args, std::ostream& out);  // en
 
 // The one command that writes a project (cli_analyse_command.cpp).
 int analyseCommand(const std::vector<std::string>& args, std::ostream& out);
+// Shard projects into one (cli_merge_command.cpp).
+int mergeCommand(const std::vector<std::string>& args, std::ostream& out);
 
 // Commands that read a project's results (cli_project_commands.cpp).
 int expertsCommand(const std::vector<std::string>& args, std::ostream& out);

@@ -66,12 +66,21 @@ const char* kUsage =
     "  analyse   --model PATH [--tokenizer PATH] --concepts PATH --project FILE\n"
     "            [--pooling max|mean|selfcond] [--seq-len N] [--batch-tokens N] [--threads N]\n"
     "            [--long drop|truncate] [--keep-responses K] [--reuse-mb MB] [--max-memory-mb MB]\n"
-    "            [--json]\n"
+    "            [--responses-on-disk] [--scratch DIR] [--shard I/N] [--json]\n"
     "            expertise of every unit for every concept, stored in the project (resumes);\n"
     "            --keep-responses stores the per-sentence responses of each concept's top K\n"
     "            experts; sentences shared by concepts run once, their responses kept in up to\n"
     "            --reuse-mb MB of memory (default 1024); a concept whose responses (sentences x\n"
-    "            units x 4 bytes) exceed --max-memory-mb (default: half the memory) is refused\n"
+    "            units x 4 bytes) exceed --max-memory-mb (default: half the memory), or every\n"
+    "            concept with --responses-on-disk, keeps them in a temporary file in --scratch\n"
+    "            (default: TMPDIR) and is scored one probe at a time (the same results); one whose\n"
+    "            widest probe alone exceeds it is refused. --shard I/N analyses only shard I of N\n"
+    "            (concepts split evenly by sentences, the same split on every machine), for merge\n"
+    "  merge     --out FILE A.esproj B.esproj ... [--json]\n"
+    "            one project from projects analysed apart (analyse --shard): the same model weights,\n"
+    "            concept set and settings, else refused saying which differ; results copied as\n"
+    "            stored, equal to one machine's run; an existing FILE is merged in too; exit 1\n"
+    "            when concepts are still missing (listed; the project is written)\n"
     "  experts   --project FILE --concept NAME [--top K] [--min-ap T] [SELECTION] [--json]\n"
     "            the best units by AP, with their AUROC and forcing values\n"
     "  stats     --project FILE --concept NAME [--min-ap T] [SELECTION] [--json]\n"
@@ -126,6 +135,7 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
         {"rank", rankCommand},
         {"analyse", analyseCommand},
         {"analyze", analyseCommand},
+        {"merge", mergeCommand},
         {"experts", expertsCommand},
         {"stats", statsCommand},
         {"export", exportCommand},

@@ -66,6 +66,7 @@ int infoCommand(const std::vector<std::string>& args, std::ostream& out) {
         {"eos_id", i.eosId},
         {"parameters", static_cast<qint64>(i.parameters)},
         {"device", QString::fromStdString(i.device)},
+        {"runtime", QString::fromStdString(runtimeDescription())},  // LibTorch, CUDA or CPU, threads
         {"row_alignment", i.rowAlignment},  // 0: responses are not batch-invariant on this device
         {"probe_points", probes},
         {"total_units", static_cast<qint64>(model->unitCount())},

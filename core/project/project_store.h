@@ -38,6 +38,11 @@ struct RunSettings {
     int keepResponses = 0;           // persist per-sentence responses of this many top experts
     int64_t reuseBytes = int64_t{1} << 30;  // responses of sentences shared by concepts kept for reuse
     int64_t maxResponseBytes = 0;  // one concept's responses at most; 0: half of the machine's memory
+    // Each concept's responses in a temporary file, scored probe by probe (core/science/
+    // response_spool.h); also chosen, concept by concept, when they exceed maxResponseBytes.
+    bool responsesOnDisk = false;
+    std::string scratchFolder;  // where that file goes; empty: the system's (TMPDIR)
+    int shardIndex = 1, shardCount = 1;  // analyse only shard shardIndex of shardCount (shards.h)
 };
 
 // Per-sentence responses of a concept's top experts, persisted when a run asks for them.
@@ -79,7 +84,9 @@ public:
     std::vector<int64_t> finishedConcepts(int64_t runId) const;
     // Sentences that two or more concepts of the set, not yet finished in the run (as
     // finishedConcepts counts), use: how many use each.
-    std::unordered_map<std::string, int> sharedSentences(int64_t setId, int64_t runId) const;
+    // Only the concepts in `among`, when it is not empty.
+    std::unordered_map<std::string, int> sharedSentences(int64_t setId, int64_t runId,
+                                                         const std::vector<int64_t>& among = {}) const;
     void finishRun(int64_t runId);
 
     // One transaction: every probe's vectors, the concept's summary and its top experts.
@@ -126,6 +133,9 @@ public:
     // The same place relative to the project file's folder as it was then ("" for models
     // stored before schema 6): a project moved together with its model still finds it.
     std::string modelRelativePath(int64_t modelId) const;
+    // Stores every model's relative path anew, from where the project file now is (after
+    // it was written elsewhere, as a merge writes it).
+    void refreshRelativePaths();
     // Throws Error unless `weightsHash` (of `model`, see weightsHash()) is the stored
     // model's: only the same weights may stand in for the model the results came from.
     void requireSameWeights(int64_t modelId, const LanguageModel& model, const std::string& weightsHash) const;

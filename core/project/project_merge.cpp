@@ -1,0 +1,305 @@
+#include "core/project/project_merge.h"
+
+#include "core/base/error.h"
+#include "core/project/project_store.h"
+#include "core/project/sqlite_statement.h"
+
+#include <QCryptographicHash>
+#include <QDateTime>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <set>
+
+namespace expertscope {
+namespace {
+
+// What must agree between the projects, read from one attached as `src`.
+struct Description {
+    std::string path;
+    int64_t runId = 0;
+    std::string weightsHash, settings, device;
+    int64_t units = 0, probes = 0;
+    std::vector<std::string> names;                // the set's concepts, in its order
+    std::map<std::string, std::string> content;    // name -> hash of group, source, words, sentences
+    std::map<std::string, int64_t> ids;            // name -> concept id in that project
+    std::set<std::string> finished;                // names with results
+};
+
+void exec(sqlite3* db, const std::string& sql) {
+    char* message = nullptr;
+    if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
+        const std::string text = message ? message : sqliteProblem(db);
+        sqlite3_free(message);
+        throw Error("merge: " + text);
+    }
+}
+
+void attach(sqlite3* db, const std::string& path) {
+    // A file this process may not write is read as it is (ProjectStore::open has checked
+    // that no unfinished write-ahead log is beside it).
+    const bool writable = QFileInfo(QString::fromStdString(path)).isWritable();
+    Statement q(db, "ATTACH DATABASE ? AS src");
+    q.bind(1, writable ? path : immutableUri(path)).run();
+}
+
+Description describe(sqlite3* db, const std::string& path) {
+    Description d;
+    d.path = path;
+    Statement runs(db, "SELECT r.id, r.settings, m.weights_hash, m.units, (SELECT COUNT(*) FROM src.probes p WHERE p.model_id = m.id), "
+                       "r.set_id FROM src.runs r JOIN src.models m ON m.id = r.model_id");
+    int64_t setId = 0;
+    int count = 0;
+    while (runs.step()) {
+        ++count;
+        d.runId = runs.integer(0);
+        d.settings = runs.text(1);
+        d.weightsHash = runs.text(2);
+        d.units = runs.integer(3);
+        d.probes = runs.integer(4);
+        setId = runs.integer(5);
+    }
+    if (count != 1)
+        throw Error("cannot merge " + path + ": it holds " + std::to_string(count) +
+                    " analysis runs; merge combines projects of one run each, as analyse --shard writes them");
+    Statement device(db, "SELECT value FROM src.meta WHERE key = 'analysed_on'");
+    if (device.step()) d.device = device.text(0);
+    Statement concepts(db, "SELECT id, name, grp, source, COALESCE(words, '') FROM src.concepts WHERE set_id = ? ORDER BY id");
+    concepts.bind(1, setId);
+    Statement sentences(db, "SELECT cs.label, s.text FROM src.concept_sentences cs JOIN src.sentences s ON s.id = cs.sentence_id "
+                            "WHERE cs.concept_id = ? ORDER BY cs.label DESC, cs.ord");
+    while (concepts.step()) {
+        QCryptographicHash hash(QCryptographicHash::Sha256);
+        for (int c = 2; c <= 4; ++c) {
+            const std::string field = concepts.text(c);
+            hash.addData(QByteArrayView(field.data(), static_cast<qsizetype>(field.size() + 1)));  // with its NUL
+        }
+        sentences.bind(1, concepts.integer(0));
+        while (sentences.step()) {
+            const std::string text = std::to_string(sentences.integer(0)) + sentences.text(1);
+            hash.addData(QByteArrayView(text.data(), static_cast<qsizetype>(text.size() + 1)));
+        }
+        sentences.reset();
+        const std::string name = concepts.text(1);
+        d.names.push_back(name);
+        d.ids[name] = concepts.integer(0);
+        d.content[name] = hash.result().toHex().toStdString();
+    }
+    Statement finished(db, "SELECT c.name FROM src.concept_results r JOIN src.concepts c ON c.id = r.concept_id "
+                           "WHERE r.run_id = ? AND r.best_auroc IS NOT NULL");
+    finished.bind(1, d.runId);
+    while (finished.step()) d.finished.insert(finished.text(0));
+    return d;
+}
+
+std::string shortHash(const std::string& h) { return h.substr(0, 12) + "…"; }
+
+// Throws, naming the first difference, unless `b` may be merged with `a`.
+void requireCompatible(const Description& a, const Description& b) {
+    const std::string both = a.path + " and " + b.path;
+    if (a.weightsHash != b.weightsHash)
+        throw Error("cannot merge " + both + ": they were analysed with different model weights (SHA-256 " + shortHash(a.weightsHash) +
+                    " and " + shortHash(b.weightsHash) + ")");
+    if (a.units != b.units || a.probes != b.probes)
+        throw Error("cannot merge " + both + ": their models have different probes (" + std::to_string(a.units) + " and " +
+                    std::to_string(b.units) + " units)");
+    if (a.settings != b.settings)
+        throw Error("cannot merge " + both + ": their runs used different settings (" + a.settings + " and " + b.settings + ")");
+    if (!a.device.empty() && !b.device.empty() && a.device != b.device)
+        throw Error("cannot merge " + both + ": they were analysed on different devices (" + a.device + " and " + b.device +
+                    "), whose responses differ in their last bits");
+    if (a.names != b.names) {
+        std::string first;
+        for (size_t i = 0; i < std::max(a.names.size(), b.names.size()) && first.empty(); ++i)
+            if (i >= a.names.size() || i >= b.names.size() || a.names[i] != b.names[i])
+                first = i < a.names.size() ? a.names[i] : b.names[i];
+        throw Error("cannot merge " + both + ": their concept sets differ (" + std::to_string(a.names.size()) + " and " +
+                    std::to_string(b.names.size()) + " concepts; the first difference at '" + first + "')");
+    }
+    for (const auto& name : a.names)
+        if (a.content.at(name) != b.content.at(name))
+            throw Error("cannot merge " + both + ": concept '" + name + "' differs between them (its sentences, group, source or words)");
+}
+
+const char* kResultTables[] = {"concept_results", "probe_results", "top_experts", "kept_sentences", "kept_responses"};
+
+// Whether `src`'s results for a concept are, value for value, those already in `main`.
+bool sameResults(sqlite3* db, int64_t mainRun, int64_t mainConcept, int64_t srcRun, int64_t srcConcept) {
+    // Rows of one side with no identical row on the other, both ways, over what a run computes.
+    const std::string pairs[][2] = {
+        {"positives, negatives, best_ap, best_auroc", "concept_results"},
+        {"probe_idx, ap, on_p50, on_p90, off_mean, auroc", "probe_results"},
+        {"rank, unit, ap", "top_experts"},
+    };
+    for (const auto& [columns, table] : pairs) {
+        for (const auto& [a, b] : {std::pair{"src", "main"}, std::pair{"main", "src"}}) {
+            const bool srcFirst = std::string(a) == "src";
+            Statement q(db, "SELECT COUNT(*) FROM (SELECT " + columns + " FROM " + a + "." + table + " WHERE run_id = ?1 AND concept_id = ?2 EXCEPT SELECT " +
+                                columns + " FROM " + b + "." + table + " WHERE run_id = ?3 AND concept_id = ?4)");
+            q.bind(1, srcFirst ? srcRun : mainRun).bind(2, srcFirst ? srcConcept : mainConcept);
+            q.bind(3, srcFirst ? mainRun : srcRun).bind(4, srcFirst ? mainConcept : srcConcept);
+            if (q.step() && q.integer(0) != 0) return false;
+        }
+    }
+    return true;
+}
+
+// Copies src's results for one concept into main under main's run and concept ids.
+void copyResults(sqlite3* db, int64_t mainRun, int64_t mainConcept, int64_t srcRun, int64_t srcConcept) {
+    for (const char* table : kResultTables) {
+        Statement drop(db, std::string("DELETE FROM main.") + table + " WHERE run_id = ? AND concept_id = ?");
+        drop.bind(1, mainRun).bind(2, mainConcept).run();
+    }
+    const std::string copies[][2] = {
+        {"concept_results", "positives, negatives, best_ap, seconds, finished, best_auroc"},
+        {"probe_results", "probe_idx, ap, on_p50, on_p90, off_mean, auroc"},
+        {"top_experts", "rank, unit, ap"},
+        {"kept_responses", "unit, responses"},
+    };
+    for (const auto& [table, columns] : copies) {
+        Statement q(db, "INSERT INTO main." + table + "(run_id, concept_id, " + columns + ") SELECT ?1, ?2, " + columns + " FROM src." +
+                            table + " WHERE run_id = ?3 AND concept_id = ?4");
+        q.bind(1, mainRun).bind(2, mainConcept).bind(3, srcRun).bind(4, srcConcept).run();
+    }
+    // Kept sentences are named by id: the same texts carry main's ids.
+    Statement kept(db, "SELECT sentence_ids, labels FROM src.kept_sentences WHERE run_id = ? AND concept_id = ?");
+    kept.bind(1, srcRun).bind(2, srcConcept);
+    if (!kept.step()) return;
+    Statement id(db, "SELECT m.id FROM main.sentences m JOIN src.sentences s ON s.text = m.text WHERE s.id = ?");
+    std::vector<int64_t> ids;
+    for (int64_t srcId : kept.blob<int64_t>(0)) {
+        id.bind(1, srcId);
+        if (!id.step()) throw Error("merge: a kept sentence of the concept is missing from the merged project");
+        ids.push_back(id.integer(0));
+        id.reset();
+    }
+    const auto labels = kept.blob<uint8_t>(1);
+    Statement insert(db, "INSERT INTO main.kept_sentences VALUES(?, ?, ?, ?)");
+    insert.bind(1, mainRun).bind(2, mainConcept).bindBlob(3, ids.data(), ids.size()).bindBlob(4, labels.data(), labels.size()).run();
+}
+
+struct Connection {
+    sqlite3* db = nullptr;
+    explicit Connection(const std::string& path) {
+        if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI, nullptr) != SQLITE_OK) {
+            const std::string why = db ? sqlite3_errmsg(db) : "out of memory";
+            sqlite3_close(db);
+            throw Error("merge: cannot open " + path + ": " + why);
+        }
+        sqlite3_busy_timeout(db, 10000);
+    }
+    ~Connection() { sqlite3_close(db); }
+};
+
+void syncFile(const std::string& path) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        ::fsync(fd);
+        ::close(fd);
+    }
+}
+
+std::string absolute(const std::string& path) {
+    return QDir::cleanPath(QFileInfo(QString::fromStdString(path)).absoluteFilePath()).toStdString();
+}
+
+}  // namespace
+
+MergeSummary mergeProjects(const std::string& outPath, const std::vector<std::string>& given) {
+    const std::string out = absolute(outPath);
+    std::vector<std::string> inputs;
+    if (QFileInfo::exists(QString::fromStdString(out))) inputs.push_back(out);
+    for (const auto& p : given) {
+        const std::string a = absolute(p);
+        if (!QFileInfo::exists(QString::fromStdString(a))) throw Error("cannot merge " + p + ": no such file");
+        if (std::find(inputs.begin(), inputs.end(), a) == inputs.end()) inputs.push_back(a);
+    }
+    if (inputs.empty()) throw Error("merge: name the projects to merge");
+    // Each opened as a project first: refused when it is not one, brought to this schema.
+    for (const auto& p : inputs) ProjectStore::open(p, false);
+
+    std::vector<Description> described;
+    {
+        Connection scratch(":memory:");
+        for (const auto& p : inputs) {
+            attach(scratch.db, p);
+            described.push_back(describe(scratch.db, p));
+            exec(scratch.db, "DETACH DATABASE src");
+            requireCompatible(described.front(), described.back());
+        }
+    }
+
+    // The first input copied whole, then every other's results added to it.
+    const std::string partial = out + ".partial";
+    QFile::remove(QString::fromStdString(partial));
+    QFile::remove(QString::fromStdString(partial + "-wal"));
+    QFile::remove(QString::fromStdString(partial + "-shm"));
+    MergeSummary summary;
+    summary.inputs = static_cast<int>(inputs.size());
+    try {
+        {
+            Connection first(":memory:");
+            attach(first.db, inputs.front());
+            Statement vacuum(first.db, "VACUUM src INTO ?");
+            vacuum.bind(1, partial).run();
+        }
+        Connection db(partial);
+        const Description& base = described.front();
+        std::set<std::string> have = base.finished;
+        for (size_t i = 1; i < described.size(); ++i) {
+            const Description& d = described[i];
+            attach(db.db, d.path);
+            exec(db.db, "BEGIN IMMEDIATE");
+            for (const auto& name : d.finished) {
+                const int64_t mainConcept = base.ids.at(name), srcConcept = d.ids.at(name);
+                if (have.count(name)) {
+                    if (!sameResults(db.db, base.runId, mainConcept, d.runId, srcConcept))
+                        throw Error("cannot merge " + d.path + ": its results for concept '" + name + "' differ from those in " +
+                                    described[0].path + " (or an earlier input); they were not computed alike");
+                    continue;
+                }
+                copyResults(db.db, base.runId, mainConcept, d.runId, srcConcept);
+                have.insert(name);
+            }
+            exec(db.db, "COMMIT");
+            exec(db.db, "DETACH DATABASE src");
+        }
+        summary.concepts = static_cast<int>(base.names.size());
+        summary.withResults = static_cast<int>(have.size());
+        for (const auto& name : base.names)
+            if (!have.count(name)) summary.missing.push_back(name);
+        // Finished, as a single run is, when every concept has its results.
+        if (summary.missing.empty()) {
+            Statement finished(db.db, "UPDATE runs SET finished = COALESCE(finished, ?) WHERE id = ?");
+            finished.bind(1, QDateTime::currentDateTimeUtc().toString(Qt::ISODate).toStdString()).bind(2, base.runId).run();
+        }
+        exec(db.db, "PRAGMA wal_checkpoint(TRUNCATE)");
+    } catch (...) {
+        QFile::remove(QString::fromStdString(partial));
+        QFile::remove(QString::fromStdString(partial + "-wal"));
+        QFile::remove(QString::fromStdString(partial + "-shm"));
+        throw;
+    }
+    {
+        // The models' paths relative to where the merged project lies (the same folder).
+        auto merged = ProjectStore::open(partial, false);
+        merged->refreshRelativePaths();
+        merged->checkpoint();
+    }
+    syncFile(partial);
+    if (std::rename(partial.c_str(), out.c_str()) != 0)
+        throw Error("merge: cannot move " + partial + " to " + out + ": " + std::strerror(errno));
+    syncFile(QFileInfo(QString::fromStdString(out)).absolutePath().toStdString());
+    return summary;
+}
+
+}  // namespace expertscope
