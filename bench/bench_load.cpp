@@ -9,6 +9,7 @@
 // Llama 3 tokenizer is a tokenizer.json, not read yet): similar token counts.
 // Prints one JSON object. Usage: bench_load [--dir DIR] [--shared DIR] [--sentences N] [--layers N]
 #include "bench_common.h"
+#include "llama_1b_checkpoint.h"
 
 #include "core/base/safetensors.h"
 #include "core/tokenizers/bpe_tokenizer.h"
@@ -24,67 +25,6 @@ using namespace expertscope;
 using namespace expertscope::bench;
 
 namespace {
-
-struct Shape {
-    int hidden = 2048, intermediate = 8192, layers = 16, heads = 32, kvHeads = 8, headDim = 64, vocab = 128256;
-};
-
-// bf16 bytes of n values, uniform with standard deviation 0.02 (a splitmix stream per tensor).
-std::vector<unsigned char> randomBf16(int64_t n, uint64_t seed, float constant = 0) {
-    std::vector<unsigned char> out(static_cast<size_t>(n) * 2);
-    uint64_t state = seed * 0x9E3779B97F4A7C15ull + 1;
-    for (int64_t i = 0; i < n; ++i) {
-        float v = constant;
-        if (constant == 0) {
-            uint64_t z = (state += 0x9E3779B97F4A7C15ull);
-            z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-            z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-            z ^= z >> 31;
-            v = (static_cast<float>(z >> 40) / 16777216.f * 2.f - 1.f) * 0.0346f;  // 0.02 * sqrt(3)
-        }
-        uint32_t bits;
-        std::memcpy(&bits, &v, 4);
-        const uint16_t h = static_cast<uint16_t>((bits + 0x7FFF + ((bits >> 16) & 1)) >> 16);  // round to nearest even
-        std::memcpy(out.data() + 2 * i, &h, 2);
-    }
-    return out;
-}
-
-void writeCheckpoint(const std::string& dir, const Shape& s) {
-    QDir().mkpath(QString::fromStdString(dir));
-    std::ofstream(dir + "/config.json") << QJsonDocument(QJsonObject{
-        {"architectures", QJsonArray{"LlamaForCausalLM"}}, {"model_type", "llama"}, {"hidden_size", s.hidden},
-        {"intermediate_size", s.intermediate}, {"num_hidden_layers", s.layers}, {"num_attention_heads", s.heads},
-        {"num_key_value_heads", s.kvHeads}, {"head_dim", s.headDim}, {"vocab_size", s.vocab},
-        {"max_position_embeddings", 131072}, {"rms_norm_eps", 1e-5}, {"rope_theta", 500000.0},
-        {"rope_scaling", QJsonObject{{"rope_type", "llama3"}, {"factor", 32.0}, {"low_freq_factor", 1.0},
-                                     {"high_freq_factor", 4.0}, {"original_max_position_embeddings", 8192}}},
-        {"tie_word_embeddings", true}, {"bos_token_id", 128000}, {"eos_token_id", 128001}, {"hidden_act", "silu"},
-        {"torch_dtype", "bfloat16"}}).toJson().toStdString();
-    std::vector<TensorToWrite> t;
-    uint64_t seed = 1;
-    const auto add = [&](const std::string& name, std::vector<int64_t> shape, float constant = 0) {
-        int64_t n = 1;
-        for (auto d : shape) n *= d;
-        t.push_back({name, DType::BF16, shape, randomBf16(n, seed++, constant)});
-    };
-    const int64_t D = s.hidden, F = s.intermediate, Q = s.heads * s.headDim, KV = s.kvHeads * s.headDim;
-    add("model.embed_tokens.weight", {s.vocab, D});
-    add("model.norm.weight", {D}, 1.f);
-    for (int l = 0; l < s.layers; ++l) {
-        const std::string p = "model.layers." + std::to_string(l) + ".";
-        add(p + "input_layernorm.weight", {D}, 1.f);
-        add(p + "post_attention_layernorm.weight", {D}, 1.f);
-        add(p + "self_attn.q_proj.weight", {Q, D});
-        add(p + "self_attn.k_proj.weight", {KV, D});
-        add(p + "self_attn.v_proj.weight", {KV, D});
-        add(p + "self_attn.o_proj.weight", {D, Q});
-        add(p + "mlp.gate_proj.weight", {F, D});
-        add(p + "mlp.up_proj.weight", {F, D});
-        add(p + "mlp.down_proj.weight", {D, F});
-    }
-    writeSafetensors(dir + "/model.safetensors", t, {{"format", "pt"}});
-}
 
 double residentMib() {
     std::ifstream status("/proc/self/status");
@@ -120,24 +60,8 @@ int main(int argc, char** argv) {
         std::cerr << "bench_load: needs " << encoder << " and the OneSec football concept in " << shared << "\n";
         return 1;
     }
-    const auto writeStart = Clock::now();
-    double writeSeconds = 0;
-    if (!QFile::exists(QString::fromStdString(dir + "/model.safetensors"))) {
-        const pid_t child = fork();
-        if (child == 0) {
-            try {
-                writeCheckpoint(dir, shape);
-            } catch (const std::exception& e) {
-                std::cerr << e.what() << "\n";
-                _exit(1);
-            }
-            _exit(0);
-        }
-        int status = 0;
-        waitpid(child, &status, 0);
-        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return 1;
-        writeSeconds = seconds(writeStart);
-    }
+    const double writeSeconds = ensureCheckpoint(dir, shape);
+    if (writeSeconds < 0) return 1;
 
     const double before = residentMib();
     const auto loadStart = Clock::now();
