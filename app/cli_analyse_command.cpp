@@ -103,7 +103,7 @@ int analyseCommand(const std::vector<std::string>& argsIn, std::ostream& out) {
                    .toStdString();
     } else {
         for (const auto& m : summary.messages)
-            out << (m.fatal ? "refused " : "note ") << m.concept << ": " << m.message << "\n";
+            out << (m.fatal ? "refused" : "note") << (m.concept.empty() ? "" : " " + m.concept) << ": " << m.message << "\n";
         for (const auto& c : concepts)
             out << c.toObject().value("concept").toString().toStdString() << ": best AP "
                 << c.toObject().value("best_ap").toDouble() << ", best AUROC "

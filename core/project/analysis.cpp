@@ -1,12 +1,16 @@
 #include "core/project/analysis.h"
 
+#include "core/base/byte_size.h"
 #include "core/base/error.h"
 #include "core/project/long_text.h"
 #include "core/project/shards.h"
+#include "core/runtime/blas_setup.h"
 #include "core/science/response_collector.h"
 #include "core/science/response_spool.h"
 
+#include <QCryptographicHash>
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
 
 #include <unistd.h>
@@ -99,22 +103,76 @@ KeptResponses keepTopResponses(const ResponseSpool& spool, const std::vector<std
     return kept;
 }
 
+// The memory limit of this process's control group and those above it, as Slurm sets a
+// job's --mem (cgroup v2's memory.max, v1's memory.limit_in_bytes), or -1 when none.
+int64_t cgroupMemoryLimit() {
+    QFile self("/proc/self/cgroup");
+    if (!self.open(QIODevice::ReadOnly)) return -1;
+    int64_t limit = -1;
+    for (const QByteArray& line : self.readAll().split('\n')) {
+        const QList<QByteArray> fields = line.split(':');  // id:controllers:path
+        if (fields.size() != 3) continue;
+        const bool v2 = fields[0] == "0" && fields[1].isEmpty(), v1 = fields[1].split(',').contains("memory");
+        if (!v2 && !v1) continue;
+        const QString root = v2 ? "/sys/fs/cgroup" : "/sys/fs/cgroup/memory", file = v2 ? "memory.max" : "memory.limit_in_bytes";
+        for (QString g = QDir::cleanPath(QString::fromUtf8(fields[2]).trimmed());; g = QFileInfo(g).path()) {
+            QFile max(root + (g == "/" ? QString() : g) + "/" + file);
+            bool number = false;
+            const int64_t value = max.open(QIODevice::ReadOnly) ? max.readAll().trimmed().toLongLong(&number) : 0;
+            if (number && value > 0 && value < (int64_t{1} << 60))  // "max", or v1's near-2^63: no limit
+                limit = limit < 0 ? value : std::min(limit, value);
+            if (g == "/" || g.isEmpty() || g == ".") break;
+        }
+    }
+    return limit;
+}
+
 // What an analysis may hold of one concept's responses (sentences x units, float32):
-// the run's own limit, else half of this machine's memory.
+// the run's own limit, else half of this machine's memory, or of the job's share of it.
 int64_t responseBudget(const RunSettings& settings) {
     if (settings.maxResponseBytes > 0) return settings.maxResponseBytes;
     const long pages = sysconf(_SC_PHYS_PAGES), pageSize = sysconf(_SC_PAGE_SIZE);
-    return pages > 0 && pageSize > 0 ? static_cast<int64_t>(pages) * pageSize / 2 : int64_t{4} << 30;
+    int64_t memory = pages > 0 && pageSize > 0 ? static_cast<int64_t>(pages) * pageSize : int64_t{8} << 30;
+    const int64_t job = cgroupMemoryLimit();
+    if (job > 0) memory = std::min(memory, job);
+    return memory / 2;
 }
 
-std::string gigabytes(double bytes) {
-    char text[32];
-    std::snprintf(text, sizeof text, bytes < 1e8 ? "%.1f MB" : "%.1f GB", bytes < 1e8 ? bytes / 1e6 : bytes / 1e9);
-    return text;
-}
 
 std::string scratchFolder(const RunSettings& settings) {
     return settings.scratchFolder.empty() ? QDir::tempPath().toStdString() : settings.scratchFolder;
+}
+
+// How this machine computes the model's responses, for a person (device, kernels, BLAS
+// core) and for a program (two fixed sentences' responses, hashed): shards whose
+// signatures differ computed responses that differ in their last bits (OpenBLAS's AVX2
+// and AVX-512 kernels round differently), and do not merge into what one run stores.
+std::string numericsSignature(LanguageModel& model, const RunSettings& settings) {
+    const auto& info = model.info();
+    std::vector<std::vector<int>> probe;
+    for (const char* text : {"Experts in a language model.", "A second, longer sentence: 1, 2, 3 and 12345 tokens."}) {
+        auto ids = model.tokenize(text);
+        if (settings.sequenceLength > 0 && static_cast<int>(ids.size()) > settings.sequenceLength)
+            ids.resize(static_cast<size_t>(settings.sequenceLength));
+        probe.push_back(std::move(ids));
+    }
+    CollectionOptions o = collectionOptions(settings);
+    o.workers = 1;
+    const ResponseMatrix r = collectAll(model, probe, o);
+    QCryptographicHash hash(QCryptographicHash::Sha256);
+    hash.addData(QByteArrayView(reinterpret_cast<const char*>(r.values.data()), static_cast<qsizetype>(r.values.size() * sizeof(float))));
+    std::string kernels = info.rowAlignment > 0 ? "batch-invariant kernels" : "ATen kernels";
+    if (info.device == "cpu") {
+        const std::string blas = blasDescription();
+        const auto core = blas.rfind(", core ");
+        kernels += core == std::string::npos ? ", " + blas : ", OpenBLAS " + blas.substr(core + 2);
+    }
+    return info.device + ", " + kernels + "; responses " + hash.result().toHex().left(16).toStdString();
+}
+
+std::string signatureKey(int64_t runId) { return "analysed_on/" + std::to_string(runId); }
+std::string refusalKey(int64_t runId, int64_t conceptId) {
+    return "refused/" + std::to_string(runId) + "/" + std::to_string(conceptId);
 }
 
 }  // namespace
@@ -197,14 +255,11 @@ AnalysisSummary analyse(ProjectStore& store, LanguageModel& model, int64_t model
     if (settings.pooling == Pooling::SelfcondMax && settings.sequenceLength <= 0)
         throw Error("ml-selfcond pooling needs a sequence length");
     const Shard shard{settings.shardIndex, settings.shardCount};
-    if (shard.index < 1 || shard.index > shard.count) throw Error("shard " + std::to_string(shard.index) + " of " + std::to_string(shard.count) + " does not exist");
+    if (shard.index < 1 || shard.index > shard.count)
+        throw Error("shard " + std::to_string(shard.index) + " of " + std::to_string(shard.count) + " does not exist");
     store.requireWritable();  // before minutes of work on a concept it could not store
     AnalysisSummary summary;
     summary.runId = store.findOrCreateRun(modelId, setId, settings);
-    // Responses agree to the bit only between runs on the same kind of device and kernels:
-    // recorded, so that merging shards computed on different ones is refused.
-    const std::string device = model.info().device + (model.info().rowAlignment > 0 ? ", batch-invariant kernels" : ", ATen kernels");
-    if (store.meta("analysed_on").empty()) store.setMeta("analysed_on", device);
     const auto finishedList = store.finishedConcepts(summary.runId);
     const std::set<int64_t> finished(finishedList.begin(), finishedList.end());
     std::vector<StoredConcept> concepts = store.concepts(setId);
@@ -215,14 +270,38 @@ AnalysisSummary analyse(ProjectStore& store, LanguageModel& model, int64_t model
         concepts.erase(std::remove_if(concepts.begin(), concepts.end(), [&](const StoredConcept& c) { return !in.count(c.id); }),
                        concepts.end());
     }
-    SharedResponses shared(store.sharedSentences(setId, summary.runId, mine), settings.reuseBytes, model.unitCount());
+    AnalysisProgress p;
+    SharedResponses shared(concepts.empty() ? std::unordered_map<std::string, int>{}
+                                            : store.sharedSentences(setId, summary.runId, mine),
+                           settings.reuseBytes, model.unitCount());
+    // The run's numerics, recorded before its first concept is stored; a run continued on a
+    // machine that computes otherwise is marked as mixed (and said so), so merge refuses it.
+    bool signed_ = false;
+    const auto signRun = [&] {
+        if (signed_) return;
+        signed_ = true;
+        const std::string here = numericsSignature(model, settings), recorded = store.meta(signatureKey(summary.runId));
+        if (recorded.empty()) {
+            store.setMeta(signatureKey(summary.runId), here);
+        } else if (recorded.find(here) == std::string::npos) {
+            store.setMeta(signatureKey(summary.runId), recorded + " | " + here);
+            summary.messages.push_back({false, "", "this run's earlier results were computed as " + recorded + ", this machine computes " +
+                                                       here + ": responses differ in their last bits, so the project no longer merges "
+                                                       "with other shards (OPENBLAS_CORETYPE chooses the kernels)"});
+        }
+    };
+    // A refusal is recorded (for merge to report) until the concept is analysed after all.
+    const auto refuse = [&](const StoredConcept& c, const std::string& why) {
+        store.setMeta(refusalKey(summary.runId, c.id), why);
+        ++summary.refused;
+        ++p.conceptsDone;
+    };
     const auto& probes = model.probePoints();
     int64_t widest = 1;  // the most units one probe has: what scoring from disk holds at once
     for (const auto& probe : probes) widest = std::max<int64_t>(widest, probe.units);
     const int64_t budget = responseBudget(settings);
-    const char* budgetName = settings.maxResponseBytes > 0 ? "--max-memory-mb" : "half of this machine's memory";
+    const char* budgetName = settings.maxResponseBytes > 0 ? "--max-memory-mb" : "half of this machine's or this job's memory";
 
-    AnalysisProgress p;
     p.conceptsTotal = static_cast<int>(concepts.size());
     for (const auto& stored : concepts) {
         if (finished.count(stored.id)) {
@@ -246,23 +325,25 @@ AnalysisSummary analyse(ProjectStore& store, LanguageModel& model, int64_t model
         if (onDisk && probeNeed > static_cast<double>(budget)) {
             summary.messages.push_back(
                 {true, loaded.name,
-                 std::to_string(rows) + " sentences x " + std::to_string(widest) + " units (the widest probe; responses are scored one probe at a time) need " +
-                     gigabytes(probeNeed) + ", more than the " + gigabytes(static_cast<double>(budget)) +
-                     " an analysis may use (" + budgetName + "); use at most " +
+                 std::to_string(rows) + " sentences x " + std::to_string(widest) +
+                     " units (the widest probe; responses are scored one probe at a time) need " + byteSize(probeNeed) +
+                     ", more than the " + byteSize(static_cast<double>(budget)) + " an analysis may use (" + budgetName + "); use at most " +
                      std::to_string(budget / (widest * static_cast<int64_t>(sizeof(float)))) + " sentences"});
             noLongerWaited();
-            ++summary.refused;
-            ++p.conceptsDone;
+            refuse(stored, summary.messages.back().message);
             continue;
         }
         PreparedConcept prepared = prepareConcept(loaded, model, settings);
         summary.messages.insert(summary.messages.end(), prepared.messages.begin(), prepared.messages.end());
         if (prepared.fatal) {
             noLongerWaited();
-            ++summary.refused;
-            ++p.conceptsDone;
+            std::string why;
+            for (const auto& m : prepared.messages)
+                if (m.fatal) why += (why.empty() ? "" : "; ") + m.message;
+            refuse(stored, why);
             continue;
         }
+        signRun();
         // Rows in concept order (positives, then negatives); those already run are reused.
         const auto& texts = prepared.texts;
         const auto& labels = prepared.labels;
@@ -289,9 +370,13 @@ AnalysisSummary analyse(ProjectStore& store, LanguageModel& model, int64_t model
         if (onDisk) {
             if (!settings.responsesOnDisk)
                 summary.messages.push_back({false, loaded.name,
-                                            "its responses (" + gigabytes(need) + ") exceed the " + gigabytes(static_cast<double>(budget)) +
+                                            "its responses (" + byteSize(need) + ") exceed the " + byteSize(static_cast<double>(budget)) +
                                                 " an analysis may hold (" + budgetName +
                                                 "): kept in a temporary file and scored one probe at a time"});
+            if (inMemoryFilesystem(scratchFolder(settings)))
+                summary.messages.push_back({false, loaded.name,
+                                            scratchFolder(settings) + " is a tmpfs, held in memory: name a folder on disk with --scratch "
+                                                                      "(or TMPDIR) to keep the responses out of memory"});
             ResponseSpool spool(scratchFolder(settings), static_cast<int64_t>(texts.size()), probes);
             collectInto(model, toRun, [&](size_t r, const float* row) { spool.writeRow(static_cast<int64_t>(runRows[r]), row); }, o,
                         collected);
@@ -331,6 +416,7 @@ AnalysisSummary analyse(ProjectStore& store, LanguageModel& model, int64_t model
         }
         store.saveConceptResult(summary.runId, stored.id, probes, expertise, prepared.positives, prepared.negatives,
                                 std::chrono::duration<double>(std::chrono::steady_clock::now() - conceptStart).count(), &kept);
+        if (!store.meta(refusalKey(summary.runId, stored.id)).empty()) store.setMeta(refusalKey(summary.runId, stored.id), "");
         ++summary.analysed;
         ++p.conceptsDone;
         if (progress && !progress(p)) throw Cancelled();

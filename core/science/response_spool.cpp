@@ -1,8 +1,11 @@
 #include "core/science/response_spool.h"
 
+#include "core/base/byte_size.h"
 #include "core/base/error.h"
 
 #include <fcntl.h>
+#include <linux/magic.h>
+#include <sys/statfs.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
@@ -13,11 +16,6 @@
 namespace expertscope {
 namespace {
 
-std::string gigabytes(double bytes) {
-    char text[32];
-    std::snprintf(text, sizeof text, "%.2f GB", bytes / 1e9);
-    return text;
-}
 
 // An anonymous file in `folder`: O_TMPFILE where the filesystem has it, else a named
 // one removed at once.
@@ -40,6 +38,11 @@ int64_t freeBytes(const std::string& folder) {
     return static_cast<int64_t>(s.f_bavail) * static_cast<int64_t>(s.f_frsize);
 }
 
+bool inMemoryFilesystem(const std::string& folder) {
+    struct statfs s {};
+    return statfs(folder.c_str(), &s) == 0 && s.f_type == TMPFS_MAGIC;
+}
+
 ResponseSpool::ResponseSpool(const std::string& folder, int64_t rows, const std::vector<ProbePoint>& probes)
     : rows_(rows), probes_(probes), folder_(folder) {
     int64_t units = 0;
@@ -51,8 +54,8 @@ ResponseSpool::ResponseSpool(const std::string& folder, int64_t rows, const std:
     const int64_t free = freeBytes(folder_);
     if (free >= 0 && free < bytes_)
         throw Error("the responses (" + std::to_string(rows_) + " sentences x " + std::to_string(units) + " units, " +
-                    gigabytes(static_cast<double>(bytes_)) + ") need a temporary file in " + folder_ + ", which has " +
-                    gigabytes(static_cast<double>(free)) + " free; name a folder with more room (--scratch, or TMPDIR)");
+                    byteSize(static_cast<double>(bytes_)) + ") need a temporary file in " + folder_ + ", which has " +
+                    byteSize(static_cast<double>(free)) + " free; name a folder with more room (--scratch, or TMPDIR)");
     fd_ = anonymousFile(folder_);
     if (fd_ < 0) throw Error("cannot create a temporary file for the responses in " + folder_ + ": " + std::strerror(errno));
     // Reserve the blocks now: a disk that fills up fails here, not halfway through (a
@@ -61,7 +64,7 @@ ResponseSpool::ResponseSpool(const std::string& folder, int64_t rows, const std:
     if (rc == EOPNOTSUPP || rc == EINVAL) rc = ftruncate(fd_, bytes_) == 0 ? 0 : errno;
     if (rc != 0) {
         ::close(fd_);
-        throw Error("cannot reserve " + gigabytes(static_cast<double>(bytes_)) + " for the responses in " + folder_ + ": " +
+        throw Error("cannot reserve " + byteSize(static_cast<double>(bytes_)) + " for the responses in " + folder_ + ": " +
                     std::strerror(rc));
     }
 }

@@ -41,6 +41,8 @@ private:
 
 // Bytes free for an unprivileged writer in `folder` (-1 when it cannot be asked).
 int64_t freeBytes(const std::string& folder);
+// Whether `folder` is a tmpfs: files there are memory (a cluster node's TMPDIR often is).
+bool inMemoryFilesystem(const std::string& folder);
 
 // computeExpertise probe by probe over the spooled responses: at most one probe's block
 // in memory at a time.
