@@ -80,7 +80,7 @@ const char* kUsage =
     "            one project from projects analysed apart (analyse --shard): the same model weights,\n"
     "            concept set and settings, else refused saying which differ; results copied as\n"
     "            stored, equal to one machine's run; an existing FILE is merged in too; exit 1\n"
-    "            when concepts are still missing (listed; the project is written)\n"
+    "            when concepts are missing or were refused (listed; the project is written)\n"
     "  experts   --project FILE --concept NAME [--top K] [--min-ap T] [SELECTION] [--json]\n"
     "            the best units by AP, with their AUROC and forcing values\n"
     "  stats     --project FILE --concept NAME [--min-ap T] [SELECTION] [--json]\n"

@@ -12,6 +12,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QProcessEnvironment>
 #include <QTemporaryDir>
 
 #include <algorithm>
@@ -106,6 +107,33 @@ QString runFinished(const QString& project) {
     return out;
 }
 
+// The first column of the first row `sql` (with one text parameter) gives, as text.
+QString scalar(const QString& project, const char* sql, const QString& parameter = {}) {
+    sqlite3* db = nullptr;
+    sqlite3_open_v2(project.toUtf8().constData(), &db, SQLITE_OPEN_READONLY, nullptr);
+    sqlite3_stmt* q = nullptr;
+    sqlite3_prepare_v2(db, sql, -1, &q, nullptr);
+    const QByteArray bound = parameter.toUtf8();
+    if (sqlite3_bind_parameter_count(q) > 0) sqlite3_bind_text(q, 1, bound.constData(), -1, SQLITE_TRANSIENT);
+    const QString out = sqlite3_step(q) == SQLITE_ROW ? QString::fromUtf8(reinterpret_cast<const char*>(sqlite3_column_text(q, 0))) : QString();
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+    return out;
+}
+
+QString metaValue(const QString& project, const QString& like) { return scalar(project, "SELECT value FROM meta WHERE key LIKE ?", like); }
+
+// expertscope-cli with one more environment variable (the kernels, say).
+Cli cliWith(const QString& variable, const QString& value, const QStringList& args) {
+    QProcess p;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(variable, value);
+    p.setProcessEnvironment(env);
+    p.start(qEnvironmentVariable("EXPERTSCOPE_CLI"), args);
+    p.waitForFinished(120000);
+    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(), p.readAllStandardError()};
+}
+
 }  // namespace
 
 class ShardMerge : public QObject {
@@ -117,7 +145,7 @@ class ShardMerge : public QObject {
 
     // A concept set of seven concepts cut from OneSec's football (20 to 74 positives, 30
     // more negatives each), overlapping, so some sentences are shared between concepts.
-    void writeSet(const QString& dir, const QString& changedConcept = {}) {
+    void writeSet(const QString& dir, const QString& changedConcept = {}, bool withEmptyClass = false) {
         const QString football = sharedPath("concepts/onesec/sense/football-1_04_00__.json");
         QFile in(football);
         QVERIFY(in.open(QIODevice::ReadOnly));
@@ -140,6 +168,14 @@ class ShardMerge : public QObject {
                                               {"sentences", QJsonObject{{"positive", p}, {"negative", q}}}})
                         .toJson());
             list.write("sense," + name.toUtf8() + "\n");
+        }
+        if (withEmptyClass) {  // c7: positives only, which an analysis refuses
+            QFile f(dir + "/sense/c7.json");
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(QJsonDocument(QJsonObject{{"concept", "c7"}, {"group", "sense"}, {"source", "test"},
+                                              {"sentences", QJsonObject{{"positive", QJsonArray{pos.at(0), pos.at(1)}}, {"negative", QJsonArray{}}}}})
+                        .toJson());
+            list.write("sense,c7\n");
         }
     }
 
@@ -338,10 +374,13 @@ private slots:
         const QString twoRuns = path("two-runs.esproj");
         QVERIFY(QFile::copy(parts[1], twoRuns));
         QCOMPARE(analyse(twoRuns, {"--shard", "2/3", "--pooling", "mean"}).code, 0);
-        // Another device (a CUDA shard: its responses differ in their last bits).
-        const QString device = path("device.esproj");
-        QVERIFY(QFile::copy(parts[1], device));
-        execSql(device, "UPDATE meta SET value = 'cuda, ATen kernels' WHERE key = 'analysed_on'");
+        // Other kernels (LibTorch's own operators, as on a GPU): other last bits.
+        const QString aten = path("aten.esproj");
+        QCOMPARE(cliWith("EXPERTSCOPE_KERNELS", "aten", {"analyse", "--model", model_, "--tokenizer", tokenizer_, "--concepts", set_,
+                                                          "--project", aten, "--shard", "2/3"}).code, 0);
+        const QString here = metaValue(parts[1], "analysed_on/%"), there = metaValue(aten, "analysed_on/%");
+        QVERIFY2(here.startsWith("cpu, batch-invariant kernels") && here.contains("; responses "), qPrintable(here));
+        QVERIFY2(there.startsWith("cpu, ATen kernels") && there != here, qPrintable(there));
         // Not a project.
         const QString text = path("notes.esproj");
         {
@@ -357,19 +396,151 @@ private slots:
             {parts[1], changed, "concept 'c3' differs between them (its sentences, group, source or words)"},
             {parts[0], tampered, "differ from those in"},  // the same concepts as shard 1
             {parts[1], twoRuns, "it holds 2 analysis runs; merge combines projects of one run each"},
-            {parts[1], device, "they were analysed on different devices (cpu, batch-invariant kernels and cuda, ATen kernels)"},
+            {parts[1], aten, "their responses were computed differently (" + here + ", and " + there + "), so they differ in their last bits"},
             {parts[1], text, "not an Expertscope project"},
         };
         for (const auto& c : cases) {
             const Cli r = cli({"merge", "--out", out, c.first, c.input});
             QVERIFY2(r.code == 1 && r.err.contains(c.message.toUtf8()), qPrintable(c.input + ": " + r.err));
             QVERIFY2(r.err.startsWith("expertscope-cli merge: cannot merge") || c.input == text, r.err.constData());
+            QVERIFY2(!r.err.contains("merge: merge:"), r.err.constData());
             QCOMPARE(fileHash(out), before);  // the existing output untouched
             QVERIFY(!QFile::exists(out + ".partial"));
             const Cli fresh = cli({"merge", "--out", path("never.esproj"), c.first, c.input});
             QCOMPARE(fresh.code, 1);
             QVERIFY(!QFile::exists(path("never.esproj")));
         }
+    }
+
+    // Shards whose projects gave their concepts and sentences other ids (another set was
+    // imported first): results and kept sentences mapped by name and text, equal again.
+    void idsDifferBetweenShards() {
+        const QString one = single();
+        const QStringList parts = shards(3, {}, {"--keep-responses", "4"});
+        const QString shifted = path("shifted-2-of-3.esproj");
+        {
+            auto store = ProjectStore::open(shifted.toStdString(), true);
+            ConceptSet other;
+            other.name = "other";
+            other.origin = "test";
+            Concept c;
+            c.name = "c2";  // the same name in another set
+            for (int i = 0; i < 40; ++i) c.positives.push_back("an unrelated sentence " + std::to_string(i));
+            for (int i = 0; i < 40; ++i) c.negatives.push_back("another unrelated sentence " + std::to_string(i));
+            other.concepts.push_back(c);
+            store->addConceptSet(other);
+        }
+        const Cli r = analyse(shifted, {"--shard", "2/3", "--keep-responses", "4"});
+        QVERIFY2(r.code == 0, r.err.constData());
+        const char* idOfC0 = "SELECT c.id FROM concepts c JOIN runs r ON r.set_id = c.set_id WHERE c.name = 'c0'";
+        QVERIFY(scalar(shifted, idOfC0) != scalar(parts[0], idOfC0));  // other ids for the same concept
+        const char* firstSentence = "SELECT MIN(cs.sentence_id) FROM concept_sentences cs JOIN concepts c ON c.id = cs.concept_id "
+                                    "JOIN runs r ON r.set_id = c.set_id";
+        QVERIFY(scalar(shifted, firstSentence) != scalar(parts[0], firstSentence));
+        const QString out = path("shifted-merged.esproj");
+        const Cli m = cli({"merge", "--out", out, shifted, parts[0], parts[2]});
+        QVERIFY2(m.code == 0, m.err.constData());
+        QCOMPARE(firstDifference(one, out), QString());
+    }
+
+    // Kernels whose responses depend on the batch (ATen's, a GPU's): shards of them merge,
+    // saying their results equal one run only up to rounding; a shard continued on a
+    // machine that computes otherwise is marked mixed and then merges with nothing.
+    void numericsAreRecordedAndCompared() {
+        QStringList aten;
+        for (int i = 1; i <= 3; ++i) {
+            aten << path(QString("aten-%1-of-3.esproj").arg(i));
+            QCOMPARE(cliWith("EXPERTSCOPE_KERNELS", "aten", {"analyse", "--model", model_, "--tokenizer", tokenizer_, "--concepts", set_,
+                                                              "--project", aten.back(), "--shard", QString("%1/3").arg(i)}).code, 0);
+        }
+        const Cli r = cliWith("EXPERTSCOPE_KERNELS", "aten", {"merge", "--out", path("aten-merged.esproj"), aten[0], aten[1], aten[2], "--json"});
+        QVERIFY2(r.code == 0, r.err.constData());
+        const QJsonArray notes = QJsonDocument::fromJson(r.out).object().value("notes").toArray();
+        QCOMPARE(notes.size(), 1);
+        QVERIFY2(notes[0].toString().contains("only up to rounding in their last bits"), qPrintable(notes[0].toString()));
+
+        // A shard with one concept still to do, continued with other kernels.
+        const QStringList parts = shards(3);
+        const QString mixed = path("mixed-1-of-3.esproj");
+        QVERIFY(QFile::copy(parts[0], mixed));
+        execSql(mixed, "DELETE FROM concept_results WHERE concept_id = (SELECT MAX(concept_id) FROM concept_results)");
+        const Cli resumed = cliWith("EXPERTSCOPE_KERNELS", "aten", {"analyse", "--model", model_, "--tokenizer", tokenizer_, "--concepts",
+                                                                     set_, "--project", mixed, "--shard", "1/3"});
+        QVERIFY2(resumed.code == 0, resumed.err.constData());
+        QVERIFY2(resumed.out.contains("note: this run's earlier results were computed as cpu, batch-invariant kernels"), resumed.out.constData());
+        QVERIFY(metaValue(mixed, "analysed_on/%").contains(" | cpu, ATen kernels"));
+        const Cli refused = cli({"merge", "--out", path("mixed-merged.esproj"), mixed, parts[1], parts[2]});
+        QCOMPARE(refused.code, 1);
+        QVERIFY2(refused.err.contains("their responses were computed differently"), refused.err.constData());
+    }
+
+    // A concept every analysis refuses (no negatives) is listed with its reason, not as
+    // missing; the merged run, like a single run with a refusal, is not finished.
+    void refusedConceptsAreReportedWithTheirReason() {
+        const QString set = path("set-refusing");
+        writeSet(set, {}, true);
+        QStringList parts;
+        for (int i = 1; i <= 2; ++i) {
+            parts << path(QString("refusing-%1-of-2.esproj").arg(i));
+            analyse(parts.back(), {"--shard", QString("%1/2").arg(i)}, {}, set);
+        }
+        const Cli r = cli({"merge", "--out", path("with-refusal.esproj"), parts[0], parts[1], "--json"});
+        QCOMPARE(r.code, 1);
+        const QJsonObject o = QJsonDocument::fromJson(r.out).object();
+        QVERIFY(o.value("missing").toArray().isEmpty());
+        const QJsonArray refused = o.value("refused").toArray();
+        QVERIFY2(refused.size() == 1, r.out + r.err);
+        QCOMPARE(refused[0].toObject().value("concept").toString(), QString("c7"));
+        QVERIFY2(refused[0].toObject().value("message").toString().contains("negative"), qPrintable(refused[0].toObject().value("message").toString()));
+        QCOMPARE(o.value("with_results").toInt(), 7);
+        QCOMPARE(runFinished(path("with-refusal.esproj")), QString("unfinished"));
+        // Merged again from the output alone, the refusal is still known.
+        const Cli again = cli({"merge", "--out", path("with-refusal.esproj"), parts[0], "--json"});
+        QCOMPARE(QJsonDocument::fromJson(again.out).object().value("refused").toArray().size(), 1);
+    }
+
+    // Merging into an output another program has open (the application showing it, with
+    // changes of its own still in the write-ahead log): written through SQLite, so the file
+    // stays sound and the open connection reads the merged results.
+    void mergingIntoAProjectThatIsOpen() {
+        const QString one = single();
+        const QStringList parts = shards(3, {}, {"--keep-responses", "4"});
+        const QString out = path("open.esproj");
+        QCOMPARE(cli({"merge", "--out", out, parts[0]}).code, 1);
+        const QFile::Permissions permissions = QFile::permissions(out) | QFile::ReadGroup;
+        QVERIFY(QFile::setPermissions(out, permissions));
+        auto viewer = ProjectStore::open(out.toStdString(), false);
+        viewer->setMeta("viewer", "was here");  // a commit that stays in the -wal while open
+        QVERIFY(QFileInfo(out + "-wal").size() > 0);
+        const Cli r = cli({"merge", "--out", out, parts[1], parts[2]});
+        QVERIFY2(r.code == 0, r.err.constData());
+        QCOMPARE(viewer->results(1).size(), size_t{7});  // the open connection sees the merge
+        viewer.reset();
+        QCOMPARE(firstDifference(one, out), QString());
+        const Cli check = cli({"experts", "--project", out, "--concept", "c6", "--top", "3"});
+        QCOMPARE(check.code, 0);
+        QCOMPARE(QFile::permissions(out), permissions);  // the same file, not a new one
+        const QStringList left = QDir(tmp_.path()).entryList({"open.esproj.*"});
+        QVERIFY2(left.isEmpty(), qPrintable(left.join(", ")));
+    }
+
+    // An empty file at --out is no project: replaced. A project without a run there is
+    // refused as the existing output, untouched.
+    void theExistingOutputIsNamedWhenItIsTheProblem() {
+        const QString one = single();
+        const QStringList parts = shards(3);
+        const QString empty = path("empty.esproj");
+        QVERIFY(QFile(empty).open(QIODevice::WriteOnly));
+        const Cli r = cli({"merge", "--out", empty, parts[0], parts[1], parts[2]});
+        QVERIFY2(r.code == 0, r.err.constData());
+        const QString runless = path("runless.esproj");
+        ProjectStore::open(runless.toStdString(), true);
+        const QByteArray before = fileHash(runless);
+        const Cli refused = cli({"merge", "--out", runless, parts[0]});
+        QCOMPARE(refused.code, 1);
+        QVERIFY2(refused.err.contains("holds 0 analysis runs") && refused.err.contains("is the existing --out, which is merged in too"),
+                 refused.err.constData());
+        QCOMPARE(fileHash(runless), before);
     }
 
     // Responses kept in a temporary file and scored probe by probe give the in-memory

@@ -9,6 +9,7 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QLockFile>
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -27,12 +28,13 @@ namespace {
 struct Description {
     std::string path;
     int64_t runId = 0;
-    std::string weightsHash, settings, device;
+    std::string weightsHash, settings, numerics;
     int64_t units = 0, probes = 0;
     std::vector<std::string> names;                // the set's concepts, in its order
     std::map<std::string, std::string> content;    // name -> hash of group, source, words, sentences
     std::map<std::string, int64_t> ids;            // name -> concept id in that project
     std::set<std::string> finished;                // names with results
+    std::map<std::string, std::string> refused;    // name -> why its analysis refused it
 };
 
 void exec(sqlite3* db, const std::string& sql) {
@@ -40,14 +42,15 @@ void exec(sqlite3* db, const std::string& sql) {
     if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
         const std::string text = message ? message : sqliteProblem(db);
         sqlite3_free(message);
-        throw Error("merge: " + text);
+        throw Error("project database: " + text);
     }
 }
 
 void attach(sqlite3* db, const std::string& path) {
-    // A file this process may not write is read as it is (ProjectStore::open has checked
-    // that no unfinished write-ahead log is beside it).
-    const bool writable = QFileInfo(QString::fromStdString(path)).isWritable();
+    // A file this process may not write, or in a folder it may not write, is read as it is
+    // (ProjectStore::open has checked that no unfinished write-ahead log is beside it).
+    const QFileInfo file(QString::fromStdString(path));
+    const bool writable = file.isWritable() && QFileInfo(file.absolutePath()).isWritable();
     Statement q(db, "ATTACH DATABASE ? AS src");
     q.bind(1, writable ? path : immutableUri(path)).run();
 }
@@ -71,8 +74,9 @@ Description describe(sqlite3* db, const std::string& path) {
     if (count != 1)
         throw Error("cannot merge " + path + ": it holds " + std::to_string(count) +
                     " analysis runs; merge combines projects of one run each, as analyse --shard writes them");
-    Statement device(db, "SELECT value FROM src.meta WHERE key = 'analysed_on'");
-    if (device.step()) d.device = device.text(0);
+    Statement numerics(db, "SELECT value FROM src.meta WHERE key = ?");
+    numerics.bind(1, "analysed_on/" + std::to_string(d.runId));
+    if (numerics.step()) d.numerics = numerics.text(0);
     Statement concepts(db, "SELECT id, name, grp, source, COALESCE(words, '') FROM src.concepts WHERE set_id = ? ORDER BY id");
     concepts.bind(1, setId);
     Statement sentences(db, "SELECT cs.label, s.text FROM src.concept_sentences cs JOIN src.sentences s ON s.id = cs.sentence_id "
@@ -98,6 +102,11 @@ Description describe(sqlite3* db, const std::string& path) {
                            "WHERE r.run_id = ? AND r.best_auroc IS NOT NULL");
     finished.bind(1, d.runId);
     while (finished.step()) d.finished.insert(finished.text(0));
+    // Refusals as analysis.cpp records them: refused/RUN/CONCEPT = the reason ("" once analysed).
+    Statement refused(db, "SELECT c.name, m.value FROM src.meta m JOIN src.concepts c ON m.key = 'refused/' || ?1 || '/' || c.id "
+                          "WHERE c.set_id = ?2 AND m.value <> ''");
+    refused.bind(1, d.runId).bind(2, setId);
+    while (refused.step()) d.refused[refused.text(0)] = refused.text(1);
     return d;
 }
 
@@ -110,13 +119,14 @@ void requireCompatible(const Description& a, const Description& b) {
         throw Error("cannot merge " + both + ": they were analysed with different model weights (SHA-256 " + shortHash(a.weightsHash) +
                     " and " + shortHash(b.weightsHash) + ")");
     if (a.units != b.units || a.probes != b.probes)
-        throw Error("cannot merge " + both + ": their models have different probes (" + std::to_string(a.units) + " and " +
-                    std::to_string(b.units) + " units)");
+        throw Error("cannot merge " + both + ": their models have different probe points (" + std::to_string(a.probes) + " probes of " +
+                    std::to_string(a.units) + " units, and " + std::to_string(b.probes) + " of " + std::to_string(b.units) + ")");
     if (a.settings != b.settings)
         throw Error("cannot merge " + both + ": their runs used different settings (" + a.settings + " and " + b.settings + ")");
-    if (!a.device.empty() && !b.device.empty() && a.device != b.device)
-        throw Error("cannot merge " + both + ": they were analysed on different devices (" + a.device + " and " + b.device +
-                    "), whose responses differ in their last bits");
+    if (!a.numerics.empty() && !b.numerics.empty() && a.numerics != b.numerics)
+        throw Error("cannot merge " + both + ": their responses were computed differently (" + a.numerics + ", and " + b.numerics +
+                    "), so they differ in their last bits; analyse every shard with the same device and kernels "
+                    "(on CPUs of different kinds, set OPENBLAS_CORETYPE alike)");
     if (a.names != b.names) {
         std::string first;
         for (size_t i = 0; i < std::max(a.names.size(), b.names.size()) && first.empty(); ++i)
@@ -129,8 +139,6 @@ void requireCompatible(const Description& a, const Description& b) {
         if (a.content.at(name) != b.content.at(name))
             throw Error("cannot merge " + both + ": concept '" + name + "' differs between them (its sentences, group, source or words)");
 }
-
-const char* kResultTables[] = {"concept_results", "probe_results", "top_experts", "kept_sentences", "kept_responses"};
 
 // Whether `src`'s results for a concept are, value for value, those already in `main`.
 bool sameResults(sqlite3* db, int64_t mainRun, int64_t mainConcept, int64_t srcRun, int64_t srcConcept) {
@@ -153,24 +161,21 @@ bool sameResults(sqlite3* db, int64_t mainRun, int64_t mainConcept, int64_t srcR
     return true;
 }
 
-// Copies src's results for one concept into main under main's run and concept ids.
-void copyResults(sqlite3* db, int64_t mainRun, int64_t mainConcept, int64_t srcRun, int64_t srcConcept) {
-    for (const char* table : kResultTables) {
+bool hasKept(sqlite3* db, const char* schema, int64_t run, int64_t concept) {
+    Statement q(db, std::string("SELECT 1 FROM ") + schema + ".kept_sentences WHERE run_id = ? AND concept_id = ?");
+    q.bind(1, run).bind(2, concept);
+    return q.step();
+}
+
+// Copies src's kept responses of one concept into main (its sentences named by main's ids).
+void copyKept(sqlite3* db, int64_t mainRun, int64_t mainConcept, int64_t srcRun, int64_t srcConcept) {
+    for (const char* table : {"kept_sentences", "kept_responses"}) {
         Statement drop(db, std::string("DELETE FROM main.") + table + " WHERE run_id = ? AND concept_id = ?");
         drop.bind(1, mainRun).bind(2, mainConcept).run();
     }
-    const std::string copies[][2] = {
-        {"concept_results", "positives, negatives, best_ap, seconds, finished, best_auroc"},
-        {"probe_results", "probe_idx, ap, on_p50, on_p90, off_mean, auroc"},
-        {"top_experts", "rank, unit, ap"},
-        {"kept_responses", "unit, responses"},
-    };
-    for (const auto& [table, columns] : copies) {
-        Statement q(db, "INSERT INTO main." + table + "(run_id, concept_id, " + columns + ") SELECT ?1, ?2, " + columns + " FROM src." +
-                            table + " WHERE run_id = ?3 AND concept_id = ?4");
-        q.bind(1, mainRun).bind(2, mainConcept).bind(3, srcRun).bind(4, srcConcept).run();
-    }
-    // Kept sentences are named by id: the same texts carry main's ids.
+    Statement responses(db, "INSERT INTO main.kept_responses(run_id, concept_id, unit, responses) SELECT ?1, ?2, unit, responses "
+                            "FROM src.kept_responses WHERE run_id = ?3 AND concept_id = ?4");
+    responses.bind(1, mainRun).bind(2, mainConcept).bind(3, srcRun).bind(4, srcConcept).run();
     Statement kept(db, "SELECT sentence_ids, labels FROM src.kept_sentences WHERE run_id = ? AND concept_id = ?");
     kept.bind(1, srcRun).bind(2, srcConcept);
     if (!kept.step()) return;
@@ -178,7 +183,7 @@ void copyResults(sqlite3* db, int64_t mainRun, int64_t mainConcept, int64_t srcR
     std::vector<int64_t> ids;
     for (int64_t srcId : kept.blob<int64_t>(0)) {
         id.bind(1, srcId);
-        if (!id.step()) throw Error("merge: a kept sentence of the concept is missing from the merged project");
+        if (!id.step()) throw Error("a kept sentence of the concept is missing from the merged project");
         ids.push_back(id.integer(0));
         id.reset();
     }
@@ -187,13 +192,30 @@ void copyResults(sqlite3* db, int64_t mainRun, int64_t mainConcept, int64_t srcR
     insert.bind(1, mainRun).bind(2, mainConcept).bindBlob(3, ids.data(), ids.size()).bindBlob(4, labels.data(), labels.size()).run();
 }
 
+// Copies src's results for one concept into main under main's run and concept ids.
+void copyResults(sqlite3* db, int64_t mainRun, int64_t mainConcept, int64_t srcRun, int64_t srcConcept) {
+    const std::string copies[][2] = {
+        {"concept_results", "positives, negatives, best_ap, seconds, finished, best_auroc"},
+        {"probe_results", "probe_idx, ap, on_p50, on_p90, off_mean, auroc"},
+        {"top_experts", "rank, unit, ap"},
+    };
+    for (const auto& [table, columns] : copies) {
+        Statement drop(db, "DELETE FROM main." + table + " WHERE run_id = ? AND concept_id = ?");
+        drop.bind(1, mainRun).bind(2, mainConcept).run();
+        Statement q(db, "INSERT INTO main." + table + "(run_id, concept_id, " + columns + ") SELECT ?1, ?2, " + columns + " FROM src." +
+                            table + " WHERE run_id = ?3 AND concept_id = ?4");
+        q.bind(1, mainRun).bind(2, mainConcept).bind(3, srcRun).bind(4, srcConcept).run();
+    }
+    copyKept(db, mainRun, mainConcept, srcRun, srcConcept);
+}
+
 struct Connection {
     sqlite3* db = nullptr;
     explicit Connection(const std::string& path) {
         if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI, nullptr) != SQLITE_OK) {
             const std::string why = db ? sqlite3_errmsg(db) : "out of memory";
             sqlite3_close(db);
-            throw Error("merge: cannot open " + path + ": " + why);
+            throw Error("cannot open " + path + ": " + why);
         }
         sqlite3_busy_timeout(db, 10000);
     }
@@ -212,37 +234,68 @@ std::string absolute(const std::string& path) {
     return QDir::cleanPath(QFileInfo(QString::fromStdString(path)).absoluteFilePath()).toStdString();
 }
 
+// The merged pages written into the existing `out` through SQLite, in one transaction:
+// a program that has it open (the application showing it) reads the old project or the
+// new, never a file replaced under its write-ahead log.
+void replaceContents(const std::string& out, const std::string& merged) {
+    Connection target(out), source(merged);
+    sqlite3_backup* backup = sqlite3_backup_init(target.db, "main", source.db, "main");
+    if (!backup) throw Error("cannot write " + out + ": " + sqliteProblem(target.db));
+    const int step = sqlite3_backup_step(backup, -1);
+    sqlite3_backup_finish(backup);
+    if (step == SQLITE_BUSY || step == SQLITE_LOCKED)
+        throw Error("cannot write " + out + ": another program is writing to it; let it finish (or close it) and merge again");
+    if (step != SQLITE_DONE) throw Error("cannot write " + out + ": " + sqlite3_errstr(step));
+    sqlite3_exec(target.db, "PRAGMA wal_checkpoint(TRUNCATE)", nullptr, nullptr, nullptr);  // a reader may hold it back: fine
+}
+
 }  // namespace
 
 MergeSummary mergeProjects(const std::string& outPath, const std::vector<std::string>& given) {
     const std::string out = absolute(outPath);
+    const QFileInfo outInfo(QString::fromStdString(out));
+    const std::string folder = outInfo.absolutePath().toStdString();
+    if (!QFileInfo(outInfo.absolutePath()).isDir() || !QFileInfo(outInfo.absolutePath()).isWritable())
+        throw Error("cannot write the merged project in " + folder + ": no such folder, or not writable");
+    QLockFile lock(QString::fromStdString(out + ".lock"));
+    if (!lock.tryLock(0)) throw Error("another merge into " + out + " is running (it holds " + out + ".lock)");
+    // An existing output is one more input; an empty file is none.
+    const bool outExists = outInfo.exists() && outInfo.size() > 0;
     std::vector<std::string> inputs;
-    if (QFileInfo::exists(QString::fromStdString(out))) inputs.push_back(out);
+    if (outExists) inputs.push_back(out);
     for (const auto& p : given) {
         const std::string a = absolute(p);
         if (!QFileInfo::exists(QString::fromStdString(a))) throw Error("cannot merge " + p + ": no such file");
         if (std::find(inputs.begin(), inputs.end(), a) == inputs.end()) inputs.push_back(a);
     }
-    if (inputs.empty()) throw Error("merge: name the projects to merge");
-    // Each opened as a project first: refused when it is not one, brought to this schema.
-    for (const auto& p : inputs) ProjectStore::open(p, false);
+    if (inputs.empty()) throw Error("name the projects to merge");
 
     std::vector<Description> described;
     {
         Connection scratch(":memory:");
         for (const auto& p : inputs) {
-            attach(scratch.db, p);
-            described.push_back(describe(scratch.db, p));
-            exec(scratch.db, "DETACH DATABASE src");
-            requireCompatible(described.front(), described.back());
+            try {
+                ProjectStore::open(p, false);  // refused when not a project; brought to this schema
+                attach(scratch.db, p);
+                described.push_back(describe(scratch.db, p));
+                exec(scratch.db, "DETACH DATABASE src");
+                requireCompatible(described.front(), described.back());
+            } catch (const Error& e) {
+                if (p != out || !outExists) throw;
+                throw Error(std::string(e.what()) + " (" + out + " is the existing --out, which is merged in too: remove it or choose another name)");
+            }
         }
     }
 
-    // The first input copied whole, then every other's results added to it.
-    const std::string partial = out + ".partial";
-    QFile::remove(QString::fromStdString(partial));
-    QFile::remove(QString::fromStdString(partial + "-wal"));
-    QFile::remove(QString::fromStdString(partial + "-shm"));
+    // The first input copied whole into a file of its own beside the output, then every
+    // other's results added to it.
+    std::string partial = out + ".XXXXXX.partial";
+    const int fd = mkstemps(partial.data(), static_cast<int>(std::strlen(".partial")));
+    if (fd < 0) throw Error("cannot write the merged project in " + folder + ": " + std::strerror(errno));
+    ::close(fd);  // VACUUM INTO writes into an empty file
+    const auto removePartial = [&] {
+        for (const char* suffix : {"", "-wal", "-shm", "-journal"}) QFile::remove(QString::fromStdString(partial + suffix));
+    };
     MergeSummary summary;
     summary.inputs = static_cast<int>(inputs.size());
     try {
@@ -252,53 +305,82 @@ MergeSummary mergeProjects(const std::string& outPath, const std::vector<std::st
             Statement vacuum(first.db, "VACUUM src INTO ?");
             vacuum.bind(1, partial).run();
         }
-        Connection db(partial);
-        const Description& base = described.front();
-        std::set<std::string> have = base.finished;
-        for (size_t i = 1; i < described.size(); ++i) {
-            const Description& d = described[i];
-            attach(db.db, d.path);
-            exec(db.db, "BEGIN IMMEDIATE");
-            for (const auto& name : d.finished) {
-                const int64_t mainConcept = base.ids.at(name), srcConcept = d.ids.at(name);
+        {
+            Connection db(partial);
+            const Description& base = described.front();
+            std::set<std::string> have = base.finished;
+            for (size_t i = 1; i < described.size(); ++i) {
+                const Description& d = described[i];
+                attach(db.db, d.path);
+                exec(db.db, "BEGIN IMMEDIATE");
+                for (const auto& name : d.finished) {
+                    const int64_t mainConcept = base.ids.at(name), srcConcept = d.ids.at(name);
+                    if (have.count(name)) {
+                        if (!sameResults(db.db, base.runId, mainConcept, d.runId, srcConcept))
+                            throw Error("cannot merge " + d.path + ": its results for concept '" + name + "' differ from those in " +
+                                        described[0].path + " (or an earlier input); they were not computed alike");
+                        if (!hasKept(db.db, "main", base.runId, mainConcept) && hasKept(db.db, "src", d.runId, srcConcept))
+                            copyKept(db.db, base.runId, mainConcept, d.runId, srcConcept);
+                        continue;
+                    }
+                    copyResults(db.db, base.runId, mainConcept, d.runId, srcConcept);
+                    have.insert(name);
+                }
+                exec(db.db, "COMMIT");
+                exec(db.db, "DETACH DATABASE src");
+            }
+            summary.concepts = static_cast<int>(base.names.size());
+            summary.withResults = static_cast<int>(have.size());
+            // What no input has: refused by an analysis (kept as refused in the merged project
+            // too), or not analysed yet.
+            Statement refusal(db.db, "INSERT OR REPLACE INTO meta VALUES(?, ?)");
+            for (const auto& name : base.names) {
+                const std::string key = "refused/" + std::to_string(base.runId) + "/" + std::to_string(base.ids.at(name));
                 if (have.count(name)) {
-                    if (!sameResults(db.db, base.runId, mainConcept, d.runId, srcConcept))
-                        throw Error("cannot merge " + d.path + ": its results for concept '" + name + "' differ from those in " +
-                                    described[0].path + " (or an earlier input); they were not computed alike");
+                    refusal.bind(1, key).bind(2, std::string()).run();
                     continue;
                 }
-                copyResults(db.db, base.runId, mainConcept, d.runId, srcConcept);
-                have.insert(name);
+                std::string why;
+                for (const auto& d : described)
+                    if (why.empty() && d.refused.count(name)) why = d.refused.at(name);
+                if (why.empty()) {
+                    summary.missing.push_back(name);
+                } else {
+                    summary.refused.emplace_back(name, why);
+                    refusal.bind(1, key).bind(2, why).run();
+                }
             }
-            exec(db.db, "COMMIT");
-            exec(db.db, "DETACH DATABASE src");
+            exec(db.db, "DELETE FROM meta WHERE key LIKE 'refused/%' AND value = ''");
+            // Finished, as a single run is, when every concept has its results.
+            if (summary.missing.empty() && summary.refused.empty()) {
+                Statement finished(db.db, "UPDATE runs SET finished = COALESCE(finished, ?) WHERE id = ?");
+                finished.bind(1, QDateTime::currentDateTimeUtc().toString(Qt::ISODate).toStdString()).bind(2, base.runId).run();
+            }
+            if (base.numerics.find("ATen kernels") != std::string::npos)
+                summary.notes.push_back("analysed with ATen kernels (" + base.numerics +
+                                        "), whose responses depend on the batch a sentence runs in: the merged results equal "
+                                        "one machine's run only up to rounding in their last bits");
+            exec(db.db, "PRAGMA wal_checkpoint(TRUNCATE)");
         }
-        summary.concepts = static_cast<int>(base.names.size());
-        summary.withResults = static_cast<int>(have.size());
-        for (const auto& name : base.names)
-            if (!have.count(name)) summary.missing.push_back(name);
-        // Finished, as a single run is, when every concept has its results.
-        if (summary.missing.empty()) {
-            Statement finished(db.db, "UPDATE runs SET finished = COALESCE(finished, ?) WHERE id = ?");
-            finished.bind(1, QDateTime::currentDateTimeUtc().toString(Qt::ISODate).toStdString()).bind(2, base.runId).run();
+        {
+            // The models' paths relative to where the merged project lies (the same folder).
+            auto merged = ProjectStore::open(partial, false);
+            merged->refreshRelativePaths();
+            merged->checkpoint();
         }
-        exec(db.db, "PRAGMA wal_checkpoint(TRUNCATE)");
+        if (outExists) {
+            replaceContents(out, partial);
+            removePartial();
+        } else {
+            syncFile(partial);
+            if (std::rename(partial.c_str(), out.c_str()) != 0)
+                throw Error("cannot move " + partial + " to " + out + ": " + std::strerror(errno));
+            syncFile(folder);
+        }
     } catch (...) {
-        QFile::remove(QString::fromStdString(partial));
-        QFile::remove(QString::fromStdString(partial + "-wal"));
-        QFile::remove(QString::fromStdString(partial + "-shm"));
+        removePartial();
         throw;
     }
-    {
-        // The models' paths relative to where the merged project lies (the same folder).
-        auto merged = ProjectStore::open(partial, false);
-        merged->refreshRelativePaths();
-        merged->checkpoint();
-    }
-    syncFile(partial);
-    if (std::rename(partial.c_str(), out.c_str()) != 0)
-        throw Error("merge: cannot move " + partial + " to " + out + ": " + std::strerror(errno));
-    syncFile(QFileInfo(QString::fromStdString(out)).absolutePath().toStdString());
     return summary;
 }
 
