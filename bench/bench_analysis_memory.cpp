@@ -54,7 +54,7 @@ bool writeConcept(const std::string& football, int count, const QString& dir) {
 
 // In the child: the analysis, its time and a digest of every stored vector, as JSON.
 QJsonObject analyseOnce(const std::string& model, const std::string& tokenizer, const QString& concepts, const QString& project,
-                        bool onDisk, const QString& scratch) {
+                        bool onDiskRequested, const QString& scratch) {
     const auto loadStart = Clock::now();
     auto m = loadModel({model, tokenizer});
     const double loadSeconds = seconds(loadStart);
@@ -62,7 +62,7 @@ QJsonObject analyseOnce(const std::string& model, const std::string& tokenizer, 
     const int64_t modelId = store->addModel(*m);
     const int64_t setId = importOrReuseConceptSet(*store, concepts.toStdString());
     RunSettings settings;
-    settings.responsesOnDisk = onDisk;
+    settings.responsesOnDisk = onDiskRequested;
     settings.scratchFolder = scratch.toStdString();
     const auto start = Clock::now();
     const AnalysisSummary summary = analyse(*store, *m, modelId, setId, settings);
@@ -75,7 +75,10 @@ QJsonObject analyseOnce(const std::string& model, const std::string& tokenizer, 
             digest.addData(QByteArrayView(reinterpret_cast<const char*>(v->data()), static_cast<qsizetype>(v->size() * sizeof(double))));
         bestAp = std::max(bestAp, r.bestAp);
     }
+    int onDisk = 0;  // concepts whose responses went to a temporary file
+    for (const auto& message : summary.messages) onDisk += message.message.find("kept in a temporary file") != std::string::npos;
     return QJsonObject{{"parameters", static_cast<qint64>(m->info().parameters)},
+                       {"spilled_to_disk", onDisk > 0 || onDiskRequested},
                        {"units", static_cast<qint64>(m->unitCount())},
                        {"load_seconds", loadSeconds},
                        {"analysis_seconds", analysisSeconds},
@@ -89,7 +92,7 @@ QJsonObject analyseOnce(const std::string& model, const std::string& tokenizer, 
 
 int main(int argc, char** argv) {
     selectBlasKernel(argv);
-    std::string shared = EXPERTSCOPE_SHARED_DEFAULT, dir = QDir::temp().filePath("expertscope-bench-llama32-1b-bf16").toStdString();
+    std::string shared = EXPERTSCOPE_SHARED_DEFAULT, dir;
     int count = 1700;
     Shape shape;
     QStringList modes{"memory", "disk"};
@@ -100,6 +103,10 @@ int main(int argc, char** argv) {
         else if (a == "--sentences") count = std::max(2, std::atoi(argv[i + 1]));
         else if (a == "--layers") shape.layers = std::max(1, std::atoi(argv[i + 1]));
         else if (a == "--modes") modes = QString(argv[i + 1]).split(',');
+    }
+    if (dir.empty()) {  // one folder per shape: a checkpoint of other layers is not reused
+        dir = QDir::temp().filePath("expertscope-bench-llama32-1b-bf16").toStdString();
+        if (shape.layers != Shape{}.layers) dir += "-" + std::to_string(shape.layers) + "-layers";
     }
     const std::string football = shared + "/concepts/onesec/sense/football-1_04_00__.json";
     const std::string tokenizer = shared + "/tokenizers/gpt2/encoder.json";

@@ -44,7 +44,7 @@ double peakMib() {
 
 int main(int argc, char** argv) {
     selectBlasKernel(argv);
-    std::string shared = EXPERTSCOPE_SHARED_DEFAULT, dir = QDir::temp().filePath("expertscope-bench-llama32-1b-bf16").toStdString();
+    std::string shared = EXPERTSCOPE_SHARED_DEFAULT, dir;
     int count = 32;
     Shape shape;
     for (int i = 1; i + 1 < argc; i += 2) {
@@ -53,6 +53,10 @@ int main(int argc, char** argv) {
         else if (a == "--dir") dir = argv[i + 1];
         else if (a == "--sentences") count = std::max(1, std::atoi(argv[i + 1]));
         else if (a == "--layers") shape.layers = std::max(1, std::atoi(argv[i + 1]));
+    }
+    if (dir.empty()) {  // one folder per shape: a checkpoint of other layers is not reused
+        dir = QDir::temp().filePath("expertscope-bench-llama32-1b-bf16").toStdString();
+        if (shape.layers != Shape{}.layers) dir += "-" + std::to_string(shape.layers) + "-layers";
     }
     const std::string encoder = shared + "/tokenizers/gpt2/encoder.json";
     const auto texts = conceptSentences(shared + "/concepts/onesec/sense/football-1_04_00__.json");

@@ -14,6 +14,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -83,15 +84,18 @@ inline void writeCheckpoint(const std::string& dir, const Shape& s) {
     writeSafetensors(dir + "/model.safetensors", t, {{"format", "pt"}});
 }
 
-// Writes the checkpoint into `dir` unless it is there, in a child process so that its
+// Writes the checkpoint into `dir` unless it is there (name the folder after the shape), in a child process so that its
 // buffers do not count in the caller's peak memory. Seconds spent writing; -1 on failure.
+// Written into DIR.partial and renamed, so a killed write is never taken for a checkpoint.
 inline double ensureCheckpoint(const std::string& dir, const Shape& shape) {
     if (QFile::exists(QString::fromStdString(dir + "/model.safetensors"))) return 0;
     const auto start = std::chrono::steady_clock::now();
     const pid_t child = fork();
     if (child == 0) {
         try {
-            writeCheckpoint(dir, shape);
+            QDir(QString::fromStdString(dir + ".partial")).removeRecursively();
+            writeCheckpoint(dir + ".partial", shape);
+            if (std::rename((dir + ".partial").c_str(), dir.c_str()) != 0) throw std::runtime_error("cannot rename " + dir + ".partial");
         } catch (const std::exception& e) {
             std::fprintf(stderr, "%s\n", e.what());
             _exit(1);
