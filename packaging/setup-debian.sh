@@ -32,6 +32,7 @@ packages=(
   wordnet-base
   python3
   desktop-file-utils appstream lintian x11-utils shared-mime-info  # packaging checks
+  munge slurmctld slurmd slurm-client  # tests/test_slurm.sh runs a private one-node Slurm
 )
 
 missing=()
