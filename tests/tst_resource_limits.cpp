@@ -16,6 +16,7 @@
 #include <QJsonObject>
 #include <QProcess>
 #include <QRandomGenerator>
+#include <QRegularExpression>
 #include <QScopeGuard>
 #include <QTemporaryDir>
 #include <QThread>
@@ -161,8 +162,9 @@ private slots:
     // In a job whose memory is limited (Slurm's --mem, a control group), the default limit
     // is half of the job's memory, not of the machine's: a concept whose responses exceed
     // it goes to disk instead of being killed for memory. 24,000 sentences x 3,000 units
-    // = 288 MB of responses, in a group of 512 MB (so 268 MB may be held); held in memory,
-    // they and the program would pass the group's limit.
+    // = 288 MB of responses, in a group of 512 MB (of which less than half may be held: the
+    // program takes its share first); held in memory, they and the program would pass the
+    // group's limit.
     void defaultLimitFollowsTheJobsMemory() {
 #if defined(__SANITIZE_ADDRESS__)
         QSKIP("the 512 MB group is sized for the uninstrumented program");
@@ -194,9 +196,12 @@ private slots:
         const auto messages = QJsonDocument::fromJson(out).object().value("messages").toArray();
         QVERIFY2(!messages.isEmpty(), out.constData());
         const QString message = messages[0].toObject().value("message").toString();
-        QVERIFY2(message == "its responses (288 MB) exceed the 268 MB an analysis may hold (half of this machine's or this job's "
-                            "memory): kept in a temporary file and scored one probe at a time",
-                 qPrintable(message));
+        // Half of what the 512 MB leave beside the program itself: below 268 MB.
+        const QRegularExpression expected("^its responses \\(288 MB\\) exceed the (\\d+) MB an analysis may hold \\(half of what this "
+                                          "machine's or job's memory leaves beside the model\\): kept in a temporary file and scored one "
+                                          "probe at a time$");
+        const auto match = expected.match(message);
+        QVERIFY2(match.hasMatch() && match.captured(1).toInt() < 268 && match.captured(1).toInt() > 100, qPrintable(message));
         QCOMPARE(QJsonDocument::fromJson(out).object().value("analysed").toInt(), 1);
     }
 

@@ -121,6 +121,9 @@ QString scalar(const QString& project, const char* sql, const QString& parameter
     return out;
 }
 
+// Files a merge may leave behind when it goes wrong: partial projects and lock files.
+QStringList leftovers(const QString& folder) { return QDir(folder).entryList({"*.partial*", "*.lock"}, QDir::Files); }
+
 QString metaValue(const QString& project, const QString& like) { return scalar(project, "SELECT value FROM meta WHERE key LIKE ?", like); }
 
 // expertscope-cli with one more environment variable (the kernels, say).
@@ -294,7 +297,8 @@ private slots:
         QVERIFY(o.value("missing").toArray().isEmpty());
         QCOMPARE(firstDifference(one, path("merged.esproj")), QString());
         QVERIFY(runFinished(path("merged.esproj")) != "unfinished");
-        QVERIFY(!QFile::exists(path("merged.esproj.partial")));
+        QVERIFY2(leftovers(tmp_.path()).isEmpty(), qPrintable(leftovers(tmp_.path()).join(", ")));
+        QCOMPARE(QFile::permissions(path("merged.esproj")), QFile::permissions(parts[0]));  // a new file's usual mode
         // Another order of inputs, the same bytes of results.
         const Cli again = cli({"merge", "--out", path("merged-312.esproj"), parts[2], parts[0], parts[1]});
         QVERIFY2(again.code == 0, again.err.constData());
@@ -405,7 +409,7 @@ private slots:
             QVERIFY2(r.err.startsWith("expertscope-cli merge: cannot merge") || c.input == text, r.err.constData());
             QVERIFY2(!r.err.contains("merge: merge:"), r.err.constData());
             QCOMPARE(fileHash(out), before);  // the existing output untouched
-            QVERIFY(!QFile::exists(out + ".partial"));
+            QVERIFY2(leftovers(tmp_.path()).isEmpty(), qPrintable(leftovers(tmp_.path()).join(", ")));
             const Cli fresh = cli({"merge", "--out", path("never.esproj"), c.first, c.input});
             QCOMPARE(fresh.code, 1);
             QVERIFY(!QFile::exists(path("never.esproj")));
@@ -458,6 +462,18 @@ private slots:
         const QJsonArray notes = QJsonDocument::fromJson(r.out).object().value("notes").toArray();
         QCOMPARE(notes.size(), 1);
         QVERIFY2(notes[0].toString().contains("only up to rounding in their last bits"), qPrintable(notes[0].toString()));
+
+        // An empty shard (8 of 8: seven concepts) records no numerics: the next input that
+        // does is the reference, and the merged project records it.
+        const QStringList parts8 = shards(8);
+        QVERIFY(metaValue(parts8[7], "analysed_on/%").isEmpty());
+        const Cli skipped = cli({"merge", "--out", path("empty-first.esproj"), parts8[7], parts8[0], aten[1]});
+        QCOMPARE(skipped.code, 1);
+        QVERIFY2(skipped.err.contains("their responses were computed differently"), skipped.err.constData());
+        QVERIFY(!QFile::exists(path("empty-first.esproj")));
+        const Cli fine = cli({"merge", "--out", path("empty-first.esproj"), parts8[7], parts8[0], parts8[1]});
+        QCOMPARE(fine.code, 1);  // concepts missing, but merged
+        QCOMPARE(metaValue(path("empty-first.esproj"), "analysed_on/%"), metaValue(parts8[0], "analysed_on/%"));
 
         // A shard with one concept still to do, continued with other kernels.
         const QStringList parts = shards(3);

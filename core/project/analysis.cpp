@@ -127,15 +127,24 @@ int64_t cgroupMemoryLimit() {
     return limit;
 }
 
+// Resident bytes of this process (the model loaded, mostly).
+int64_t residentBytes() {
+    QFile statm("/proc/self/statm");
+    if (!statm.open(QIODevice::ReadOnly)) return 0;
+    const QList<QByteArray> fields = statm.readAll().split(' ');
+    return fields.size() > 1 ? fields[1].toLongLong() * sysconf(_SC_PAGE_SIZE) : 0;
+}
+
 // What an analysis may hold of one concept's responses (sentences x units, float32):
-// the run's own limit, else half of this machine's memory, or of the job's share of it.
+// the run's own limit, else half of what this machine's memory, or the job's share of it,
+// leaves beside what the program already holds (the model).
 int64_t responseBudget(const RunSettings& settings) {
     if (settings.maxResponseBytes > 0) return settings.maxResponseBytes;
     const long pages = sysconf(_SC_PHYS_PAGES), pageSize = sysconf(_SC_PAGE_SIZE);
     int64_t memory = pages > 0 && pageSize > 0 ? static_cast<int64_t>(pages) * pageSize : int64_t{8} << 30;
     const int64_t job = cgroupMemoryLimit();
     if (job > 0) memory = std::min(memory, job);
-    return memory / 2;
+    return std::max<int64_t>(memory - residentBytes(), 0) / 2;
 }
 
 
@@ -149,25 +158,32 @@ std::string scratchFolder(const RunSettings& settings) {
 // and AVX-512 kernels round differently), and do not merge into what one run stores.
 std::string numericsSignature(LanguageModel& model, const RunSettings& settings) {
     const auto& info = model.info();
+    // Cut to what this run and model take; what cannot be measured is recorded as such
+    // (it then matches only another run that could not measure either).
+    const int limit = settings.sequenceLength > 0 ? std::min(settings.sequenceLength, info.maxPositions) : info.maxPositions;
     std::vector<std::vector<int>> probe;
     for (const char* text : {"Experts in a language model.", "A second, longer sentence: 1, 2, 3 and 12345 tokens."}) {
         auto ids = model.tokenize(text);
-        if (settings.sequenceLength > 0 && static_cast<int>(ids.size()) > settings.sequenceLength)
-            ids.resize(static_cast<size_t>(settings.sequenceLength));
-        probe.push_back(std::move(ids));
+        if (static_cast<int>(ids.size()) > limit) ids.resize(static_cast<size_t>(std::max(limit, 0)));
+        if (!ids.empty()) probe.push_back(std::move(ids));
     }
-    CollectionOptions o = collectionOptions(settings);
-    o.workers = 1;
-    const ResponseMatrix r = collectAll(model, probe, o);
-    QCryptographicHash hash(QCryptographicHash::Sha256);
-    hash.addData(QByteArrayView(reinterpret_cast<const char*>(r.values.data()), static_cast<qsizetype>(r.values.size() * sizeof(float))));
+    std::string responses = "unknown";
+    try {
+        CollectionOptions o = collectionOptions(settings);
+        o.workers = 1;
+        const ResponseMatrix r = collectAll(model, probe, o);
+        QCryptographicHash hash(QCryptographicHash::Sha256);
+        hash.addData(QByteArrayView(reinterpret_cast<const char*>(r.values.data()), static_cast<qsizetype>(r.values.size() * sizeof(float))));
+        if (!probe.empty()) responses = hash.result().toHex().left(16).toStdString();
+    } catch (const std::exception&) {
+    }
     std::string kernels = info.rowAlignment > 0 ? "batch-invariant kernels" : "ATen kernels";
     if (info.device == "cpu") {
         const std::string blas = blasDescription();
         const auto core = blas.rfind(", core ");
         kernels += core == std::string::npos ? ", " + blas : ", OpenBLAS " + blas.substr(core + 2);
     }
-    return info.device + ", " + kernels + "; responses " + hash.result().toHex().left(16).toStdString();
+    return info.device + ", " + kernels + "; responses " + responses;
 }
 
 std::string signatureKey(int64_t runId) { return "analysed_on/" + std::to_string(runId); }
@@ -300,7 +316,7 @@ AnalysisSummary analyse(ProjectStore& store, LanguageModel& model, int64_t model
     int64_t widest = 1;  // the most units one probe has: what scoring from disk holds at once
     for (const auto& probe : probes) widest = std::max<int64_t>(widest, probe.units);
     const int64_t budget = responseBudget(settings);
-    const char* budgetName = settings.maxResponseBytes > 0 ? "--max-memory-mb" : "half of this machine's or this job's memory";
+    const char* budgetName = settings.maxResponseBytes > 0 ? "--max-memory-mb" : "half of what this machine's or job's memory leaves beside the model";
 
     p.conceptsTotal = static_cast<int>(concepts.size());
     for (const auto& stored : concepts) {

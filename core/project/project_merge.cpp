@@ -12,6 +12,7 @@
 #include <QLockFile>
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -123,10 +124,6 @@ void requireCompatible(const Description& a, const Description& b) {
                     std::to_string(a.units) + " units, and " + std::to_string(b.probes) + " of " + std::to_string(b.units) + ")");
     if (a.settings != b.settings)
         throw Error("cannot merge " + both + ": their runs used different settings (" + a.settings + " and " + b.settings + ")");
-    if (!a.numerics.empty() && !b.numerics.empty() && a.numerics != b.numerics)
-        throw Error("cannot merge " + both + ": their responses were computed differently (" + a.numerics + ", and " + b.numerics +
-                    "), so they differ in their last bits; analyse every shard with the same device and kernels "
-                    "(on CPUs of different kinds, set OPENBLAS_CORETYPE alike)");
     if (a.names != b.names) {
         std::string first;
         for (size_t i = 0; i < std::max(a.names.size(), b.names.size()) && first.empty(); ++i)
@@ -138,6 +135,14 @@ void requireCompatible(const Description& a, const Description& b) {
     for (const auto& name : a.names)
         if (a.content.at(name) != b.content.at(name))
             throw Error("cannot merge " + both + ": concept '" + name + "' differs between them (its sentences, group, source or words)");
+}
+
+// Throws unless two runs that both record their numerics (analysis.cpp) recorded the same.
+void requireSameNumerics(const Description& a, const Description& b) {
+    if (a.numerics.empty() || b.numerics.empty() || a.numerics == b.numerics) return;
+    throw Error("cannot merge " + a.path + " and " + b.path + ": their responses were computed differently (" + a.numerics + ", and " +
+                b.numerics + "), so they differ in their last bits; analyse every shard with the same device, kernels and "
+                "tokenizer (on CPUs of different kinds, set OPENBLAS_CORETYPE alike)");
 }
 
 // Whether `src`'s results for a concept are, value for value, those already in `main`.
@@ -257,8 +262,14 @@ MergeSummary mergeProjects(const std::string& outPath, const std::vector<std::st
     const std::string folder = outInfo.absolutePath().toStdString();
     if (!QFileInfo(outInfo.absolutePath()).isDir() || !QFileInfo(outInfo.absolutePath()).isWritable())
         throw Error("cannot write the merged project in " + folder + ": no such folder, or not writable");
+    // Held for the whole merge, however long: only a lock whose process is gone is stale.
     QLockFile lock(QString::fromStdString(out + ".lock"));
-    if (!lock.tryLock(0)) throw Error("another merge into " + out + " is running (it holds " + out + ".lock)");
+    lock.setStaleLockTime(0);
+    if (!lock.tryLock(0))
+        throw Error("another merge into " + out + " is running (it holds " + out + ".lock; remove that file if no merge runs)");
+    // What an interrupted merge left beside the output: no other merge runs now.
+    for (const QString& left : QDir(outInfo.absolutePath()).entryList({outInfo.fileName() + ".??????.partial*"}, QDir::Files))
+        QFile::remove(outInfo.absolutePath() + "/" + left);
     // An existing output is one more input; an empty file is none.
     const bool outExists = outInfo.exists() && outInfo.size() > 0;
     std::vector<std::string> inputs;
@@ -280,6 +291,13 @@ MergeSummary mergeProjects(const std::string& outPath, const std::vector<std::st
                 described.push_back(describe(scratch.db, p));
                 exec(scratch.db, "DETACH DATABASE src");
                 requireCompatible(described.front(), described.back());
+                // Numerics against the first input that records them (an empty shard, or
+                // one whose every concept was refused, records none).
+                for (const auto& d : described)
+                    if (!d.numerics.empty()) {
+                        requireSameNumerics(d, described.back());
+                        break;
+                    }
             } catch (const Error& e) {
                 if (p != out || !outExists) throw;
                 throw Error(std::string(e.what()) + " (" + out + " is the existing --out, which is merged in too: remove it or choose another name)");
@@ -292,6 +310,9 @@ MergeSummary mergeProjects(const std::string& outPath, const std::vector<std::st
     std::string partial = out + ".XXXXXX.partial";
     const int fd = mkstemps(partial.data(), static_cast<int>(std::strlen(".partial")));
     if (fd < 0) throw Error("cannot write the merged project in " + folder + ": " + std::strerror(errno));
+    const mode_t mask = umask(0);  // mkstemps makes it 0600: give it the mode a new file gets
+    umask(mask);
+    fchmod(fd, 0666 & ~mask);
     ::close(fd);  // VACUUM INTO writes into an empty file
     const auto removePartial = [&] {
         for (const char* suffix : {"", "-wal", "-shm", "-journal"}) QFile::remove(QString::fromStdString(partial + suffix));
@@ -356,8 +377,15 @@ MergeSummary mergeProjects(const std::string& outPath, const std::vector<std::st
                 Statement finished(db.db, "UPDATE runs SET finished = COALESCE(finished, ?) WHERE id = ?");
                 finished.bind(1, QDateTime::currentDateTimeUtc().toString(Qt::ISODate).toStdString()).bind(2, base.runId).run();
             }
-            if (base.numerics.find("ATen kernels") != std::string::npos)
-                summary.notes.push_back("analysed with ATen kernels (" + base.numerics +
+            std::string numerics;
+            for (const auto& d : described)
+                if (numerics.empty()) numerics = d.numerics;
+            if (!numerics.empty()) {
+                Statement record(db.db, "INSERT OR REPLACE INTO meta VALUES(?, ?)");
+                record.bind(1, "analysed_on/" + std::to_string(base.runId)).bind(2, numerics).run();
+            }
+            if (numerics.find("ATen kernels") != std::string::npos)
+                summary.notes.push_back("analysed with ATen kernels (" + numerics +
                                         "), whose responses depend on the batch a sentence runs in: the merged results equal "
                                         "one machine's run only up to rounding in their last bits");
             exec(db.db, "PRAGMA wal_checkpoint(TRUNCATE)");

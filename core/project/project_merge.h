@@ -21,8 +21,9 @@ struct MergeSummary {
 };
 
 // Writes `out` from `inputs` (each holding one analysis run); an existing `out` counts as
-// one more input. Throws Error, leaving `out` as it was, when the inputs differ in model,
-// tokenizer or concept set, settings or numerics (analysis.h records each run's), or hold
+// one more input. Throws Error, leaving `out` as it was, when the inputs differ in model
+// weights, concept set, settings or numerics (analysis.cpp records each run's: a hash of
+// two fixed sentences' responses, which a different tokenizer changes too), or hold
 // different results for one concept. A new `out` appears only when complete (written
 // beside it, then renamed); an existing one is replaced in one SQLite transaction, so a
 // program reading it sees the old or the new project. (Inputs of an older schema are
