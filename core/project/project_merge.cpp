@@ -145,19 +145,28 @@ void requireSameNumerics(const Description& a, const Description& b) {
                 "tokenizer (on CPUs of different kinds, set OPENBLAS_CORETYPE alike)");
 }
 
+// A concept's results per table: the columns a run computes (compared between inputs), and
+// those that say how it went (copied, not compared).
+struct ResultTable {
+    const char* name;
+    const char* computed;
+    const char* circumstances;
+};
+const ResultTable kResultTables[] = {
+    {"concept_results", "positives, negatives, best_ap, best_auroc", ", seconds, finished"},
+    {"probe_results", "probe_idx, ap, on_p50, on_p90, off_mean, auroc", ""},
+    {"top_experts", "rank, unit, ap", ""},
+};
+
 // Whether `src`'s results for a concept are, value for value, those already in `main`.
 bool sameResults(sqlite3* db, int64_t mainRun, int64_t mainConcept, int64_t srcRun, int64_t srcConcept) {
-    // Rows of one side with no identical row on the other, both ways, over what a run computes.
-    const std::string pairs[][2] = {
-        {"positives, negatives, best_ap, best_auroc", "concept_results"},
-        {"probe_idx, ap, on_p50, on_p90, off_mean, auroc", "probe_results"},
-        {"rank, unit, ap", "top_experts"},
-    };
-    for (const auto& [columns, table] : pairs) {
+    // Rows of one side with no identical row on the other, both ways.
+    for (const auto& t : kResultTables) {
         for (const auto& [a, b] : {std::pair{"src", "main"}, std::pair{"main", "src"}}) {
             const bool srcFirst = std::string(a) == "src";
-            Statement q(db, "SELECT COUNT(*) FROM (SELECT " + columns + " FROM " + a + "." + table + " WHERE run_id = ?1 AND concept_id = ?2 EXCEPT SELECT " +
-                                columns + " FROM " + b + "." + table + " WHERE run_id = ?3 AND concept_id = ?4)");
+            Statement q(db, std::string("SELECT COUNT(*) FROM (SELECT ") + t.computed + " FROM " + a + "." + t.name +
+                                " WHERE run_id = ?1 AND concept_id = ?2 EXCEPT SELECT " + t.computed + " FROM " + b + "." + t.name +
+                                " WHERE run_id = ?3 AND concept_id = ?4)");
             q.bind(1, srcFirst ? srcRun : mainRun).bind(2, srcFirst ? srcConcept : mainConcept);
             q.bind(3, srcFirst ? mainRun : srcRun).bind(4, srcFirst ? mainConcept : srcConcept);
             if (q.step() && q.integer(0) != 0) return false;
@@ -199,16 +208,12 @@ void copyKept(sqlite3* db, int64_t mainRun, int64_t mainConcept, int64_t srcRun,
 
 // Copies src's results for one concept into main under main's run and concept ids.
 void copyResults(sqlite3* db, int64_t mainRun, int64_t mainConcept, int64_t srcRun, int64_t srcConcept) {
-    const std::string copies[][2] = {
-        {"concept_results", "positives, negatives, best_ap, seconds, finished, best_auroc"},
-        {"probe_results", "probe_idx, ap, on_p50, on_p90, off_mean, auroc"},
-        {"top_experts", "rank, unit, ap"},
-    };
-    for (const auto& [table, columns] : copies) {
-        Statement drop(db, "DELETE FROM main." + table + " WHERE run_id = ? AND concept_id = ?");
+    for (const auto& t : kResultTables) {
+        Statement drop(db, std::string("DELETE FROM main.") + t.name + " WHERE run_id = ? AND concept_id = ?");
         drop.bind(1, mainRun).bind(2, mainConcept).run();
-        Statement q(db, "INSERT INTO main." + table + "(run_id, concept_id, " + columns + ") SELECT ?1, ?2, " + columns + " FROM src." +
-                            table + " WHERE run_id = ?3 AND concept_id = ?4");
+        const std::string columns = std::string(t.computed) + t.circumstances;
+        Statement q(db, "INSERT INTO main." + std::string(t.name) + "(run_id, concept_id, " + columns + ") SELECT ?1, ?2, " + columns +
+                            " FROM src." + t.name + " WHERE run_id = ?3 AND concept_id = ?4");
         q.bind(1, mainRun).bind(2, mainConcept).bind(3, srcRun).bind(4, srcConcept).run();
     }
     copyKept(db, mainRun, mainConcept, srcRun, srcConcept);

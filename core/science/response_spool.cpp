@@ -73,21 +73,29 @@ ResponseSpool::~ResponseSpool() {
     if (fd_ >= 0) ::close(fd_);
 }
 
+namespace {
+
+// pwrite or pread until all `size` bytes at `at` are moved (a signal's EINTR retried).
+template <typename Io>
+void moveAll(Io io, size_t size, int64_t at, const std::string& what) {
+    for (int64_t done = 0; size > 0;) {
+        const ssize_t n = io(done, size, at + done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) throw Error(what + ": " + (n < 0 ? std::strerror(errno) : "the file ended early"));
+        done += n;
+        size -= static_cast<size_t>(n);
+    }
+}
+
+}  // namespace
+
 void ResponseSpool::writeRow(int64_t row, const float* values) {
     for (const auto& p : probes_) {
         // Probe p's block starts after the blocks of the probes before it (rows x their units).
-        const int64_t at = (rows_ * p.offset + row * p.units) * static_cast<int64_t>(sizeof(float));
         const char* data = reinterpret_cast<const char*>(values + p.offset);
-        size_t left = static_cast<size_t>(p.units) * sizeof(float);
-        for (int64_t done = 0; left > 0;) {
-            const ssize_t n = ::pwrite(fd_, data + done, left, at + done);
-            if (n < 0 && errno == EINTR) continue;
-            if (n <= 0)
-                throw Error("cannot write the responses' temporary file in " + folder_ + ": " +
-                            (n < 0 ? std::strerror(errno) : "nothing written"));
-            done += n;
-            left -= static_cast<size_t>(n);
-        }
+        moveAll([&](int64_t done, size_t left, int64_t at) { return ::pwrite(fd_, data + done, left, at); },
+                static_cast<size_t>(p.units) * sizeof(float), (rows_ * p.offset + row * p.units) * static_cast<int64_t>(sizeof(float)),
+                "cannot write the responses' temporary file in " + folder_);
     }
 }
 
@@ -95,17 +103,8 @@ std::vector<float> ResponseSpool::readProbe(size_t p) const {
     const auto& probe = probes_.at(p);
     std::vector<float> out(static_cast<size_t>(rows_ * probe.units));
     char* data = reinterpret_cast<char*>(out.data());
-    const int64_t at = rows_ * probe.offset * static_cast<int64_t>(sizeof(float));
-    size_t left = out.size() * sizeof(float);
-    for (int64_t done = 0; left > 0;) {
-        const ssize_t n = ::pread(fd_, data + done, left, at + done);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0)
-            throw Error("cannot read the responses' temporary file in " + folder_ + ": " +
-                        (n < 0 ? std::strerror(errno) : "it is shorter than written"));
-        done += n;
-        left -= static_cast<size_t>(n);
-    }
+    moveAll([&](int64_t done, size_t left, int64_t at) { return ::pread(fd_, data + done, left, at); }, out.size() * sizeof(float),
+            rows_ * probe.offset * static_cast<int64_t>(sizeof(float)), "cannot read the responses' temporary file in " + folder_);
     return out;
 }
 
