@@ -488,8 +488,18 @@ Concept ProjectStore::loadConcept(int64_t conceptId) const {
 }
 
 void ProjectStore::setMeta(const std::string& key, const std::string& value) {
-    Statement q(db_, "INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value");
-    q.bind(1, key).bind(2, value).run();
+    // Under the write lock from the start: a write that begins as a read can fail at once
+    // with "database is locked" when another process commits in between (its busy wait
+    // does not apply then), as analyses running side by side do.
+    exec("BEGIN IMMEDIATE");
+    try {
+        Statement q(db_, "INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value");
+        q.bind(1, key).bind(2, value).run();
+        exec("COMMIT");
+    } catch (...) {
+        rollback();
+        throw;
+    }
 }
 
 std::string ProjectStore::meta(const std::string& key) const {
