@@ -147,7 +147,6 @@ int64_t responseBudget(const RunSettings& settings) {
     return std::max<int64_t>(memory - residentBytes(), 0) / 2;
 }
 
-
 std::string scratchFolder(const RunSettings& settings) {
     return settings.scratchFolder.empty() ? QDir::tempPath().toStdString() : settings.scratchFolder;
 }
@@ -186,12 +185,14 @@ std::string numericsSignature(LanguageModel& model, const RunSettings& settings)
     return info.device + ", " + kernels + "; responses " + responses;
 }
 
-std::string signatureKey(int64_t runId) { return "analysed_on/" + std::to_string(runId); }
+
+}  // namespace
+
+std::string numericsKey(int64_t runId) { return "analysed_on/" + std::to_string(runId); }
+
 std::string refusalKey(int64_t runId, int64_t conceptId) {
     return "refused/" + std::to_string(runId) + "/" + std::to_string(conceptId);
 }
-
-}  // namespace
 
 PreparedConcept prepareConcept(const Concept& stored, LanguageModel& model, const RunSettings& settings) {
     PreparedConcept out;
@@ -296,11 +297,11 @@ AnalysisSummary analyse(ProjectStore& store, LanguageModel& model, int64_t model
     const auto signRun = [&] {
         if (signed_) return;
         signed_ = true;
-        const std::string here = numericsSignature(model, settings), recorded = store.meta(signatureKey(summary.runId));
+        const std::string here = numericsSignature(model, settings), recorded = store.meta(numericsKey(summary.runId));
         if (recorded.empty()) {
-            store.setMeta(signatureKey(summary.runId), here);
+            store.setMeta(numericsKey(summary.runId), here);
         } else if (recorded.find(here) == std::string::npos) {
-            store.setMeta(signatureKey(summary.runId), recorded + " | " + here);
+            store.setMeta(numericsKey(summary.runId), recorded + " | " + here);
             summary.messages.push_back({false, "", "this run's earlier results were computed as " + recorded + ", this machine computes " +
                                                        here + ": responses differ in their last bits, so the project no longer merges "
                                                        "with other shards (OPENBLAS_CORETYPE chooses the kernels)"});

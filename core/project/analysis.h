@@ -45,6 +45,12 @@ int64_t importOrReuseConceptSet(ProjectStore& store, const std::string& path);
 // How a run's settings collect responses (pooling, padded length, BOS, batches, workers).
 CollectionOptions collectionOptions(const RunSettings& settings);
 
+// The project's meta keys where a run records how it computed responses (device, kernels
+// and a hash of two fixed sentences' responses) and why it refused a concept ("" once the
+// concept is analysed after all): merge compares and reports them (project_merge.h).
+std::string numericsKey(int64_t runId);
+std::string refusalKey(int64_t runId, int64_t conceptId);
+
 AnalysisSummary analyse(ProjectStore& store, LanguageModel& model, int64_t modelId, int64_t setId,
                         const RunSettings& settings, const AnalysisCallback& progress = {});
 

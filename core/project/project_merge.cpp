@@ -1,6 +1,7 @@
 #include "core/project/project_merge.h"
 
 #include "core/base/error.h"
+#include "core/project/analysis.h"
 #include "core/project/project_store.h"
 #include "core/project/sqlite_statement.h"
 
@@ -38,14 +39,8 @@ struct Description {
     std::map<std::string, std::string> refused;    // name -> why its analysis refused it
 };
 
-void exec(sqlite3* db, const std::string& sql) {
-    char* message = nullptr;
-    if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
-        const std::string text = message ? message : sqliteProblem(db);
-        sqlite3_free(message);
-        throw Error("project database: " + text);
-    }
-}
+// One statement, run to its end.
+void exec(sqlite3* db, const std::string& sql) { Statement(db, sql).run(); }
 
 void attach(sqlite3* db, const std::string& path) {
     // A file this process may not write, or in a folder it may not write, is read as it is
@@ -76,7 +71,7 @@ Description describe(sqlite3* db, const std::string& path) {
         throw Error("cannot merge " + path + ": it holds " + std::to_string(count) +
                     " analysis runs; merge combines projects of one run each, as analyse --shard writes them");
     Statement numerics(db, "SELECT value FROM src.meta WHERE key = ?");
-    numerics.bind(1, "analysed_on/" + std::to_string(d.runId));
+    numerics.bind(1, numericsKey(d.runId));
     if (numerics.step()) d.numerics = numerics.text(0);
     Statement concepts(db, "SELECT id, name, grp, source, COALESCE(words, '') FROM src.concepts WHERE set_id = ? ORDER BY id");
     concepts.bind(1, setId);
@@ -103,7 +98,7 @@ Description describe(sqlite3* db, const std::string& path) {
                            "WHERE r.run_id = ? AND r.best_auroc IS NOT NULL");
     finished.bind(1, d.runId);
     while (finished.step()) d.finished.insert(finished.text(0));
-    // Refusals as analysis.cpp records them: refused/RUN/CONCEPT = the reason ("" once analysed).
+    // Refusals as analysis.cpp records them (refusalKey: refused/RUN/CONCEPT = the reason).
     Statement refused(db, "SELECT c.name, m.value FROM src.meta m JOIN src.concepts c ON m.key = 'refused/' || ?1 || '/' || c.id "
                           "WHERE c.set_id = ?2 AND m.value <> ''");
     refused.bind(1, d.runId).bind(2, setId);
@@ -361,7 +356,7 @@ MergeSummary mergeProjects(const std::string& outPath, const std::vector<std::st
             // too), or not analysed yet.
             Statement refusal(db.db, "INSERT OR REPLACE INTO meta VALUES(?, ?)");
             for (const auto& name : base.names) {
-                const std::string key = "refused/" + std::to_string(base.runId) + "/" + std::to_string(base.ids.at(name));
+                const std::string key = refusalKey(base.runId, base.ids.at(name));
                 if (have.count(name)) {
                     refusal.bind(1, key).bind(2, std::string()).run();
                     continue;
@@ -387,7 +382,7 @@ MergeSummary mergeProjects(const std::string& outPath, const std::vector<std::st
                 if (numerics.empty()) numerics = d.numerics;
             if (!numerics.empty()) {
                 Statement record(db.db, "INSERT OR REPLACE INTO meta VALUES(?, ?)");
-                record.bind(1, "analysed_on/" + std::to_string(base.runId)).bind(2, numerics).run();
+                record.bind(1, numericsKey(base.runId)).bind(2, numerics).run();
             }
             if (numerics.find("ATen kernels") != std::string::npos)
                 summary.notes.push_back("analysed with ATen kernels (" + numerics +
