@@ -1,6 +1,6 @@
 // Screenshots of the main views for review: opens a project, picks its concept with the
-// best AP, clicks its best unit, computes co-learning and a forced generation, and saves
-// a PNG of each view. Run by packaging/screenshots.sh under Xvfb at 1600x1000.
+// best AP, clicks its best unit, computes co-learning, a forced generation, a steering curve
+// and two text probes, and saves a PNG of each view. Run by packaging/screenshots.sh under Xvfb at 1600x1000.
 #include "test_support.h"
 #include "ui/colearning_view.h"
 #include "ui/expertise_panel.h"
@@ -8,6 +8,7 @@
 #include "ui/heatmap_view.h"
 #include "ui/main_window.h"
 #include "ui/steering_view.h"
+#include "ui/text_probe_view.h"
 #include "ui/unit_inspector.h"
 
 #include <QAction>
@@ -17,6 +18,7 @@
 #include <QLineEdit>
 #include <QSpinBox>
 #include <QElapsedTimer>
+#include <QSignalSpy>
 #include <QSlider>
 #include <QTabWidget>
 #include <QTest>
@@ -95,6 +97,21 @@ int main(int argc, char** argv) {
     waitFor([&] { return !steering->running(); }, 300000);
     QTest::qWait(200);
     save(&w, "5-steering.png");
+
+    // The text probe: a sentence (each token's label over its column), then a text cut at the
+    // model's context (columns too narrow for any label).
+    w.showView(MainWindow::TextProbe);
+    auto* probe = test::child<TextProbeView>(&w, "textProbeView");
+    const auto probeAndSave = [&](const QString& text, const char* name) {
+        QSignalSpy done(probe, &TextProbeView::finished);
+        probe->setText(text);
+        waitFor([&] { return done.count() > 0; }, 60000);
+        QTest::qWait(200);
+        save(&w, name);
+    };
+    const QString sentence = "The team kicked the ball into the goal and won the football match.";
+    probeAndSave(sentence, "7-probe.png");
+    probeAndSave(sentence.repeated(60), "8-probe-long.png");
 
     // The preferences dialog is modal: grab it once it shows, then close it.
     QTimer::singleShot(500, [&] {

@@ -103,6 +103,16 @@ double cpuSeconds(clockid_t clock) {
 
 QString colourName(QRgb c) { return QColor(c).name(); }
 
+// Pixels of the text probe's token row (the strip's top 16 pixels) not in the background colour.
+int inkInTokenRow(QWidget* strip) {
+    const QImage image = strip->grab().toImage();
+    const QRgb base = strip->palette().base().color().rgb();
+    int ink = 0;
+    for (int y = 0; y < std::min(16, image.height()); ++y)
+        for (int x = 0; x < image.width(); ++x) ink += image.pixel(x, y) != base;
+    return ink;
+}
+
 }  // namespace
 
 // The longest wait between two ticks of a timer on the interface thread since start(): how
@@ -805,6 +815,8 @@ private slots:
         auto* ranking = test::child<QTableWidget>(view, "probeRanking");
         QCOMPARE(ranking->rowCount(), static_cast<int>(core.concepts.size()));
         QCOMPARE(ranking->item(0, 0)->text().toStdString(), core.concepts[0].name);
+        // A short text's tokens have room: their labels show above their columns.
+        QVERIFY(inkInTokenRow(test::child<QWidget>(view, "probeStrip")) > 0);
         auto* responses = test::child<QTableView>(view, "probeResponses");
         QCOMPARE(responses->model()->rowCount(), static_cast<int>(core.concepts[0].units.size()));
         QCOMPARE(responses->model()->columnCount(), static_cast<int>(core.tokens.size()));
@@ -882,7 +894,8 @@ private slots:
                 QTest::qWait(20);
             }
         }
-        QVERIFY(waitFor([&] { return view->result().ids == finalIds(); }, 30000));
+        const auto typed = finalIds();  // tokenised once: the test's own work is no stall of the interface
+        QVERIFY(waitFor([&] { return view->result().ids == typed; }, 30000));
         QTest::qWait(300);
         stalls.stop();
         const qint64 worst = stalls.worst();
@@ -891,6 +904,14 @@ private slots:
         QVERIFY(shown.cut);
         QCOMPARE(shown.concepts.size(), size_t(3));
         QCOMPARE(shown.concepts[0].units.size(), size_t(20));
+        // 512 columns at 1280x720, each a pixel or two wide: no label fits, and none is drawn clipped.
+        const QSize size = w_->size();
+        w_->resize(1280, 720);
+        QCoreApplication::processEvents();
+        auto* strip = test::child<QWidget>(view, "probeStrip");
+        QVERIFY2(strip->width() < 2 * 512, qPrintable(QString("the strip is %1 pixels wide").arg(strip->width())));
+        QCOMPARE(inkInTokenRow(strip), 0);
+        w_->resize(size);
         qInfo("longest stall of the interface thread: %lld ms (%zu tokens, %zu concepts shown)", worst, shown.tokens.size(),
               shown.concepts.size());
         s->setExpertThreshold(threshold);

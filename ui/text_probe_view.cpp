@@ -8,6 +8,7 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QMouseEvent>
+#include <QPaintEvent>
 #include <QPainter>
 #include <QPlainTextEdit>
 #include <QSignalBlocker>
@@ -19,6 +20,8 @@
 #include <QVBoxLayout>
 
 #include <algorithm>
+#include <utility>
+#include <vector>
 
 namespace expertscope {
 
@@ -33,35 +36,40 @@ public:
     void setProbe(const TextProbe& p, int rows) {
         probe_ = p;
         rows_ = std::min<int>(rows, static_cast<int>(p.concepts.size()));
+        labels_.clear();
         update();
     }
 
 protected:
-    void paintEvent(QPaintEvent*) override {
+    // Repainted whenever the view around it lays out again (as its status line changes while
+    // the user types): only the columns the paint touches are drawn, and the tokens' labels,
+    // elided to their columns, are measured once per probe and width, not at every paint.
+    void paintEvent(QPaintEvent* e) override {
         QPainter painter(this);
-        painter.fillRect(rect(), palette().base());
+        painter.fillRect(e->rect(), palette().base());
         const int T = static_cast<int>(probe_.tokens.size());
         if (T == 0 || rows_ == 0) return;
+        if (labels_.size() != static_cast<size_t>(T)) elideLabels();
         const QRect area = grid();
         const ColourMap colours(ColourMap::BlueYellow);
-        // The tokens above their columns, as far as each column's width lets them show.
+        const auto [first, last] = columnsWithin(e->rect());
         painter.setPen(palette().text().color());
-        for (int t = 0; t < T; ++t) {
+        for (int t = first; t <= last; ++t) {
+            if (labels_[static_cast<size_t>(t)].isEmpty()) continue;
             const QRect c = cell(0, t);
             painter.drawText(QRect(c.left(), 0, c.width(), kHeader), Qt::AlignHCenter | Qt::AlignBottom | Qt::TextSingleLine,
-                             painter.fontMetrics().elidedText(t < probe_.firstScored && probe_.tokens[static_cast<size_t>(t)].empty() ? TextProbeView::tr("BOS")
-                                                                                     : QString::fromStdString(probe_.tokens[static_cast<size_t>(t)]).trimmed(),
-                                                              Qt::ElideRight, c.width()));
+                             labels_[static_cast<size_t>(t)]);
         }
         for (int r = 0; r < rows_; ++r) {
             const auto& c = probe_.concepts[static_cast<size_t>(r)];
             painter.setPen(palette().text().color());
-            painter.drawText(QRect(0, area.top() + r * rowHeight(), labelWidth() - 4, rowHeight()), Qt::AlignRight | Qt::AlignVCenter,
-                             QString::fromStdString(c.name));
-            for (int t = 0; t < T; ++t)
+            const QRect name(0, area.top() + r * rowHeight(), labelWidth() - 4, rowHeight());
+            if (name.intersects(e->rect())) painter.drawText(name, Qt::AlignRight | Qt::AlignVCenter, QString::fromStdString(c.name));
+            for (int t = first; t <= last; ++t)
                 painter.fillRect(cell(r, t), QColor(colours.at(std::clamp(c.tokenScores[static_cast<size_t>(t)], 0.0, 1.0))));
         }
     }
+    void resizeEvent(QResizeEvent*) override { labels_.clear(); }
     void mouseMoveEvent(QMouseEvent* e) override {
         const int T = static_cast<int>(probe_.tokens.size());
         for (int r = 0; r < rows_; ++r)
@@ -89,8 +97,30 @@ private:
         const int x0 = g.left() + g.width() * t / T, x1 = g.left() + g.width() * (t + 1) / T;
         return QRect(x0, g.top() + r * rowHeight(), std::max(1, x1 - x0 - 1), rowHeight() - 1);
     }
+    // The first and last token columns that reach into `r` (the inverse of cell()'s x0, widened by one).
+    std::pair<int, int> columnsWithin(const QRect& r) const {
+        const QRect g = grid();
+        const int T = static_cast<int>(probe_.tokens.size());
+        if (g.width() <= 0) return {0, -1};
+        const auto column = [&](int x) { return std::clamp((x - g.left()) * T / g.width(), 0, T - 1); };
+        return {std::max(0, column(r.left()) - 1), std::min(T - 1, column(r.right()) + 1)};
+    }
+    void elideLabels() {
+        const int T = static_cast<int>(probe_.tokens.size());
+        labels_.assign(static_cast<size_t>(T), QString());
+        const QFontMetrics metrics = fontMetrics();
+        for (int t = 0; t < T; ++t) {
+            const std::string& token = probe_.tokens[static_cast<size_t>(t)];
+            const QString text = t < probe_.firstScored && token.empty() ? TextProbeView::tr("BOS") : QString::fromStdString(token).trimmed();
+            const int width = cell(0, t).width();
+            const QString shown = metrics.elidedText(text, Qt::ElideRight, width);
+            // Too narrow for even one letter, elidedText still answers one: a clipped smear, not drawn.
+            if (metrics.horizontalAdvance(shown) <= width) labels_[static_cast<size_t>(t)] = shown;
+        }
+    }
     TextProbe probe_;
     int rows_ = 0;
+    std::vector<QString> labels_;  // each token's label as its column shows it; empty until measured
 };
 
 TextProbeView::TextProbeView(ProjectSession* session, QWidget* parent) : QWidget(parent), session_(session) {
