@@ -76,12 +76,15 @@ ResponseSpool::~ResponseSpool() {
 namespace {
 
 // pwrite or pread until all `size` bytes at `at` are moved (a signal's EINTR retried).
+// Called for every row and probe: the message is only built on failure.
 template <typename Io>
-void moveAll(Io io, size_t size, int64_t at, const std::string& what) {
+void moveAll(Io io, size_t size, int64_t at, const char* verb, const std::string& folder) {
     for (int64_t done = 0; size > 0;) {
         const ssize_t n = io(done, size, at + done);
         if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) throw Error(what + ": " + (n < 0 ? std::strerror(errno) : "the file ended early"));
+        if (n <= 0)
+            throw Error(std::string("cannot ") + verb + " the responses' temporary file in " + folder + ": " +
+                        (n < 0 ? std::strerror(errno) : "the file ended early"));
         done += n;
         size -= static_cast<size_t>(n);
     }
@@ -95,7 +98,7 @@ void ResponseSpool::writeRow(int64_t row, const float* values) {
         const char* data = reinterpret_cast<const char*>(values + p.offset);
         moveAll([&](int64_t done, size_t left, int64_t at) { return ::pwrite(fd_, data + done, left, at); },
                 static_cast<size_t>(p.units) * sizeof(float), (rows_ * p.offset + row * p.units) * static_cast<int64_t>(sizeof(float)),
-                "cannot write the responses' temporary file in " + folder_);
+                "write", folder_);
     }
 }
 
@@ -104,7 +107,7 @@ std::vector<float> ResponseSpool::readProbe(size_t p) const {
     std::vector<float> out(static_cast<size_t>(rows_ * probe.units));
     char* data = reinterpret_cast<char*>(out.data());
     moveAll([&](int64_t done, size_t left, int64_t at) { return ::pread(fd_, data + done, left, at); }, out.size() * sizeof(float),
-            rows_ * probe.offset * static_cast<int64_t>(sizeof(float)), "cannot read the responses' temporary file in " + folder_);
+            rows_ * probe.offset * static_cast<int64_t>(sizeof(float)), "read", folder_);
     return out;
 }
 
