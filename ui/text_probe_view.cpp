@@ -70,6 +70,10 @@ protected:
         }
     }
     void resizeEvent(QResizeEvent*) override { labels_.clear(); }
+    void changeEvent(QEvent* e) override {
+        if (e->type() == QEvent::FontChange) labels_.clear();  // measured with the old font
+        QWidget::changeEvent(e);
+    }
     void mouseMoveEvent(QMouseEvent* e) override {
         const int T = static_cast<int>(probe_.tokens.size());
         for (int r = 0; r < rows_; ++r)
@@ -120,7 +124,7 @@ private:
     }
     TextProbe probe_;
     int rows_ = 0;
-    std::vector<QString> labels_;  // each token's label as its column shows it; empty until measured
+    std::vector<QString> labels_;  // each token's label as its column and font show it; empty until measured
 };
 
 TextProbeView::TextProbeView(ProjectSession* session, QWidget* parent) : QWidget(parent), session_(session) {
