@@ -19,11 +19,13 @@
 
 #include <algorithm>
 #include <array>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <limits>
 #include <numeric>
+#include <thread>
 
 namespace expertscope {
 namespace {
@@ -91,6 +93,17 @@ std::vector<float> slice(const std::vector<double>& v, int64_t offset, int units
 int schemaVersion(const std::string& text) {
     if (text.empty() || text.size() > 6 || text.find_first_not_of("0123456789") != std::string::npos) return 0;
     return std::stoi(text);
+}
+
+// Switching a file to write-ahead logging takes an exclusive lock. When processes open the
+// same new project at once, SQLite refuses all but one at once (SQLITE_BUSY without waiting
+// in the busy handler, which could deadlock): each tries again here for as long as the busy
+// timeout would have waited.
+void switchToWal(sqlite3* db, std::chrono::milliseconds patience) {
+    const auto until = std::chrono::steady_clock::now() + patience;
+    while ((sqlite3_exec(db, "PRAGMA journal_mode=WAL", nullptr, nullptr, nullptr) & 0xff) == SQLITE_BUSY &&
+           std::chrono::steady_clock::now() < until)
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
 }
 
 std::string readOnlyMessage(const std::string& path) {
@@ -180,7 +193,8 @@ std::unique_ptr<ProjectStore> ProjectStore::open(const std::string& path, bool c
     std::unique_ptr<ProjectStore> store(new ProjectStore(path, db));
     // The wait first: switching to WAL already needs the lock another process may hold.
     sqlite3_busy_timeout(db, 10000);
-    store->exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
+    switchToWal(db, std::chrono::milliseconds(10000));
+    store->exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");  // failed: said here
     if (fresh) {
         store->exec("BEGIN IMMEDIATE");
         Statement tables(db, "SELECT count(*) FROM sqlite_master WHERE name = 'meta'");
